@@ -1,0 +1,1 @@
+"""Root conftest: the project root is the rootdir of every pytest run."""

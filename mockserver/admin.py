@@ -1,0 +1,61 @@
+"""Admin endpoints under ``/__admin`` (configurable): the request journal and health.
+
+When ``MOCK_ADMIN_TOKEN`` is set, every admin request must carry it in the
+``X-Admin-Token`` header.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Response, jsonify, request
+
+if TYPE_CHECKING:
+    from mockserver.app import MockRuntime
+
+__all__ = ["ADMIN_TOKEN_HEADER", "admin_blueprint"]
+
+ADMIN_TOKEN_HEADER = "X-Admin-Token"
+
+
+def admin_blueprint(runtime: MockRuntime) -> Blueprint:
+    """Routes reading and clearing ``runtime``'s journal, and reporting its health."""
+    admin = Blueprint("mock_admin", __name__)
+
+    @admin.before_request
+    def _require_token() -> Response | None:
+        token = runtime.settings.admin_token
+        if token is None:
+            return None
+        given = request.headers.get(ADMIN_TOKEN_HEADER, "")
+        if hmac.compare_digest(given.encode(), token.encode()):
+            return None
+        response = jsonify(error="Unauthenticated", message=f"admin endpoints need the {ADMIN_TOKEN_HEADER} header")
+        response.status_code = 401
+        return response
+
+    @admin.get("/requests")
+    def list_requests() -> Response:
+        entries = runtime.journal.entries()
+        return jsonify(requests=entries, count=len(entries), limit=runtime.journal.limit)
+
+    @admin.delete("/requests")
+    def clear_requests() -> Response:
+        return jsonify(cleared=runtime.journal.clear())
+
+    @admin.get("/health")
+    def health() -> Response:
+        state = runtime.live.current()
+        body: dict[str, Any] = {
+            "status": "ok",
+            "mode": runtime.mode,
+            "spec": str(runtime.settings.spec),
+            "data": str(runtime.settings.data) if runtime.settings.data else None,
+            "operations": [f"{op.method} {op.path}" for op in state.spec.operations],
+            "generation": runtime.live.generation,
+            "lastReloadError": runtime.live.last_error,
+        }
+        return jsonify(body)
+
+    return admin

@@ -1,0 +1,151 @@
+"""``mockserver`` / ``python -m mockserver``: serve the mock with a production WSGI server.
+
+The app is built once in the main process, which checks the spec (and data file) and
+exits with a message naming the fault if they are unusable; Granian then forks its
+worker processes, which inherit the loaded app and share one request journal.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mockserver.errors import LoadError
+from mockserver.settings import SettingsError, parse_latency
+
+__all__ = ["main"]
+
+_LEVELS = ("debug", "info", "warning", "error")
+logger = logging.getLogger("mockserver")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    try:
+        parse_latency(value, "--latency")
+    except SettingsError as exc:
+        raise click.BadParameter(str(exc).replace("setting ", ""), ctx, param) from None
+    return value
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
+@click.option(
+    "--spec",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("openapi.yaml"),
+    help="OpenAPI document to serve.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    help="Address to bind; anything but loopback turns the admin endpoints off unless --admin-token is set.",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=4010, help="Port to bind.")
+@click.option(
+    "--data",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Data file (YAML): serve data mode instead of examples.",
+)
+@click.option(
+    "--latency", default=None, callback=_latency, help="Delay every response: milliseconds (150) or a range (100-300)."
+)
+@click.option(
+    "--cors-origin", "cors_origins", multiple=True, default=("*",), help="Allowed CORS origin; repeat for several."
+)
+@click.option("--log-level", type=click.Choice(_LEVELS, case_sensitive=False), default="info", help="Log level.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=min(2, os.cpu_count() or 1),
+    show_default="2 or the CPU count if lower",
+    help="Worker processes.",
+)
+@click.option(
+    "--admin-token",
+    envvar="MOCKSERVER_ADMIN_TOKEN",
+    default=None,
+    help="Require this token (header X-Admin-Token) on /__admin endpoints.",
+)
+@click.option(
+    "--reload-interval",
+    type=click.FloatRange(0),
+    default=1.0,
+    help="Seconds between checks for changed files; 0 turns reloading off.",
+)
+@click.option("--check", is_flag=True, help="Only load and check the spec and data file, then exit.")
+def main(
+    spec: Path,
+    host: str,
+    port: int,
+    data: Path | None,
+    latency: str | None,
+    cors_origins: tuple[str, ...],
+    log_level: str,
+    workers: int,
+    admin_token: str | None,
+    reload_interval: float,
+    check: bool,
+) -> None:
+    """Serve a mock of the API described by an OpenAPI document."""
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from mockserver.app import create_app
+
+    admin_enabled = admin_token is not None or _is_loopback(host)
+    config: dict[str, Any] = {
+        "MOCK_DATA": str(data) if data else None,
+        "MOCK_LATENCY": latency,
+        "MOCK_CORS_ORIGINS": ",".join(cors_origins),
+        "MOCK_ADMIN_TOKEN": admin_token,
+        "MOCK_ADMIN_ENABLED": admin_enabled,
+        "MOCK_RELOAD_INTERVAL": reload_interval,
+    }
+    try:
+        app = create_app(spec, config)
+    except (LoadError, SettingsError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    mode = f"data mode ({data})" if data else "example mode"
+    if check:
+        click.echo(f"ok: {spec} ({mode})")
+        return
+    if not admin_enabled:
+        logger.warning("bound to %s: admin endpoints are off (set --admin-token to enable them)", host)
+    elif admin_token:
+        logger.info("admin endpoints require the X-Admin-Token header")
+    logger.info("serving %s in %s on http://%s:%d with %d worker(s)", spec, mode, host, port, workers)
+    _serve(app, host, port, workers, log_level)
+
+
+def _serve(app: Any, host: str, port: int, workers: int, log_level: str) -> None:
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    server = Server(
+        "mockserver:app",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        # Prefer: delay sleeps in a thread; allow several so that slow answers do not queue.
+        blocking_threads=16,
+        websockets=False,
+        log_level=LogLevels(log_level.lower()),
+        workers_kill_timeout=30,
+    )
+    server.serve(target_loader=lambda *_args, **_kwargs: app, wrap_loader=False)

@@ -1,0 +1,90 @@
+"""Find the credentials a request carries for an operation's security requirements.
+
+OpenAPI security is a list of requirements, any one of which suffices, each naming
+schemes that must all be present. :func:`find_credentials` returns the credentials of the
+first requirement the request satisfies, ``()`` for an operation open to anyone, or
+``None`` when the request carries none that fit. Whether a present credential is *good*
+is the business of the mode (example mode accepts any; data mode looks it up).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from mockserver.spec import Operation, SecurityScheme
+
+__all__ = ["Credential", "find_credentials", "redact", "secret_names"]
+
+
+@dataclass(frozen=True)
+class Credential:
+    scheme: SecurityScheme
+    value: str
+
+    @property
+    def well_formed(self) -> bool:
+        """Whether the value has the shape the scheme documents (``x-key-pattern``)."""
+        pattern = self.scheme.key_pattern
+        return pattern is None or pattern.fullmatch(self.value) is not None
+
+
+def _credential(
+    scheme: SecurityScheme,
+    headers: Mapping[str, str],
+    query: Mapping[str, Sequence[str]],
+    cookies: Mapping[str, str],
+) -> str | None:
+    if scheme.type == "apiKey":
+        if scheme.location == "header":
+            value = headers.get(scheme.parameter.lower())
+        elif scheme.location == "query":
+            found = query.get(scheme.parameter)
+            value = found[0] if found else None
+        else:
+            value = cookies.get(scheme.parameter)
+        return value.strip() or None if value is not None else None
+    authorization = headers.get("authorization", "")
+    kind, _, token = authorization.partition(" ")
+    if kind.lower() == scheme.http_scheme and token.strip():
+        return token.strip()
+    return None
+
+
+def find_credentials(
+    operation: Operation,
+    *,
+    headers: Mapping[str, str],
+    query: Mapping[str, Sequence[str]],
+    cookies: Mapping[str, str],
+) -> tuple[Credential, ...] | None:
+    """Credentials for the first satisfied requirement; ``headers`` keyed by lower-case name."""
+    if not operation.security:
+        return ()
+    for requirement in operation.security:
+        found = []
+        for scheme in requirement:
+            value = _credential(scheme, headers, query, cookies)
+            if value is None:
+                break
+            found.append(Credential(scheme, value))
+        else:
+            return tuple(found)
+    return None
+
+
+def redact(secret: str) -> str:
+    """Show only a secret's non-secret prefix: ``idt_live_0123...`` becomes ``idt_live_***``."""
+    prefix, underscore, rest = secret.rpartition("_")
+    if underscore and len(prefix) + 1 <= 16 and len(rest) >= 8:
+        return f"{prefix}_***"
+    return f"{secret[:4]}***" if len(secret) >= 16 else "***"
+
+
+def secret_names(schemes: Sequence[SecurityScheme]) -> dict[str, set[str]]:
+    """Which header / query / cookie names carry secrets, by location (for redaction)."""
+    names: dict[str, set[str]] = {"header": {"authorization"}, "query": set(), "cookie": set()}
+    for scheme in schemes:
+        key = scheme.parameter.lower() if scheme.location == "header" else scheme.parameter
+        names[scheme.location].add(key)
+    return names

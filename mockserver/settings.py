@@ -1,0 +1,130 @@
+"""Typed settings of the mock, built once from ``app.config`` (``MOCK_*`` keys).
+
+Defaults come first, then environment variables (``MOCKSERVER_*``, how the CLI hands
+options to server worker processes), then the overrides given to ``create_app``. A bad
+value raises :class:`SettingsError` naming the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DEFAULTS", "ENV_PREFIX", "MockSettings", "SettingsError", "from_environ", "parse_latency", "parse_settings"]
+
+ENV_PREFIX = "MOCKSERVER_"
+
+DEFAULTS: dict[str, Any] = {
+    "MOCK_SPEC": "openapi.yaml",
+    "MOCK_DATA": None,
+    "MOCK_LATENCY": None,
+    "MOCK_CORS_ORIGINS": "*",
+    "MOCK_JOURNAL_SIZE": 500,
+    "MOCK_ADMIN_PREFIX": "/__admin",
+    "MOCK_ADMIN_TOKEN": None,
+    "MOCK_ADMIN_ENABLED": True,
+    "MOCK_RELOAD_INTERVAL": 1.0,
+    "MOCK_MAX_DELAY_MS": 60_000,
+}
+
+
+class SettingsError(ValueError):
+    """A setting with a value the mock cannot use."""
+
+    def __init__(self, key: str, value: Any, allowed: str) -> None:
+        super().__init__(f"setting {key}={value!r} is invalid: {allowed}")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class MockSettings:
+    spec: Path
+    data: Path | None
+    latency: tuple[int, int] | None
+    cors_origins: tuple[str, ...]
+    journal_size: int
+    admin_prefix: str
+    admin_token: str | None
+    admin_enabled: bool
+    reload_interval: float
+    max_delay_ms: int
+
+
+def from_environ(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``MOCKSERVER_SPEC=...`` becomes ``{"MOCK_SPEC": "..."}``."""
+    env = os.environ if environ is None else environ
+    return {"MOCK_" + k[len(ENV_PREFIX) :]: v for k, v in env.items() if k.startswith(ENV_PREFIX)}
+
+
+def parse_latency(value: Any, key: str = "MOCK_LATENCY") -> tuple[int, int] | None:
+    """``None``/``""`` -> no latency; ``150`` -> 150 ms; ``"100-300"`` -> uniform in that range."""
+    if value in (None, "", 0, "0"):
+        return None
+    text = str(value).strip()
+    low, dash, high = text.partition("-")
+    try:
+        bounds = (int(low), int(high) if dash else int(low))
+    except ValueError:
+        raise SettingsError(key, value, "give milliseconds, like 150, or a range, like 100-300") from None
+    if bounds[0] < 0 or bounds[1] < bounds[0]:
+        raise SettingsError(key, value, "milliseconds must be >= 0 and the range low-high with low <= high")
+    return bounds
+
+
+def _int(config: Mapping[str, Any], key: str, low: int) -> int:
+    value = config[key]
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise SettingsError(key, value, f"a whole number >= {low}") from None
+    if number < low:
+        raise SettingsError(key, value, f"a whole number >= {low}")
+    return number
+
+
+def _flag(config: Mapping[str, Any], key: str) -> bool:
+    value = config[key]
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(key, value, "true or false")
+
+
+def parse_settings(config: Mapping[str, Any]) -> MockSettings:
+    """Check and convert the ``MOCK_*`` keys of a Flask config."""
+    origins = config["MOCK_CORS_ORIGINS"]
+    if isinstance(origins, str):
+        origins = tuple(o.strip() for o in origins.split(",") if o.strip())
+    if not origins:
+        raise SettingsError(
+            "MOCK_CORS_ORIGINS", config["MOCK_CORS_ORIGINS"], "'*' or a comma-separated list of origins"
+        )
+    prefix = str(config["MOCK_ADMIN_PREFIX"]).rstrip("/")
+    if not prefix.startswith("/") or len(prefix) < 2:
+        raise SettingsError("MOCK_ADMIN_PREFIX", config["MOCK_ADMIN_PREFIX"], "a path like /__admin")
+    try:
+        interval = float(config["MOCK_RELOAD_INTERVAL"])
+    except (TypeError, ValueError):
+        raise SettingsError(
+            "MOCK_RELOAD_INTERVAL", config["MOCK_RELOAD_INTERVAL"], "seconds, 0 to turn reloading off"
+        ) from None
+    data = config["MOCK_DATA"]
+    return MockSettings(
+        spec=Path(config["MOCK_SPEC"]),
+        data=Path(data) if data else None,
+        latency=parse_latency(config["MOCK_LATENCY"]),
+        cors_origins=tuple(origins),
+        journal_size=_int(config, "MOCK_JOURNAL_SIZE", 1),
+        admin_prefix=prefix,
+        admin_token=config["MOCK_ADMIN_TOKEN"] or None,
+        admin_enabled=_flag(config, "MOCK_ADMIN_ENABLED"),
+        reload_interval=max(interval, 0.0),
+        max_delay_ms=_int(config, "MOCK_MAX_DELAY_MS", 0),
+    )

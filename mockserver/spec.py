@@ -1,0 +1,377 @@
+"""Load an OpenAPI document into plain, fully resolved data.
+
+``load_spec`` reads the file once, resolves every local ``$ref``, validates the document
+with openapi-spec-validator and every example against its own schema, and returns a
+frozen :class:`Spec`. Every user mistake is raised as :class:`SpecError`, which names the
+file and a JSON pointer into it; nothing here touches Flask.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mockserver.errors import SpecError, pointer
+from mockserver.schemas import SchemaValidator, compile_schema
+
+__all__ = [
+    "HTTP_METHODS",
+    "Example",
+    "MediaType",
+    "Operation",
+    "Parameter",
+    "Response",
+    "SecurityScheme",
+    "Spec",
+    "SpecError",
+    "load_spec",
+    "parse_document",
+    "pointer",
+]
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_MAX_REF_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    value: Any
+    location: str
+
+
+@dataclass(frozen=True)
+class MediaType:
+    content_type: str
+    schema: dict[str, Any] | None
+    validator: SchemaValidator | None
+    examples: tuple[Example, ...]
+    location: str
+
+    @property
+    def default_example(self) -> Example | None:
+        return self.examples[0] if self.examples else None
+
+    def example(self, name: str) -> Example | None:
+        return next((e for e in self.examples if e.name == name), None)
+
+
+@dataclass(frozen=True)
+class Response:
+    status: str
+    description: str
+    media: MediaType | None
+    headers: Mapping[str, dict[str, Any]]
+    location: str
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: str  # "path", "query", "header" or "cookie"
+    required: bool
+    schema: dict[str, Any]
+    validator: SchemaValidator
+    style: str
+    explode: bool
+    allow_empty: bool
+    pointer: str
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    name: str
+    type: str  # "apiKey" or "http"
+    location: str  # "header", "query", "cookie" for apiKey; "header" for http
+    parameter: str  # header, query or cookie name
+    http_scheme: str  # "bearer", "basic" for http schemes
+    key_pattern: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    operation_id: str
+    parameters: tuple[Parameter, ...]
+    responses: Mapping[str, Response]
+    security: tuple[tuple[SecurityScheme, ...], ...]
+    rules: tuple[Mapping[str, Any], ...]
+    location: str
+
+    def response(self, status: int | str) -> Response | None:
+        """The documented response for a status, honouring ``4XX`` ranges and ``default``."""
+        code = str(status)
+        found = self.responses.get(code) or self.responses.get(code[0] + "XX")
+        return found or self.responses.get("default")
+
+    @property
+    def documented_statuses(self) -> tuple[int, ...]:
+        return tuple(sorted(int(s) for s in self.responses if s.isdigit()))
+
+
+@dataclass(frozen=True)
+class Spec:
+    source: str
+    document: Mapping[str, Any]
+    operations: tuple[Operation, ...]
+    security_schemes: Mapping[str, SecurityScheme] = field(default_factory=dict)
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read, resolve and check an OpenAPI 3.0/3.1 file; raise :class:`SpecError` if unusable."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(source, "", f"cannot read the file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(source, "", f"not UTF-8 text ({exc.reason})") from None
+    try:
+        document = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SpecError(source, "", f"not valid YAML{where}: {problem}") from None
+    return parse_document(document, source=source)
+
+
+def parse_document(document: Any, *, source: str = "<spec>") -> Spec:
+    """Build a :class:`Spec` from an already parsed document."""
+    if not isinstance(document, dict):
+        raise SpecError(source, "", "the document must be a mapping with an 'openapi' key")
+    version = str(document.get("openapi", ""))
+    if not version.startswith("3."):
+        raise SpecError(source, "/openapi", f"OpenAPI 3.x is required, found {version!r}")
+    resolved = _Resolver(document, source).resolve(document, "", 0)
+    _validate_document(document, source)
+    schemes = _security_schemes(resolved, source)
+    operations = tuple(_operations(resolved, schemes, source, version))
+    return Spec(source=source, document=resolved, operations=operations, security_schemes=schemes)
+
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Resolver:
+    """Inline local ``$ref``s; a ref that leads nowhere is reported where it stands."""
+
+    def __init__(self, document: dict[str, Any], source: str) -> None:
+        self.document = document
+        self.source = source
+
+    def resolve(self, node: Any, at: str, depth: int) -> Any:
+        if depth > _MAX_REF_DEPTH:
+            raise SpecError(self.source, at, "$ref chain too deep (recursive schemas are not supported)")
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                target = self._lookup(ref, at)
+                siblings = {k: v for k, v in node.items() if k != "$ref"}
+                merged = self.resolve(target, at, depth + 1)
+                if siblings and isinstance(merged, dict):
+                    merged = {**merged, **self.resolve(siblings, at, depth)}
+                return merged
+            return {k: self.resolve(v, f"{at}{pointer(k)}", depth) for k, v in node.items()}
+        if isinstance(node, list):
+            return [self.resolve(v, f"{at}{pointer(i)}", depth) for i, v in enumerate(node)]
+        return node
+
+    def _lookup(self, ref: str, at: str) -> Any:
+        if not ref.startswith("#"):
+            raise SpecError(self.source, at, f"$ref {ref!r} points outside the file (only local refs)")
+        node: Any = self.document
+        for raw in ref[1:].split("/")[1:]:
+            part = raw.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                raise SpecError(self.source, at, f"$ref {ref!r} does not resolve")
+        return node
+
+
+def _validate_document(document: dict[str, Any], source: str) -> None:
+    # Imported here: the validator is only needed while loading, and costs import time.
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    try:
+        validate(document)
+    except OpenAPIValidationError as exc:
+        location = pointer(*exc.absolute_path)
+        raise SpecError(source, location, f"not a valid OpenAPI document: {exc.message}") from None
+    except Exception as exc:
+        raise SpecError(source, "", f"not a valid OpenAPI document: {exc}") from None
+
+
+def _security_schemes(document: Mapping[str, Any], source: str) -> dict[str, SecurityScheme]:
+    raw = document.get("components", {}).get("securitySchemes", {})
+    schemes: dict[str, SecurityScheme] = {}
+    for name, scheme in raw.items():
+        at = pointer("components", "securitySchemes", name)
+        kind = scheme.get("type", "")
+        pattern = scheme.get("x-key-pattern")
+        try:
+            compiled = re.compile(pattern) if isinstance(pattern, str) else None
+        except re.error as exc:
+            raise SpecError(source, f"{at}/x-key-pattern", f"not a regular expression: {exc}") from None
+        if kind == "apiKey":
+            schemes[name] = SecurityScheme(name, kind, scheme["in"], scheme["name"], "", compiled)
+        elif kind == "http":
+            schemes[name] = SecurityScheme(
+                name, kind, "header", "Authorization", str(scheme["scheme"]).lower(), compiled
+            )
+        # oauth2 and openIdConnect carry bearer tokens in the Authorization header.
+        else:
+            schemes[name] = SecurityScheme(name, kind, "header", "Authorization", "bearer", compiled)
+    return schemes
+
+
+def _operations(
+    document: Mapping[str, Any],
+    schemes: Mapping[str, SecurityScheme],
+    source: str,
+    version: str,
+) -> list[Operation]:
+    operations = []
+    root_security = document.get("security", [])
+    for path, item in document.get("paths", {}).items():
+        shared = item.get("parameters", [])
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if op is None:
+                continue
+            at = pointer("paths", path, method)
+            params = _parameters(shared, op.get("parameters", []), source, at, version)
+            responses = {
+                str(status): _response(str(status), r, source, f"{at}{pointer('responses', status)}", version)
+                for status, r in op.get("responses", {}).items()
+            }
+            requirements = op.get("security", root_security)
+            security = tuple(
+                tuple(schemes[name] for name in requirement if name in schemes) for requirement in requirements
+            )
+            rules = tuple(op.get("x-cross-parameter-rules", ()))
+            _check_rules(rules, params, source, at)
+            operations.append(
+                Operation(
+                    method=method.upper(),
+                    path=path,
+                    operation_id=op.get("operationId", f"{method} {path}"),
+                    parameters=params,
+                    responses=responses,
+                    security=security,
+                    rules=rules,
+                    location=at,
+                )
+            )
+    return operations
+
+
+def _parameters(
+    shared: list[dict[str, Any]],
+    own: list[dict[str, Any]],
+    source: str,
+    at: str,
+    version: str,
+) -> tuple[Parameter, ...]:
+    merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+    base = at.rsplit("/", 1)[0]
+    for index, param in enumerate(shared):
+        merged[(param["name"], param["in"])] = (param, f"{base}/parameters/{index}")
+    for index, param in enumerate(own):
+        merged[(param["name"], param["in"])] = (param, f"{at}/parameters/{index}")
+    result = []
+    for param, where in merged.values():
+        location = param["in"]
+        schema = param.get("schema")
+        if schema is None:  # "content" parameters: take the first media type's schema
+            media: dict[str, Any] = next(iter(param.get("content", {}).values()), {})
+            schema = media.get("schema", {})
+        style = param.get("style", "form" if location in ("query", "cookie") else "simple")
+        explode = param.get("explode", style == "form")
+        result.append(
+            Parameter(
+                name=param["name"],
+                location=location,
+                required=bool(param.get("required", location == "path")),
+                schema=schema,
+                validator=_compile(schema, version, source, f"{where}/schema"),
+                style=style,
+                explode=bool(explode),
+                allow_empty=bool(param.get("allowEmptyValue", False)),
+                pointer=where,
+            )
+        )
+    return tuple(result)
+
+
+def _response(status: str, raw: Mapping[str, Any], source: str, at: str, version: str) -> Response:
+    content = raw.get("content", {})
+    media = None
+    # Prefer JSON: the mock serves JSON when the operation documents it.
+    for content_type in sorted(content, key=lambda ct: 0 if "json" in ct else 1):
+        media = _media_type(
+            content_type, content[content_type], source, f"{at}{pointer('content', content_type)}", version
+        )
+        break
+    return Response(
+        status=status,
+        description=str(raw.get("description", "")),
+        media=media,
+        headers=raw.get("headers", {}),
+        location=at,
+    )
+
+
+def _media_type(content_type: str, raw: Mapping[str, Any], source: str, at: str, version: str) -> MediaType:
+    schema = raw.get("schema")
+    validator = _compile(schema, version, source, f"{at}/schema") if schema else None
+    examples: list[Example] = []
+    for name, example in raw.get("examples", {}).items():
+        if "value" in example:
+            examples.append(Example(str(name), example["value"], f"{at}{pointer('examples', name, 'value')}"))
+    if "example" in raw:
+        examples.append(Example("example", raw["example"], f"{at}/example"))
+    if not examples and isinstance(schema, dict) and "example" in schema:
+        examples.append(Example("example", schema["example"], f"{at}/schema/example"))
+    if validator is not None:
+        for example in examples:
+            problem = validator.first_error(example.value)
+            if problem is not None:
+                where, message = problem
+                raise SpecError(
+                    source, example.location + where, f"example {example.name!r} does not match its schema: {message}"
+                )
+    return MediaType(content_type, schema, validator, tuple(examples), at)
+
+
+def _compile(schema: Any, version: str, source: str, at: str) -> SchemaValidator:
+    try:
+        return compile_schema(schema, version=version)
+    except ValueError as exc:
+        raise SpecError(source, at, str(exc)) from None
+
+
+_KNOWN_RULES = ("less-or-equal", "less-than")
+
+
+def _check_rules(rules: tuple[Mapping[str, Any], ...], params: tuple[Parameter, ...], source: str, at: str) -> None:
+    names = {p.name for p in params}
+    for index, rule in enumerate(rules):
+        where = f"{at}/x-cross-parameter-rules/{index}"
+        if rule.get("rule") not in _KNOWN_RULES:
+            raise SpecError(
+                source, f"{where}/rule", f"unknown rule {rule.get('rule')!r}; known: {', '.join(_KNOWN_RULES)}"
+            )
+        pair = rule.get("parameters")
+        if not (isinstance(pair, list) and len(pair) == 2 and all(p in names for p in pair)):
+            raise SpecError(source, f"{where}/parameters", "must name two parameters of the operation")

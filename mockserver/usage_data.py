@@ -1,0 +1,281 @@
+"""Data mode for the organization-usage API: the mock behaves like a real vendor.
+
+This is the one usage-specific module of the mock. A YAML data file lists API keys, the
+organizations each key may read, and each organization's daily usage per channel. The
+:class:`UsageBackend` it builds answers:
+
+* 401 for a malformed or unknown key (the engine already answers a missing one),
+* 404 for an organization that does not exist, 403 for one the key may not read,
+* 200 with each channel's usage summed over the inclusive range: a day counts when its
+  UTC date lies between the UTC dates of ``startDate`` and ``endDate``.
+
+Sums are O(log n): each organization keeps its days sorted with per-channel prefix sums,
+so a range is two binary searches and a subtraction, whatever its length.
+
+The body is the operation's documented success example with each channel's value
+replaced by its sum, so the envelope (``data`` here) comes from the spec, not from code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import accumulate
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import yaml
+
+from mockserver.engine import Refusal
+from mockserver.errors import DataError, pointer
+from mockserver.security import Credential
+from mockserver.spec import Operation, Spec
+
+__all__ = ["DAY_MS", "Organization", "UsageBackend", "day_of", "load_usage_data"]
+
+DAY_MS = 86_400_000
+_EPOCH = dt.date(1970, 1, 1)
+
+_DATA_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["apiKeys", "organizations"],
+    "additionalProperties": False,
+    "properties": {
+        "operation": {"type": "string", "minLength": 1},
+        "parameters": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {k: {"type": "string"} for k in ("organization", "start", "end")},
+        },
+        "apiKeys": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["key", "organizations"],
+                "additionalProperties": False,
+                "properties": {
+                    "key": {"type": "string", "minLength": 1},
+                    "name": {"type": "string"},
+                    "organizations": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+        "organizations": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "string", "minLength": 1},
+                    "name": {"type": "string"},
+                    "usage": {
+                        "type": "object",
+                        "additionalProperties": {
+                            "type": "object",
+                            "additionalProperties": {"type": "number", "minimum": 0},
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+_DATA_VALIDATOR = jsonschema_rs.Draft7Validator(_DATA_SCHEMA)
+
+
+def day_of(epoch_ms: float) -> int:
+    """The UTC day (days since 1970-01-01) an epoch-millisecond instant falls on."""
+    if isinstance(epoch_ms, int):
+        return epoch_ms // DAY_MS
+    return math.floor(epoch_ms / DAY_MS)
+
+
+@dataclass(frozen=True)
+class Organization:
+    id: str
+    name: str
+    days: tuple[int, ...]  # sorted UTC day numbers that have usage
+    prefix: Mapping[str, tuple[float, ...]]  # channel -> prefix sums, len(days) + 1
+
+    def usage(self, first_day: int, last_day: int) -> dict[str, float]:
+        """Each channel's total over the days ``first_day..last_day``, both inclusive."""
+        lo = bisect_left(self.days, first_day)
+        hi = bisect_right(self.days, last_day)
+        return {channel: sums[hi] - sums[lo] for channel, sums in self.prefix.items()}
+
+
+@dataclass(frozen=True)
+class UsageBackend:
+    """The data-mode answers for one operation of a spec."""
+
+    operation_id: str
+    organization_param: str
+    start_param: str
+    end_param: str
+    keys: Mapping[str, frozenset[str]]
+    organizations: Mapping[str, Organization]
+    channels: tuple[str, ...]
+
+    def authenticate(self, operation: Operation, credentials: tuple[Credential, ...]) -> Refusal | None:
+        """401 for a malformed or unknown key; ``None`` when the key is known."""
+        for credential in credentials:
+            if not credential.well_formed:
+                pattern = credential.scheme.key_pattern.pattern if credential.scheme.key_pattern else ""
+                return Refusal("unauthenticated", f"malformed API key: it must match {pattern}")
+            if credential.value not in self.keys:
+                return Refusal("unauthenticated", "unknown API key")
+        return None
+
+    def resolve(
+        self,
+        operation: Operation,
+        values: Mapping[str, Any],
+        credentials: tuple[Credential, ...],
+        example: Any,
+    ) -> Refusal | Any | None:
+        """The body for a valid request, a refusal, or ``None`` for operations not served."""
+        if operation.operation_id != self.operation_id:
+            return None
+        org_id = str(values.get(self.organization_param, ""))
+        organization = self.organizations.get(org_id)
+        if organization is None:
+            return Refusal("not_found", f"organization {org_id!r} does not exist")
+        readable = frozenset().union(*(self.keys.get(c.value, frozenset()) for c in credentials))
+        if credentials and org_id not in readable:
+            return Refusal("forbidden", f"this API key may not read organization {org_id!r}")
+        totals = organization.usage(day_of(values[self.start_param]), day_of(values[self.end_param]))
+        return _fill(example, totals)
+
+
+def _fill(template: Any, totals: Mapping[str, float]) -> Any:
+    """A copy of ``template`` with every property named after a channel set to its total."""
+    if isinstance(template, dict):
+        return {
+            key: (_number(totals[key]) if key in totals else _fill(value, totals)) for key, value in template.items()
+        }
+    if isinstance(template, list):
+        return [_fill(item, totals) for item in template]
+    return template
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+def _channels_in(template: Any) -> set[str]:
+    if isinstance(template, dict):
+        found = {k for k, v in template.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        for value in template.values():
+            found |= _channels_in(value)
+        return found
+    if isinstance(template, list):
+        return set().union(*(_channels_in(v) for v in template)) if template else set()
+    return set()
+
+
+def _day(raw: Any, source: str, at: str) -> int:
+    if isinstance(raw, dt.datetime):
+        raw = raw.date()
+    if isinstance(raw, dt.date):
+        return (raw - _EPOCH).days
+    try:
+        return (dt.date.fromisoformat(str(raw)) - _EPOCH).days
+    except ValueError:
+        raise DataError(source, at, f"{raw!r} is not a date (YYYY-MM-DD)") from None
+
+
+def load_usage_data(path: str | Path, spec: Spec) -> UsageBackend:
+    """Read and check a data file against ``spec``; raise :class:`DataError` naming the fault."""
+    source = str(path)
+    try:
+        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except OSError as exc:
+        raise DataError(source, "", f"cannot read the file ({exc.strerror or exc})") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DataError(source, "", f"not valid YAML: {exc}") from None
+    return build_backend(raw, spec, source=source)
+
+
+def build_backend(raw: Any, spec: Spec, *, source: str = "<data>") -> UsageBackend:
+    """Build the backend from already parsed data."""
+    # Dates as YAML keys arrive as date objects; JSON Schema needs strings.
+    if isinstance(raw, dict):
+        for org in raw.get("organizations") or []:
+            if isinstance(org, dict) and isinstance(org.get("usage"), dict):
+                org["usage"] = {str(k): v for k, v in org["usage"].items()}
+    for error in _DATA_VALIDATOR.iter_errors(raw):
+        raise DataError(source, pointer(*error.instance_path), error.message)
+    params = raw.get("parameters", {})
+    operation_id = raw.get("operation", "getOrganizationUsage")
+    operation = next((op for op in spec.operations if op.operation_id == operation_id), None)
+    if operation is None:
+        raise DataError(source, "/operation", f"the spec has no operation {operation_id!r}")
+    names = {p.name for p in operation.parameters}
+    bound = {
+        "organization": params.get("organization", "organizationId"),
+        "start": params.get("start", "startDate"),
+        "end": params.get("end", "endDate"),
+    }
+    for role, name in bound.items():
+        if name not in names:
+            raise DataError(source, f"/parameters/{role}", f"{operation_id} has no parameter {name!r}")
+    example = _success_example(operation)
+    documented = _channels_in(example)
+    organizations: dict[str, Organization] = {}
+    channels: set[str] = set()
+    for index, org in enumerate(raw["organizations"]):
+        at = pointer("organizations", index)
+        if org["id"] in organizations:
+            raise DataError(source, f"{at}/id", f"organization {org['id']!r} is listed twice")
+        daily: dict[int, Mapping[str, float]] = {}
+        for date, usage in (org.get("usage") or {}).items():
+            where = f"{at}{pointer('usage', date)}"
+            unknown = set(usage) - documented
+            if unknown:
+                raise DataError(
+                    source,
+                    where,
+                    f"channel {sorted(unknown)[0]!r} is not a number in the documented response; "
+                    f"channels: {', '.join(sorted(documented))}",
+                )
+            daily[_day(date, source, where)] = usage
+            channels |= set(usage)
+        organizations[org["id"]] = _index(org["id"], org.get("name", org["id"]), daily, documented)
+    keys: dict[str, frozenset[str]] = {}
+    for index, entry in enumerate(raw["apiKeys"]):
+        for j, org_id in enumerate(entry["organizations"]):
+            if org_id not in organizations:
+                raise DataError(
+                    source, pointer("apiKeys", index, "organizations", j), f"organization {org_id!r} is not listed"
+                )
+        keys[entry["key"]] = keys.get(entry["key"], frozenset()) | frozenset(entry["organizations"])
+    return UsageBackend(
+        operation_id=operation_id,
+        organization_param=bound["organization"],
+        start_param=bound["start"],
+        end_param=bound["end"],
+        keys=keys,
+        organizations=organizations,
+        channels=tuple(sorted(documented)),
+    )
+
+
+def _success_example(operation: Operation) -> Any:
+    statuses = [s for s in operation.documented_statuses if 200 <= s < 300]
+    response = operation.responses[str(statuses[0])] if statuses else None
+    if response is None or response.media is None or response.media.default_example is None:
+        return {}
+    return response.media.default_example.value
+
+
+def _index(org_id: str, name: str, daily: Mapping[int, Mapping[str, float]], channels: set[str]) -> Organization:
+    days = tuple(sorted(daily))
+    prefix = {
+        channel: tuple(accumulate((daily[d].get(channel, 0) for d in days), initial=0)) for channel in sorted(channels)
+    }
+    return Organization(org_id, name, days, prefix)

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mockserver.parameters import Invalid, validate_parameters
+from mockserver.spec import Operation, Spec, parse_document
+
+
+def _operation(parameters: list[dict[str, Any]], rules: list[dict[str, Any]] | None = None) -> Operation:
+    op: dict[str, Any] = {"parameters": parameters, "responses": {"200": {"description": "ok"}}}
+    if rules:
+        op["x-cross-parameter-rules"] = rules
+    path = "/x/{id}" if any(p["in"] == "path" for p in parameters) else "/x"
+    document = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {path: {"get": op}}}
+    spec: Spec = parse_document(document)
+    return spec.operations[0]
+
+
+def _query(name: str, schema: dict[str, Any], required: bool = True) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "schema": schema}
+
+
+def _check(op: Operation, query: dict[str, list[str]], path: dict[str, str] | None = None) -> dict[str, Any] | Invalid:
+    return validate_parameters(op, path=path or {}, query=query, headers={}, cookies={})
+
+
+NUMBER = _operation([_query("n", {"type": "number"})])
+
+VALID_NUMBERS = [("0", 0), ("-5", -5), ("12", 12), ("1.5", 1.5), ("1e3", 1000.0), ("-2.5E-3", -0.0025), ("007", 7)]
+
+
+@pytest.mark.parametrize(("raw", "expected"), VALID_NUMBERS, ids=[v[0] for v in VALID_NUMBERS])
+def test_numbers_are_coerced(raw: str, expected: float) -> None:
+    assert _check(NUMBER, {"n": [raw]}) == {"n": expected}
+
+
+NOT_NUMBERS = ["NaN", "nan", "Infinity", "-Infinity", "inf", "1e400", "0x1F", " 5", "5 ", "12abc", "+5", ".5", "5.", "1_000", "", "١٢", "true"]
+
+
+@pytest.mark.parametrize("raw", NOT_NUMBERS, ids=[repr(v) for v in NOT_NUMBERS])
+def test_strings_that_are_not_numbers_are_rejected(raw: str) -> None:
+    result = _check(NUMBER, {"n": [raw]})
+    assert isinstance(result, Invalid)
+    assert "query parameter 'n'" in result.message
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        ({}, "is required"),
+        ({"n": ["1", "2"]}, "once, not 2 times"),
+        ({"n": [""]}, "must not be empty"),
+        ({"n": ["1e400"]}, "out of the range"),
+        ({"n": ["abc"]}, "'abc' is not a number"),
+    ],
+    ids=["missing", "repeated", "empty", "overflow", "garbage"],
+)
+def test_messages_name_the_problem(query: dict[str, list[str]], fragment: str) -> None:
+    result = _check(NUMBER, query)
+    assert isinstance(result, Invalid)
+    assert result.parameter == "n"
+    assert fragment in result.message
+
+
+SCHEMAS = [
+    ({"type": "integer"}, "3", 3),
+    ({"type": "integer"}, "3.5", None),
+    ({"type": "boolean"}, "true", True),
+    ({"type": "boolean"}, "yes", None),
+    ({"type": "string", "enum": ["a", "b"]}, "a", "a"),
+    ({"type": "string", "enum": ["a", "b"]}, "c", None),
+    ({"type": "string", "pattern": "^[a-z]+$"}, "abc", "abc"),
+    ({"type": "string", "pattern": "^[a-z]+$"}, "ABC", None),
+    ({"type": "number", "minimum": 10}, "9", None),
+    ({"type": "number", "maximum": 10}, "10", 10),
+    ({"type": "number", "maximum": 10, "exclusiveMaximum": True}, "10", None),
+    ({"type": "string", "minLength": 2}, "a", None),
+    ({"type": "array", "items": {"type": "integer"}}, "1", [1]),
+    ({"type": "integer", "nullable": True}, "null", None),
+]
+
+
+@pytest.mark.parametrize(("schema", "raw", "expected"), SCHEMAS, ids=[f"{s}-{r}" for s, r, _ in SCHEMAS])
+def test_parameter_schemas_are_enforced(schema: dict[str, Any], raw: str, expected: Any) -> None:
+    op = _operation([_query("p", schema)])
+    result = _check(op, {"p": [raw]})
+    if expected is None and not schema.get("nullable"):
+        assert isinstance(result, Invalid), result
+    else:
+        assert result == {"p": expected}
+
+
+def test_exploded_array_collects_repeated_values() -> None:
+    op = _operation([_query("ids", {"type": "array", "items": {"type": "integer"}})])
+    assert _check(op, {"ids": ["1", "2", "3"]}) == {"ids": [1, 2, 3]}
+
+
+def test_optional_parameter_may_be_absent() -> None:
+    op = _operation([_query("q", {"type": "string"}, required=False)])
+    assert _check(op, {}) == {}
+
+
+def test_path_parameters_are_validated() -> None:
+    op = _operation([{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}])
+    assert _check(op, {}, {"id": "7"}) == {"id": 7}
+    result = _check(op, {}, {"id": "x"})
+    assert isinstance(result, Invalid)
+    assert result.message.startswith("path parameter 'id'")
+
+
+RULE = [{"rule": "less-or-equal", "parameters": ["a", "b"], "message": "b must not be before a"}]
+RANGE = _operation([_query("a", {"type": "number"}), _query("b", {"type": "number"})], RULE)
+
+
+@pytest.mark.parametrize(("a", "b", "ok"), [("1", "2", True), ("2", "2", True), ("3", "2", False), ("-1", "-1.5", False)])
+def test_cross_parameter_rule(a: str, b: str, ok: bool) -> None:
+    result = _check(RANGE, {"a": [a], "b": [b]})
+    if ok:
+        assert not isinstance(result, Invalid)
+    else:
+        assert isinstance(result, Invalid)
+        assert "b must not be before a" in result.message
+        assert result.parameter == "b"

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mockserver.security import find_credentials, redact
+from mockserver.spec import Operation, parse_document
+
+SCHEMES = {
+    "key": {"type": "apiKey", "in": "header", "name": "X-API-Key", "x-key-pattern": "^k_[a-z]{4}$"},
+    "query": {"type": "apiKey", "in": "query", "name": "api_key"},
+    "bearer": {"type": "http", "scheme": "bearer"},
+}
+
+
+def _operation(security: list[dict[str, list[str]]]) -> Operation:
+    document: dict[str, Any] = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "components": {"securitySchemes": SCHEMES},
+        "paths": {"/x": {"get": {"security": security, "responses": {"200": {"description": "ok"}}}}},
+    }
+    return parse_document(document).operations[0]
+
+
+CASES = [
+    ([{"key": []}], {}, {}, None),
+    ([{"key": []}], {"x-api-key": ""}, {}, None),
+    ([{"key": []}], {"x-api-key": "   "}, {}, None),
+    ([{"key": []}], {"x-api-key": "k_abcd"}, {}, ["k_abcd"]),
+    ([{"query": []}], {}, {"api_key": ["q1"]}, ["q1"]),
+    ([{"bearer": []}], {"authorization": "Bearer tok"}, {}, ["tok"]),
+    ([{"bearer": []}], {"authorization": "Basic tok"}, {}, None),
+    ([{"key": [], "bearer": []}], {"x-api-key": "k"}, {}, None),
+    ([{"key": []}, {"bearer": []}], {"authorization": "bearer t"}, {}, ["t"]),
+    ([], {}, {}, []),
+    ([{}], {}, {}, []),
+]
+
+
+@pytest.mark.parametrize(("security", "headers", "query", "expected"), CASES, ids=[str(i) for i in range(len(CASES))])
+def test_find_credentials(
+    security: list[dict[str, list[str]]], headers: dict[str, str], query: dict[str, list[str]], expected: list[str] | None
+) -> None:
+    found = find_credentials(_operation(security), headers=headers, query=query, cookies={})
+    assert (None if found is None else [c.value for c in found]) == expected
+
+
+@pytest.mark.parametrize(("value", "ok"), [("k_abcd", True), ("k_abc", False), ("K_abcd", False), ("k_abcde", False)])
+def test_key_pattern(value: str, ok: bool) -> None:
+    found = find_credentials(_operation([{"key": []}]), headers={"x-api-key": value}, query={}, cookies={})
+    assert found is not None
+    assert found[0].well_formed is ok
+
+
+@pytest.mark.parametrize(
+    ("secret", "shown"),
+    [
+        ("idt_live_0123456789abcdefABCDEF0123456789", "idt_live_***"),
+        ("0123456789abcdefABCDEF", "0123***"),
+        ("short", "***"),
+        ("idt_live_x", "***"),
+    ],
+)
+def test_redact_keeps_only_a_prefix(secret: str, shown: str) -> None:
+    assert redact(secret) == shown
+    assert secret not in redact(secret) or len(secret) < 4

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mockserver.errors import SpecError
+from mockserver.spec import Spec, load_spec, parse_document
+from tests.conftest import SPEC_PATH
+
+OP = ("paths", "/organizations/{organizationId}/usage", "get")
+
+
+def _document() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text())
+    return loaded
+
+
+def _at(document: dict[str, Any], *parts: str | int) -> Any:
+    node: Any = document
+    for part in parts:
+        node = node[part]
+    return node
+
+
+def _break_example(d: dict[str, Any]) -> None:
+    _at(d, *OP, "responses", "200", "content", "application/json", "examples", "default", "value", "data")["usageSms"] = "many"
+
+
+def _break_error_example(d: dict[str, Any]) -> None:
+    del _at(d, *OP, "responses", "404", "content", "application/json", "examples", "default", "value")["error"]
+
+
+def _break_ref(d: dict[str, Any]) -> None:
+    _at(d, "components", "schemas", "UsageResponse", "properties")["data"] = {"$ref": "#/components/schemas/Nope"}
+
+
+def _break_parameter(d: dict[str, Any]) -> None:
+    _at(d, *OP, "parameters", 1)["in"] = "body"
+
+
+def _break_rule(d: dict[str, Any]) -> None:
+    _at(d, *OP, "x-cross-parameter-rules", 0)["parameters"] = ["startDate", "nope"]
+
+
+def _break_key_pattern(d: dict[str, Any]) -> None:
+    _at(d, "components", "securitySchemes", "ApiKeyAuth")["x-key-pattern"] = "(["
+
+
+def _admin_collision(d: dict[str, Any]) -> None:
+    d["paths"]["/__admin/requests"] = {"get": {"responses": {"200": {"description": "ok"}}}}
+
+
+EX = "/paths/~1organizations~1{organizationId}~1usage/get"
+BROKEN: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
+    ("example", _break_example, f"{EX}/responses/200/content/application~1json/examples/default/value/data/usageSms", "does not match its schema"),
+    ("error example", _break_error_example, f"{EX}/responses/404/content/application~1json/examples/default/value", '"error" is a required property'),
+    ("ref", _break_ref, "/components/schemas/UsageResponse/properties/data", "does not resolve"),
+    ("parameter", _break_parameter, f"{EX}/parameters/1", "not a valid OpenAPI document"),
+    ("rule", _break_rule, f"{EX}/x-cross-parameter-rules/0/parameters", "two parameters"),
+    ("key pattern", _break_key_pattern, "/components/securitySchemes/ApiKeyAuth/x-key-pattern", "regular expression"),
+]
+
+
+@pytest.mark.parametrize(("name", "breaker", "location", "problem"), BROKEN, ids=[b[0] for b in BROKEN])
+def test_broken_spec_names_file_and_location(
+    name: str, breaker: Callable[[dict[str, Any]], None], location: str, problem: str, tmp_path: Path
+) -> None:
+    document = _document()
+    breaker(document)
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(document))
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    assert info.value.source == str(path)
+    assert info.value.location == location
+    assert problem in str(info.value)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("openapi: [", "not valid YAML at line 2"), ("- a list", "must be a mapping"), ("openapi: 2.0\n", "OpenAPI 3.x is required")],
+)
+def test_unusable_files(text: str, problem: str, tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(text)
+    with pytest.raises(SpecError, match=problem):
+        load_spec(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match="cannot read the file"):
+        load_spec(tmp_path / "nope.yaml")
+
+
+def test_project_spec_loads(spec: Spec) -> None:
+    (op,) = spec.operations
+    assert (op.method, op.path, op.operation_id) == ("GET", "/organizations/{organizationId}/usage", "getOrganizationUsage")
+    assert op.documented_statuses == (200, 401, 403, 404, 422)
+    assert [p.name for p in op.parameters] == ["organizationId", "startDate", "endDate"]
+    assert [[s.name for s in req] for req in op.security] == [["ApiKeyAuth"]]
+    media = op.responses["200"].media
+    assert media is not None and media.default_example is not None
+    assert media.default_example.name == "default"
+
+
+def test_added_operation_and_status_are_picked_up() -> None:
+    document = _document()
+    extra = copy.deepcopy(_at(document, *OP))
+    extra["operationId"] = "deleteUsage"
+    extra["responses"]["409"] = copy.deepcopy(extra["responses"]["404"])
+    document["paths"]["/organizations/{organizationId}/usage"]["delete"] = extra
+    spec = parse_document(document)
+    assert {op.operation_id for op in spec.operations} == {"getOrganizationUsage", "deleteUsage"}
+    assert 409 in next(op for op in spec.operations if op.method == "DELETE").documented_statuses

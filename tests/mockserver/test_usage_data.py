@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mockserver.engine import Refusal
+from mockserver.errors import DataError
+from mockserver.security import Credential
+from mockserver.spec import Spec
+from mockserver.usage_data import DAY_MS, build_backend, day_of, load_usage_data
+from tests.conftest import DATA_PATH, KEY
+
+JAN1 = (dt.date(2025, 1, 1) - dt.date(1970, 1, 1)).days * DAY_MS
+GOOD_KEY = "idt_live_" + "a" * 32
+OTHER_KEY = "idt_live_" + "b" * 32
+
+
+def _data() -> dict[str, Any]:
+    return {
+        "apiKeys": [{"key": GOOD_KEY, "organizations": ["o1"]}, {"key": OTHER_KEY, "organizations": ["o2"]}],
+        "organizations": [
+            {
+                "id": "o1",
+                "usage": {
+                    "2025-01-01": {"usageSms": 1, "usageEmail": 10},
+                    dt.date(2025, 1, 2): {"usageSms": 2, "usageWhatsapp": 5},
+                    "2025-01-05": {"usageSms": 4, "usageSage": 0.5},
+                },
+            },
+            {"id": "o2"},
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("ms", "day"),
+    [(0, 0), (DAY_MS - 1, 0), (DAY_MS, 1), (-1, -1), (1.5, 0), (DAY_MS - 0.5, 0), (1e300, int(1e300 // DAY_MS))],
+)
+def test_day_of(ms: float, day: int) -> None:
+    assert day_of(ms) == day
+
+
+RANGES = [
+    ("one day", JAN1, JAN1, {"usageSms": 1, "usageEmail": 10, "usageWhatsapp": 0, "usageSage": 0}),
+    ("inclusive end", JAN1, JAN1 + DAY_MS, {"usageSms": 3, "usageEmail": 10, "usageWhatsapp": 5, "usageSage": 0}),
+    ("instants inside days", JAN1 + 5, JAN1 + DAY_MS + 7, {"usageSms": 3, "usageEmail": 10, "usageWhatsapp": 5, "usageSage": 0}),
+    ("all", 0, 10**15, {"usageSms": 7, "usageEmail": 10, "usageWhatsapp": 5, "usageSage": 0.5}),
+    ("gap only", JAN1 + 2 * DAY_MS, JAN1 + 3 * DAY_MS, {"usageSms": 0, "usageEmail": 0, "usageWhatsapp": 0, "usageSage": 0}),
+    ("before", -(10**15), JAN1 - 1, {"usageSms": 0, "usageEmail": 0, "usageWhatsapp": 0, "usageSage": 0}),
+]
+
+
+@pytest.mark.parametrize(("name", "start", "end", "totals"), RANGES, ids=[r[0] for r in RANGES])
+def test_range_sums(spec: Spec, name: str, start: int, end: int, totals: dict[str, float]) -> None:
+    backend = build_backend(_data(), spec)
+    op = spec.operations[0]
+    cred = (Credential(op.security[0][0], GOOD_KEY),)
+    body = backend.resolve(op, {"organizationId": "o1", "startDate": start, "endDate": end}, cred, {"data": {c: 0 for c in totals}})
+    assert body == {"data": totals}
+
+
+def test_refusals(spec: Spec) -> None:
+    backend = build_backend(_data(), spec)
+    op = spec.operations[0]
+    scheme = op.security[0][0]
+    values = {"startDate": 0, "endDate": 1}
+    assert backend.authenticate(op, (Credential(scheme, "idt_live_short"),)) == Refusal(
+        "unauthenticated", "malformed API key: it must match ^idt_live_[A-Za-z0-9]{32}$"
+    )
+    assert backend.authenticate(op, (Credential(scheme, "idt_live_" + "c" * 32),)) == Refusal("unauthenticated", "unknown API key")
+    assert backend.authenticate(op, (Credential(scheme, GOOD_KEY),)) is None
+    creds = (Credential(scheme, GOOD_KEY),)
+    assert backend.resolve(op, {**values, "organizationId": "nope"}, creds, {}) == Refusal("not_found", "organization 'nope' does not exist")
+    assert backend.resolve(op, {**values, "organizationId": "o2"}, creds, {}) == Refusal("forbidden", "this API key may not read organization 'o2'")
+
+
+BAD_DATA = [
+    ("not a mapping", lambda d: [], "", "is not of type"),
+    ("no keys", lambda d: {k: v for k, v in d.items() if k != "apiKeys"}, "", '"apiKeys" is a required property'),
+    ("bad date", lambda d: d["organizations"][0]["usage"].update({"2025-13-01": {}}) or d, "/organizations/0/usage/2025-13-01", "not a date"),
+    ("negative", lambda d: d["organizations"][0]["usage"].update({"2025-02-01": {"usageSms": -1}}) or d, "/organizations/0/usage/2025-02-01/usageSms", "minimum"),
+    ("unknown channel", lambda d: d["organizations"][0]["usage"].update({"2025-02-01": {"usageFax": 1}}) or d, "/organizations/0/usage/2025-02-01", "'usageFax'"),
+    ("unknown org", lambda d: d["apiKeys"][0]["organizations"].append("zz") or d, "/apiKeys/0/organizations/1", "'zz' is not listed"),
+    ("duplicate org", lambda d: d["organizations"].append({"id": "o1"}) or d, "/organizations/2/id", "listed twice"),
+    ("unknown operation", lambda d: d.update({"operation": "nope"}) or d, "/operation", "no operation 'nope'"),
+    ("unknown parameter", lambda d: d.update({"parameters": {"start": "from"}}) or d, "/parameters/start", "no parameter 'from'"),
+]
+
+
+@pytest.mark.parametrize(("name", "mutate", "location", "problem"), BAD_DATA, ids=[b[0] for b in BAD_DATA])
+def test_bad_data_is_named(spec: Spec, name: str, mutate: Any, location: str, problem: str) -> None:
+    with pytest.raises(DataError) as info:
+        build_backend(mutate(_data()), spec, source="data.yaml")
+    assert info.value.location == location
+    assert problem in info.value.problem
+
+
+def test_sample_data_loads(spec: Spec) -> None:
+    backend = load_usage_data(DATA_PATH, spec)
+    assert set(backend.organizations) == {"org_1", "org_2", "org_3"}
+    assert backend.keys[KEY] == {"org_1", "org_2"}
+    assert all(len(org.days) == 365 for org in backend.organizations.values())
+
+
+def test_unreadable_data_file(spec: Spec, tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="cannot read"):
+        load_usage_data(tmp_path / "missing.yaml", spec)
+    (tmp_path / "bad.yaml").write_text("apiKeys: [")
+    with pytest.raises(DataError, match="not valid YAML"):
+        load_usage_data(tmp_path / "bad.yaml", spec)
