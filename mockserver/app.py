@@ -90,8 +90,8 @@ def create_app(spec_path: str | Path | None = None, config: Mapping[str, Any] | 
 
 
 # Every method a client may send reaches the engine, which answers 405 with the
-# documented Allow list; OPTIONS is left to Flask and flask-cors (CORS preflight).
-_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "TRACE", "CONNECT"]
+# documented Allow list, and OPTIONS with that list; flask-cors adds the CORS headers.
+_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
 
 
 def _runtime() -> MockRuntime:
@@ -130,6 +130,8 @@ def _respond(runtime: MockRuntime, outcome: Outcome) -> Response:
     response = Response(body, status=served.status, headers=dict(served.headers))
     if served.content_type:
         response.headers["Content-Type"] = served.content_type
+    else:
+        del response.headers["Content-Type"]
     return response
 
 
@@ -153,7 +155,7 @@ def _redacted_query(query: Mapping[str, list[str]], secret: set[str]) -> dict[st
 
 def _log_request(response: Response) -> Response:
     runtime = _runtime()
-    if request.path.startswith(runtime.settings.admin_prefix + "/") or request.method == "OPTIONS":
+    if request.path.startswith(runtime.settings.admin_prefix + "/"):
         return response
     elapsed_ms = (time.perf_counter() - g.get("mock_started", time.perf_counter())) * 1000
     state = runtime.live.current()

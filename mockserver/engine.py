@@ -96,9 +96,12 @@ def build_state(
 
 def handle(state: MockState, request: MockRequest) -> Outcome:
     """Answer one request."""
-    match = match_route(state.routes, request.method, request.path)
+    match = match_route(state.routes, "GET" if request.method == "OPTIONS" else request.method, request.path)
     if isinstance(match, NoRoute):
         return refuse(state, None, Refusal("not_found", f"no operation at path {request.path!r}"))
+    if request.method == "OPTIONS":  # CORS preflight headers are added by the Flask shell
+        allow = match.allow if isinstance(match, WrongMethod) else _allow(state, match.operation.path)
+        return Outcome(Served(204, None, content_type="", headers={"Allow": ", ".join((*allow, "OPTIONS"))}), None)
     if isinstance(match, WrongMethod):
         outcome = refuse(
             state,
@@ -120,10 +123,9 @@ def handle(state: MockState, request: MockRequest) -> Outcome:
     if credentials is None:
         return refuse(state, operation, Refusal("unauthenticated", _missing_credentials(operation)), prefs)
     backend = state.backend
-    if backend is not None:
-        refusal = backend.authenticate(operation, credentials)
-        if refusal is not None:
-            return refuse(state, operation, refusal, prefs)
+    refusal = backend.authenticate(operation, credentials) if backend is not None else _implausible(credentials)
+    if refusal is not None:
+        return refuse(state, operation, refusal, prefs)
 
     values = validate_parameters(
         operation, path=match.path_params, query=request.query, headers=request.headers, cookies=request.cookies
@@ -142,6 +144,11 @@ def handle(state: MockState, request: MockRequest) -> Outcome:
     return _selected(state, operation, prefs)
 
 
+def _allow(state: MockState, template: str) -> tuple[str, ...]:
+    route = next(r for r in state.routes.routes if r.template == template)
+    return route.allow
+
+
 def _selected(state: MockState, operation: Operation, prefs: Preferences) -> Outcome:
     try:
         served = select_response(operation, prefs)
@@ -158,6 +165,18 @@ def refuse(
     if prefs is not None and prefs.delay_ms is not None:
         served = replace(served, delay_ms=prefs.delay_ms)
     return Outcome(served, operation)
+
+
+def _implausible(credentials: tuple[Credential, ...]) -> Refusal | None:
+    """Example mode accepts any key that starts like the documented shape."""
+    for credential in credentials:
+        if not credential.plausible:
+            pattern = credential.scheme.key_pattern.pattern if credential.scheme.key_pattern else ""
+            return Refusal(
+                "unauthenticated",
+                f"malformed credentials in {credential.scheme.location} {credential.scheme.parameter}: keys look like {pattern}",
+            )
+    return None
 
 
 def _missing_credentials(operation: Operation) -> str:

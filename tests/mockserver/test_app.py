@@ -19,19 +19,68 @@ Q = "?startDate=1735689600000&endDate=1738367999999"  # January 2025, UTC
 H = {"X-API-Key": "idt_live_anything"}
 
 EXAMPLE_MODE = [
-    ("valid request", USAGE + Q, H, 200, {"data": {"usageSms": 1, "usageWhatsapp": 1, "usageEmail": 1, "usageSage": 1}}),
-    ("any present key", USAGE + Q, {"X-API-Key": "x"}, 200, None),
-    ("no key", USAGE + Q, {}, 401, {"error": "Unauthenticated", "message": "credentials are required: send header X-API-Key"}),
+    (
+        "valid request",
+        USAGE + Q,
+        H,
+        200,
+        {"data": {"usageSms": 1, "usageWhatsapp": 1, "usageEmail": 1, "usageSage": 1}},
+    ),
+    ("any key of the documented prefix", USAGE + Q, {"X-API-Key": "idt_live_..."}, 200, None),
+    ("implausible key", USAGE + Q, {"X-API-Key": "SCHEMATHESIS-INVALID-VALUE"}, 401, None),
+    (
+        "no key",
+        USAGE + Q,
+        {},
+        401,
+        {"error": "Unauthenticated", "message": "credentials are required: send header X-API-Key"},
+    ),
     ("empty key", USAGE + Q, {"X-API-Key": ""}, 401, None),
-    ("missing startDate", USAGE + "?endDate=1", H, 422, {"error": "ValidationError", "message": "query parameter 'startDate' is required"}),
-    ("NaN", USAGE + "?startDate=NaN&endDate=1", H, 422, {"error": "ValidationError", "message": "query parameter 'startDate': 'NaN' is not a number"}),
+    (
+        "missing startDate",
+        USAGE + "?endDate=1",
+        H,
+        422,
+        {"error": "ValidationError", "message": "query parameter 'startDate' is required"},
+    ),
+    (
+        "NaN",
+        USAGE + "?startDate=NaN&endDate=1",
+        H,
+        422,
+        {"error": "ValidationError", "message": "query parameter 'startDate': 'NaN' is not a number"},
+    ),
     ("end before start", USAGE + "?startDate=5&endDate=4", H, 422, None),
-    ("code", USAGE + Q, {**H, "Prefer": "code=404"}, 404, {"error": "ResourceNotFound", "message": "The requested resource could not be found."}),
+    (
+        "code",
+        USAGE + Q,
+        {**H, "Prefer": "code=404"},
+        404,
+        {"error": "ResourceNotFound", "message": "The requested resource could not be found."},
+    ),
     ("code without key", USAGE, {"Prefer": "code=200"}, 200, None),
-    ("code and example", USAGE + Q, {"Prefer": "code=403, example=fromSchema"}, 403, {"error": "string", "message": "string"}),
-    ("example", USAGE + Q, {**H, "Prefer": "example=fromSchema"}, 200, {"data": {"usageSms": 0, "usageWhatsapp": 0, "usageEmail": 0, "usageSage": 0}}),
+    (
+        "code and example",
+        USAGE + Q,
+        {"Prefer": "code=403, example=fromSchema"},
+        403,
+        {"error": "string", "message": "string"},
+    ),
+    (
+        "example",
+        USAGE + Q,
+        {**H, "Prefer": "example=fromSchema"},
+        200,
+        {"data": {"usageSms": 0, "usageWhatsapp": 0, "usageEmail": 0, "usageSage": 0}},
+    ),
     ("__code", USAGE + Q + "&__code=401", {}, 401, None),
-    ("__example", USAGE + Q + "&__example=fromSchema", H, 200, {"data": {"usageSms": 0, "usageWhatsapp": 0, "usageEmail": 0, "usageSage": 0}}),
+    (
+        "__example",
+        USAGE + Q + "&__example=fromSchema",
+        H,
+        200,
+        {"data": {"usageSms": 0, "usageWhatsapp": 0, "usageEmail": 0, "usageSage": 0}},
+    ),
     ("undocumented code", USAGE + Q, {**H, "Prefer": "code=418"}, 422, None),
     ("unknown example", USAGE + Q, {**H, "Prefer": "example=nope"}, 422, None),
     ("bad preference", USAGE + Q, {**H, "Prefer": "delay=soon"}, 422, None),
@@ -41,7 +90,9 @@ EXAMPLE_MODE = [
 
 
 @pytest.mark.parametrize(("name", "url", "headers", "status", "body"), EXAMPLE_MODE, ids=[c[0] for c in EXAMPLE_MODE])
-def test_example_mode(client: FlaskClient, name: str, url: str, headers: dict[str, str], status: int, body: Any) -> None:
+def test_example_mode(
+    client: FlaskClient, name: str, url: str, headers: dict[str, str], status: int, body: Any
+) -> None:
     response = client.get(url, headers=headers)
     assert response.status_code == status
     assert response.mimetype == "application/json"
@@ -129,7 +180,10 @@ def test_data_mode(data_client: FlaskClient, name: str, url: str, key: str | Non
 def test_data_mode_sums_the_sample_data(data_client: FlaskClient) -> None:
     raw = yaml.safe_load(DATA_PATH.read_text())
     usage = raw["organizations"][0]["usage"]
-    expected = {c: sum(day[c] for date, day in usage.items() if str(date).startswith("2025-01")) for c in ("usageSms", "usageEmail")}
+    expected = {
+        c: sum(day[c] for date, day in usage.items() if str(date).startswith("2025-01"))
+        for c in ("usageSms", "usageEmail")
+    }
     body = data_client.get(USAGE + Q, headers={"X-API-Key": KEY}).get_json()["data"]
     assert {c: body[c] for c in expected} == expected
     assert all(isinstance(v, int) and v > 0 for v in body.values())
@@ -191,9 +245,14 @@ def test_admin_paths_cannot_collide(make_app: Callable[..., Flask], tmp_path: Pa
 def test_cors_preflight_and_error_bodies(client: FlaskClient) -> None:
     preflight = client.options(
         USAGE,
-        headers={"Origin": "http://app.test", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-api-key"},
+        headers={
+            "Origin": "http://app.test",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "x-api-key",
+        },
     )
-    assert preflight.status_code == 200
+    assert preflight.status_code == 204
+    assert preflight.headers["Allow"] == "GET, HEAD, OPTIONS"
     assert preflight.headers["Access-Control-Allow-Origin"] in ("*", "http://app.test")
     assert "x-api-key" in preflight.headers["Access-Control-Allow-Headers"].lower()
     error = client.get(USAGE + Q, headers={"Origin": "http://app.test"})
@@ -203,8 +262,13 @@ def test_cors_preflight_and_error_bodies(client: FlaskClient) -> None:
 
 def test_cors_origins_are_configurable(make_app: Callable[..., Flask]) -> None:
     client = make_app(cors_origins="http://allowed.test").test_client()
-    assert client.get(USAGE + Q, headers={**H, "Origin": "http://allowed.test"}).headers["Access-Control-Allow-Origin"] == "http://allowed.test"
-    assert "Access-Control-Allow-Origin" not in client.get(USAGE + Q, headers={**H, "Origin": "http://evil.test"}).headers
+    assert (
+        client.get(USAGE + Q, headers={**H, "Origin": "http://allowed.test"}).headers["Access-Control-Allow-Origin"]
+        == "http://allowed.test"
+    )
+    assert (
+        "Access-Control-Allow-Origin" not in client.get(USAGE + Q, headers={**H, "Origin": "http://evil.test"}).headers
+    )
 
 
 def _reloading_app(make_app: Callable[..., Flask], path: Path) -> Flask:
@@ -218,7 +282,9 @@ def test_reload_picks_up_changes_and_keeps_last_good(make_app: Callable[..., Fla
     client = _reloading_app(make_app, path).test_client()
     assert client.get(USAGE + Q, headers=H).get_json()["data"]["usageSms"] == 1
 
-    media = document["paths"]["/organizations/{organizationId}/usage"]["get"]["responses"]["200"]["content"]["application/json"]
+    media = document["paths"]["/organizations/{organizationId}/usage"]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]
     media["examples"]["default"]["value"]["data"]["usageSms"] = 77
     path.write_text(yaml.safe_dump(document))
     time.sleep(0.01)

@@ -36,7 +36,25 @@ def test_numbers_are_coerced(raw: str, expected: float) -> None:
     assert _check(NUMBER, {"n": [raw]}) == {"n": expected}
 
 
-NOT_NUMBERS = ["NaN", "nan", "Infinity", "-Infinity", "inf", "1e400", "0x1F", " 5", "5 ", "12abc", "+5", ".5", "5.", "1_000", "", "١٢", "true"]
+NOT_NUMBERS = [
+    "NaN",
+    "nan",
+    "Infinity",
+    "-Infinity",
+    "inf",
+    "1e400",
+    "0x1F",
+    " 5",
+    "5 ",
+    "12abc",
+    "+5",
+    ".5",
+    "5.",
+    "1_000",
+    "",
+    "١٢",
+    "true",
+]
 
 
 @pytest.mark.parametrize("raw", NOT_NUMBERS, ids=[repr(v) for v in NOT_NUMBERS])
@@ -114,7 +132,9 @@ RULE = [{"rule": "less-or-equal", "parameters": ["a", "b"], "message": "b must n
 RANGE = _operation([_query("a", {"type": "number"}), _query("b", {"type": "number"})], RULE)
 
 
-@pytest.mark.parametrize(("a", "b", "ok"), [("1", "2", True), ("2", "2", True), ("3", "2", False), ("-1", "-1.5", False)])
+@pytest.mark.parametrize(
+    ("a", "b", "ok"), [("1", "2", True), ("2", "2", True), ("3", "2", False), ("-1", "-1.5", False)]
+)
 def test_cross_parameter_rule(a: str, b: str, ok: bool) -> None:
     result = _check(RANGE, {"a": [a], "b": [b]})
     if ok:

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.security import find_credentials, redact
+from mockserver.security import find_credentials, literal_prefix, redact
 from mockserver.spec import Operation, parse_document
 
 SCHEMES = {
@@ -41,7 +41,10 @@ CASES = [
 
 @pytest.mark.parametrize(("security", "headers", "query", "expected"), CASES, ids=[str(i) for i in range(len(CASES))])
 def test_find_credentials(
-    security: list[dict[str, list[str]]], headers: dict[str, str], query: dict[str, list[str]], expected: list[str] | None
+    security: list[dict[str, list[str]]],
+    headers: dict[str, str],
+    query: dict[str, list[str]],
+    expected: list[str] | None,
 ) -> None:
     found = find_credentials(_operation(security), headers=headers, query=query, cookies={})
     assert (None if found is None else [c.value for c in found]) == expected
@@ -66,3 +69,27 @@ def test_key_pattern(value: str, ok: bool) -> None:
 def test_redact_keeps_only_a_prefix(secret: str, shown: str) -> None:
     assert redact(secret) == shown
     assert secret not in redact(secret) or len(secret) < 4
+
+
+@pytest.mark.parametrize(
+    ("pattern", "prefix"),
+    [
+        ("^idt_live_[A-Za-z0-9]{32}$", "idt_live_"),
+        ("^abc*", "ab"),
+        ("^ab?c", "a"),
+        ("abc", ""),
+        ("^x\\.y", "x"),
+        ("^(a|b)", ""),
+    ],
+)
+def test_literal_prefix(pattern: str, prefix: str) -> None:
+    assert literal_prefix(pattern) == prefix
+
+
+@pytest.mark.parametrize(
+    ("value", "plausible"), [("k_abcd", True), ("k_", True), ("k_whatever long", True), ("x_abcd", False)]
+)
+def test_plausible_keys_start_like_the_pattern(value: str, plausible: bool) -> None:
+    found = find_credentials(_operation([{"key": []}]), headers={"x-api-key": value}, query={}, cookies={})
+    assert found is not None
+    assert found[0].plausible is plausible

@@ -28,7 +28,9 @@ def _at(document: dict[str, Any], *parts: str | int) -> Any:
 
 
 def _break_example(d: dict[str, Any]) -> None:
-    _at(d, *OP, "responses", "200", "content", "application/json", "examples", "default", "value", "data")["usageSms"] = "many"
+    _at(d, *OP, "responses", "200", "content", "application/json", "examples", "default", "value", "data")[
+        "usageSms"
+    ] = "many"
 
 
 def _break_error_example(d: dict[str, Any]) -> None:
@@ -57,8 +59,18 @@ def _admin_collision(d: dict[str, Any]) -> None:
 
 EX = "/paths/~1organizations~1{organizationId}~1usage/get"
 BROKEN: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
-    ("example", _break_example, f"{EX}/responses/200/content/application~1json/examples/default/value/data/usageSms", "does not match its schema"),
-    ("error example", _break_error_example, f"{EX}/responses/404/content/application~1json/examples/default/value", '"error" is a required property'),
+    (
+        "example",
+        _break_example,
+        f"{EX}/responses/200/content/application~1json/examples/default/value/data/usageSms",
+        "does not match its schema",
+    ),
+    (
+        "error example",
+        _break_error_example,
+        f"{EX}/responses/404/content/application~1json/examples/default/value",
+        '"error" is a required property',
+    ),
     ("ref", _break_ref, "/components/schemas/UsageResponse/properties/data", "does not resolve"),
     ("parameter", _break_parameter, f"{EX}/parameters/1", "not a valid OpenAPI document"),
     ("rule", _break_rule, f"{EX}/x-cross-parameter-rules/0/parameters", "two parameters"),
@@ -84,7 +96,11 @@ def test_broken_spec_names_file_and_location(
 
 @pytest.mark.parametrize(
     ("text", "problem"),
-    [("openapi: [", "not valid YAML at line 2"), ("- a list", "must be a mapping"), ("openapi: 2.0\n", "OpenAPI 3.x is required")],
+    [
+        ("openapi: [", "not valid YAML at line 2"),
+        ("- a list", "must be a mapping"),
+        ("openapi: 2.0\n", "OpenAPI 3.x is required"),
+    ],
 )
 def test_unusable_files(text: str, problem: str, tmp_path: Path) -> None:
     path = tmp_path / "spec.yaml"
@@ -100,7 +116,11 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_project_spec_loads(spec: Spec) -> None:
     (op,) = spec.operations
-    assert (op.method, op.path, op.operation_id) == ("GET", "/organizations/{organizationId}/usage", "getOrganizationUsage")
+    assert (op.method, op.path, op.operation_id) == (
+        "GET",
+        "/organizations/{organizationId}/usage",
+        "getOrganizationUsage",
+    )
     assert op.documented_statuses == (200, 401, 403, 404, 422)
     assert [p.name for p in op.parameters] == ["organizationId", "startDate", "endDate"]
     assert [[s.name for s in req] for req in op.security] == [["ApiKeyAuth"]]

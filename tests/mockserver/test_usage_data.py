@@ -46,9 +46,19 @@ def test_day_of(ms: float, day: int) -> None:
 RANGES = [
     ("one day", JAN1, JAN1, {"usageSms": 1, "usageEmail": 10, "usageWhatsapp": 0, "usageSage": 0}),
     ("inclusive end", JAN1, JAN1 + DAY_MS, {"usageSms": 3, "usageEmail": 10, "usageWhatsapp": 5, "usageSage": 0}),
-    ("instants inside days", JAN1 + 5, JAN1 + DAY_MS + 7, {"usageSms": 3, "usageEmail": 10, "usageWhatsapp": 5, "usageSage": 0}),
+    (
+        "instants inside days",
+        JAN1 + 5,
+        JAN1 + DAY_MS + 7,
+        {"usageSms": 3, "usageEmail": 10, "usageWhatsapp": 5, "usageSage": 0},
+    ),
     ("all", 0, 10**15, {"usageSms": 7, "usageEmail": 10, "usageWhatsapp": 5, "usageSage": 0.5}),
-    ("gap only", JAN1 + 2 * DAY_MS, JAN1 + 3 * DAY_MS, {"usageSms": 0, "usageEmail": 0, "usageWhatsapp": 0, "usageSage": 0}),
+    (
+        "gap only",
+        JAN1 + 2 * DAY_MS,
+        JAN1 + 3 * DAY_MS,
+        {"usageSms": 0, "usageEmail": 0, "usageWhatsapp": 0, "usageSage": 0},
+    ),
     ("before", -(10**15), JAN1 - 1, {"usageSms": 0, "usageEmail": 0, "usageWhatsapp": 0, "usageSage": 0}),
 ]
 
@@ -58,7 +68,9 @@ def test_range_sums(spec: Spec, name: str, start: int, end: int, totals: dict[st
     backend = build_backend(_data(), spec)
     op = spec.operations[0]
     cred = (Credential(op.security[0][0], GOOD_KEY),)
-    body = backend.resolve(op, {"organizationId": "o1", "startDate": start, "endDate": end}, cred, {"data": {c: 0 for c in totals}})
+    body = backend.resolve(
+        op, {"organizationId": "o1", "startDate": start, "endDate": end}, cred, {"data": {c: 0 for c in totals}}
+    )
     assert body == {"data": totals}
 
 
@@ -70,23 +82,54 @@ def test_refusals(spec: Spec) -> None:
     assert backend.authenticate(op, (Credential(scheme, "idt_live_short"),)) == Refusal(
         "unauthenticated", "malformed API key: it must match ^idt_live_[A-Za-z0-9]{32}$"
     )
-    assert backend.authenticate(op, (Credential(scheme, "idt_live_" + "c" * 32),)) == Refusal("unauthenticated", "unknown API key")
+    assert backend.authenticate(op, (Credential(scheme, "idt_live_" + "c" * 32),)) == Refusal(
+        "unauthenticated", "unknown API key"
+    )
     assert backend.authenticate(op, (Credential(scheme, GOOD_KEY),)) is None
     creds = (Credential(scheme, GOOD_KEY),)
-    assert backend.resolve(op, {**values, "organizationId": "nope"}, creds, {}) == Refusal("not_found", "organization 'nope' does not exist")
-    assert backend.resolve(op, {**values, "organizationId": "o2"}, creds, {}) == Refusal("forbidden", "this API key may not read organization 'o2'")
+    assert backend.resolve(op, {**values, "organizationId": "nope"}, creds, {}) == Refusal(
+        "not_found", "organization 'nope' does not exist"
+    )
+    assert backend.resolve(op, {**values, "organizationId": "o2"}, creds, {}) == Refusal(
+        "forbidden", "this API key may not read organization 'o2'"
+    )
 
 
 BAD_DATA = [
     ("not a mapping", lambda d: [], "", "is not of type"),
     ("no keys", lambda d: {k: v for k, v in d.items() if k != "apiKeys"}, "", '"apiKeys" is a required property'),
-    ("bad date", lambda d: d["organizations"][0]["usage"].update({"2025-13-01": {}}) or d, "/organizations/0/usage/2025-13-01", "not a date"),
-    ("negative", lambda d: d["organizations"][0]["usage"].update({"2025-02-01": {"usageSms": -1}}) or d, "/organizations/0/usage/2025-02-01/usageSms", "minimum"),
-    ("unknown channel", lambda d: d["organizations"][0]["usage"].update({"2025-02-01": {"usageFax": 1}}) or d, "/organizations/0/usage/2025-02-01", "'usageFax'"),
-    ("unknown org", lambda d: d["apiKeys"][0]["organizations"].append("zz") or d, "/apiKeys/0/organizations/1", "'zz' is not listed"),
+    (
+        "bad date",
+        lambda d: d["organizations"][0]["usage"].update({"2025-13-01": {}}) or d,
+        "/organizations/0/usage/2025-13-01",
+        "not a date",
+    ),
+    (
+        "negative",
+        lambda d: d["organizations"][0]["usage"].update({"2025-02-01": {"usageSms": -1}}) or d,
+        "/organizations/0/usage/2025-02-01/usageSms",
+        "minimum",
+    ),
+    (
+        "unknown channel",
+        lambda d: d["organizations"][0]["usage"].update({"2025-02-01": {"usageFax": 1}}) or d,
+        "/organizations/0/usage/2025-02-01",
+        "'usageFax'",
+    ),
+    (
+        "unknown org",
+        lambda d: d["apiKeys"][0]["organizations"].append("zz") or d,
+        "/apiKeys/0/organizations/1",
+        "'zz' is not listed",
+    ),
     ("duplicate org", lambda d: d["organizations"].append({"id": "o1"}) or d, "/organizations/2/id", "listed twice"),
     ("unknown operation", lambda d: d.update({"operation": "nope"}) or d, "/operation", "no operation 'nope'"),
-    ("unknown parameter", lambda d: d.update({"parameters": {"start": "from"}}) or d, "/parameters/start", "no parameter 'from'"),
+    (
+        "unknown parameter",
+        lambda d: d.update({"parameters": {"start": "from"}}) or d,
+        "/parameters/start",
+        "no parameter 'from'",
+    ),
 ]
 
 

@@ -1,0 +1,59 @@
+# usage-contract-kit: `make mock` serves the mock, `make test` checks everything.
+# The virtual environment is rebuilt only when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 4010
+SPEC ?= openapi.yaml
+DATA ?= data/sample-usage.yaml
+HYPOTHESIS_PROFILE ?= ci
+
+.PHONY: install mock demo check-spec lint format types test test-unit browser-deps contract bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Serve the mock in example mode on $(HOST):$(PORT).
+mock: $(STAMP)
+	$(BIN)/mockserver --spec $(SPEC) --host $(HOST) --port $(PORT)
+
+## Serve the mock in data mode with the sample data (the way to demo).
+demo: $(STAMP)
+	$(BIN)/mockserver --spec $(SPEC) --data $(DATA) --host $(HOST) --port $(PORT)
+
+check-spec: $(STAMP)
+	$(BIN)/mockserver --spec $(SPEC) --check
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+## Chromium for the end-to-end browser test (Debian's package; needs root, as in CI).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing chromium (Debian package)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test-unit: $(STAMP)
+	$(BIN)/pytest -m "not browser" -q
+
+test: $(STAMP) browser-deps lint types
+	$(BIN)/pytest -q -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis reports

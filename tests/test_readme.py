@@ -1,0 +1,60 @@
+"""Every `curl` snippet in README.md runs against a real mock and gets the status it promises."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA_PATH, ROOT
+from tests.server import running_mock
+
+pytestmark = pytest.mark.server
+README = (ROOT / "README.md").read_text()
+DOCUMENTED_BASE = "http://127.0.0.1:4010"
+
+
+def _snippets() -> Iterator[tuple[str, str, int]]:
+    """(mode, command, expected status) for each `curl ... # -> NNN` line in a sh block.
+
+    A block runs against data mode when the prose line just before it mentions `make demo`.
+    """
+    mode, in_block, last_prose = "example", False, ""
+    for line in README.splitlines():
+        if line.startswith("```"):
+            in_block = not in_block
+            if in_block:
+                mode = "data" if "make demo" in last_prose else "example"
+            continue
+        if not in_block:
+            last_prose = line if line.strip() else last_prose
+            continue
+        found = re.fullmatch(r"(curl .*?)\s+# -> (\d{3})", line.strip())
+        if found:
+            yield mode, found.group(1), int(found.group(2))
+
+
+SNIPPETS = list(_snippets())
+
+
+def test_readme_has_snippets_for_both_modes() -> None:
+    assert {mode for mode, _, _ in SNIPPETS} == {"example", "data"}
+    assert len(SNIPPETS) >= 20
+
+
+@pytest.mark.parametrize("mode", ["example", "data"])
+def test_readme_snippets(mode: str, tmp_path: Path) -> None:
+    args = ["--data", str(DATA_PATH)] if mode == "data" else []
+    with running_mock(*args, log=tmp_path / "mock.log") as base:
+        for snippet_mode, command, expected in SNIPPETS:
+            if snippet_mode != mode:
+                continue
+            argv = [part.replace(DOCUMENTED_BASE, base) for part in shlex.split(command)]
+            result = subprocess.run([*argv[:1], "-s", "--max-time", "10", *argv[1:]], capture_output=True, text=True, timeout=30)
+            status = re.match(r"HTTP/[\d.]+ (\d{3})", result.stdout)
+            assert status, f"{command}: {result.stdout!r} {result.stderr!r}"
+            assert int(status.group(1)) == expected, f"{command}\n{result.stdout}"
