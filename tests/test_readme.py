@@ -54,7 +54,9 @@ def test_readme_snippets(mode: str, tmp_path: Path) -> None:
             if snippet_mode != mode:
                 continue
             argv = [part.replace(DOCUMENTED_BASE, base) for part in shlex.split(command)]
-            result = subprocess.run([*argv[:1], "-s", "--max-time", "10", *argv[1:]], capture_output=True, text=True, timeout=30)
+            result = subprocess.run(
+                [*argv[:1], "-s", "--max-time", "10", *argv[1:]], capture_output=True, text=True, timeout=30
+            )
             status = re.match(r"HTTP/[\d.]+ (\d{3})", result.stdout)
             assert status, f"{command}: {result.stdout!r} {result.stderr!r}"
             assert int(status.group(1)) == expected, f"{command}\n{result.stdout}"
