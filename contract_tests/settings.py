@@ -1,0 +1,171 @@
+"""Which implementation to check, and how: a typed :class:`Target` built once, at the edge.
+
+Values come from command-line options, then ``CONTRACT_*`` environment variables (the
+interface CI systems use), then built-in defaults. A targets file (YAML) describes several
+vendors; secrets in it are given as the *name* of an environment variable
+(``api_key_env: VENDOR_A_KEY``) so that keys never sit in the file. A bad value raises
+:class:`TargetError` naming the setting, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+__all__ = ["ENV", "Target", "TargetError", "load_targets", "target_from"]
+
+# Setting name -> environment variable.
+ENV: Mapping[str, str] = {
+    "base_url": "CONTRACT_BASE_URL",
+    "api_key": "CONTRACT_API_KEY",
+    "org_id": "CONTRACT_ORG_ID",
+    "other_org_id": "CONTRACT_OTHER_ORG_ID",
+    "other_api_key": "CONTRACT_OTHER_API_KEY",
+    "missing_org_id": "CONTRACT_MISSING_ORG_ID",
+    "window_start": "CONTRACT_WINDOW_START",
+    "window_end": "CONTRACT_WINDOW_END",
+    "timeout": "CONTRACT_TIMEOUT",
+    "latency_budget": "CONTRACT_LATENCY_BUDGET",
+    "semantics": "CONTRACT_SEMANTICS",
+    "spec": "CONTRACT_SPEC",
+}
+_SECRETS = ("api_key", "other_api_key")
+
+
+class TargetError(ValueError):
+    """A target setting the suite cannot use."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One implementation under test."""
+
+    base_url: str
+    name: str = "target"
+    api_key: str | None = None
+    org_id: str | None = None
+    other_org_id: str | None = None
+    other_api_key: str | None = None
+    missing_org_id: str | None = None
+    window_start: float | None = None
+    window_end: float | None = None
+    timeout: float = 5.0
+    latency_budget: float = 1.0
+    semantics: bool = True
+    spec: Path = field(default_factory=lambda: Path("openapi.yaml"))
+
+    @property
+    def secrets(self) -> dict[str, str]:
+        """Secret value -> the environment variable a reproduction command names instead."""
+        return {value: ENV[name] for name in _SECRETS if (value := getattr(self, name))}
+
+
+def _number(name: str, raw: Any) -> float:
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise TargetError(f"{name}={raw!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise TargetError(f"{name}={raw!r} is not a finite number")
+    return value
+
+
+def _flag(name: str, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise TargetError(f"{name}={raw!r} must be true or false")
+
+
+def target_from(values: Mapping[str, Any], *, environ: Mapping[str, str] | None = None, name: str = "target") -> Target:
+    """Build a target: ``values`` (options; ``None`` means unset) win over ``environ``."""
+    env = os.environ if environ is None else environ
+    merged: dict[str, Any] = {}
+    for key, variable in ENV.items():
+        given = values.get(key)
+        merged[key] = given if given not in (None, "") else (env.get(variable) or None)
+    base_url = merged.pop("base_url")
+    if not base_url:
+        raise TargetError(f"no target: set {ENV['base_url']} or pass --base-url URL")
+    parts = urlsplit(str(base_url))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise TargetError(f"base URL {base_url!r} must be an http:// or https:// URL with a host")
+    target = Target(base_url=str(base_url).rstrip("/"), name=name)
+    updates: dict[str, Any] = {}
+    for key in ("api_key", "org_id", "other_org_id", "other_api_key", "missing_org_id"):
+        if merged[key] is not None:
+            updates[key] = str(merged[key])
+    for key in ("window_start", "window_end", "timeout", "latency_budget"):
+        if merged[key] is not None:
+            updates[key] = _number(ENV[key], merged[key])
+    if merged["semantics"] is not None:
+        updates["semantics"] = _flag(ENV["semantics"], merged["semantics"])
+    if merged["spec"] is not None:
+        updates["spec"] = Path(merged["spec"])
+    target = replace(target, **updates)
+    _check(target)
+    return target
+
+
+def _check(target: Target) -> None:
+    if (target.window_start is None) != (target.window_end is None):
+        raise TargetError(f"set both {ENV['window_start']} and {ENV['window_end']}, or neither")
+    if target.window_start is not None and target.window_end is not None and target.window_end < target.window_start:
+        raise TargetError(f"{ENV['window_end']} must not be earlier than {ENV['window_start']}")
+    if target.timeout <= 0 or target.latency_budget <= 0:
+        raise TargetError(f"{ENV['timeout']} and {ENV['latency_budget']} must be positive seconds")
+    if target.other_api_key and not target.other_org_id:
+        raise TargetError(f"{ENV['other_api_key']} needs {ENV['other_org_id']}, the organization it may read")
+
+
+_FILE_KEYS = {k for k in ENV if k not in _SECRETS} | {"name", "api_key_env", "other_api_key_env"}
+
+
+def load_targets(path: str | Path, *, environ: Mapping[str, str] | None = None) -> list[Target]:
+    """Read a targets file: ``targets: [{name, base_url, api_key_env, org_id, ...}, ...]``."""
+    env = os.environ if environ is None else environ
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise TargetError(f"{path}: cannot read the targets file ({exc.strerror or exc})") from None
+    except yaml.YAMLError as exc:
+        raise TargetError(f"{path}: not valid YAML: {exc}") from None
+    entries = raw.get("targets") if isinstance(raw, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise TargetError(f"{path}: expected a mapping with a non-empty list 'targets'")
+    targets = []
+    names = set()
+    for index, entry in enumerate(entries):
+        where = f"{path}: targets[{index}]"
+        if not isinstance(entry, dict):
+            raise TargetError(f"{where} must be a mapping")
+        unknown = set(entry) - _FILE_KEYS
+        if unknown:
+            raise TargetError(f"{where}: unknown key {sorted(unknown)[0]!r}; known: {', '.join(sorted(_FILE_KEYS))}")
+        name = str(entry.get("name") or f"target-{index + 1}")
+        if name in names:
+            raise TargetError(f"{where}: name {name!r} is used twice")
+        names.add(name)
+        values = {k: v for k, v in entry.items() if k in ENV}
+        for secret in _SECRETS:
+            variable = entry.get(f"{secret}_env")
+            if variable is not None:
+                if variable not in env:
+                    raise TargetError(f"{where}: environment variable {variable} ({secret}_env) is not set")
+                values[secret] = env[variable]
+        try:
+            # Nothing from the process environment leaks into a file-described target.
+            targets.append(target_from(values, environ={}, name=name))
+        except TargetError as exc:
+            raise TargetError(f"{where}: {exc}") from None
+    return targets

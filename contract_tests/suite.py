@@ -1,0 +1,215 @@
+"""Building blocks of the suite's tests: the known-good request and its one-change variants.
+
+Every targeted test starts from one known-good request (a readable organization, the valid
+key, a valid date range) and changes exactly one thing, so that either legal order of
+checks in an implementation (auth, validation, resource; or auth, resource, validation)
+gives the same answer. Parameter roles come from the contract (the path parameter, the
+required number parameters, ``x-cross-parameter-rules``), not from names in code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from contract_tests.contract import Contract
+from contract_tests.http import Client, Exchange, TargetUnreachable
+from contract_tests.settings import ENV, Target
+
+__all__ = [
+    "Baseline",
+    "KeyVariant",
+    "bad_key_variants",
+    "baseline_for",
+    "end_before_start_variants",
+    "invalid_number_variants",
+    "number_text",
+    "probe",
+    "query_for",
+    "respect_rules",
+    "send",
+    "valid_number_variants",
+]
+
+_MS = 1000
+_JAN_2025 = (
+    int(dt.datetime(2025, 1, 1, tzinfo=dt.UTC).timestamp() * _MS),
+    int(dt.datetime(2025, 2, 1, tzinfo=dt.UTC).timestamp() * _MS) - 1,
+)
+FAR_PAST = -62135596800000  # 0001-01-01T00:00:00Z
+FAR_FUTURE = 253402300799999  # 9999-12-31T23:59:59.999Z
+
+
+@dataclass(frozen=True)
+class Baseline:
+    start: float
+    end: float
+
+
+def baseline_for(target: Target) -> Baseline:
+    if target.window_start is not None and target.window_end is not None:
+        return Baseline(target.window_start, target.window_end)
+    return Baseline(*_JAN_2025)
+
+
+def number_text(value: float) -> str:
+    """How a number is written in a query: integers without a fraction."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _roles(contract: Contract) -> tuple[list[str], list[str]]:
+    """(parameters that must not exceed another, parameters that must not precede another)."""
+    lesser = [r["parameters"][0] for r in contract.rules if r.get("rule") in ("less-or-equal", "less-than")]
+    greater = [r["parameters"][1] for r in contract.rules if r.get("rule") in ("less-or-equal", "less-than")]
+    return lesser, greater
+
+
+def query_for(contract: Contract, baseline: Baseline, **changes: Sequence[str] | None) -> list[tuple[str, str]]:
+    """The known-good query, with ``changes`` (``None`` drops a parameter)."""
+    _, greater = _roles(contract)
+    pairs: list[tuple[str, str]] = []
+    for name in contract.number_params:
+        value = baseline.end if name in greater else baseline.start
+        replacement = changes.get(name, [number_text(value)])
+        pairs.extend((name, v) for v in replacement or ())
+    return pairs
+
+
+def send(
+    client: Client,
+    contract: Contract,
+    *,
+    org: str,
+    query: Sequence[tuple[str, str]],
+    key: str | None,
+    shown_key: str | None = None,
+    method: str | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+) -> Exchange:
+    """One request to the operation; ``shown_key`` is how a replay command writes the key."""
+    headers = dict(extra_headers or {})
+    shown = {}
+    if key is not None and contract.key_header:
+        headers[contract.key_header] = key
+        if shown_key is not None:
+            shown[contract.key_header] = shown_key
+    path = contract.url_path({name: org for name in contract.path_params})
+    return client.request(method or contract.method, path, query=query, headers=headers, shown=shown)
+
+
+def probe(client: Client, contract: Contract, target: Target) -> str | None:
+    """``None`` if the target answers at all; otherwise why not (one clear sentence)."""
+    try:
+        send(client, contract, org=target.org_id or "contract-probe", query=[], key=target.api_key)
+    except TargetUnreachable as exc:
+        return str(exc)
+    return None
+
+
+@dataclass(frozen=True)
+class KeyVariant:
+    id: str
+    value: str
+    shown: str  # shell expression for replay commands
+
+
+def bad_key_variants(key: str) -> list[KeyVariant]:
+    """Keys that must be refused with 401, derived from the valid one (shown via $CONTRACT_API_KEY)."""
+    var = ENV["api_key"]
+    cut = key.rfind("_") + 1  # keys look like <prefix>_<secret part>
+    prefix, rest = key[:cut], key[cut:]
+    variants = [
+        KeyVariant("empty key", "", ""),
+        KeyVariant("valid key plus a character", key + "0", f"${{{var}}}0"),
+        KeyVariant("valid key minus a character", key[:-1], f"${{{var}%?}}"),
+        KeyVariant("non-ASCII character", key[:-1] + "é", f"${{{var}%?}}é"),
+        KeyVariant(
+            "unknown well-formed key",
+            prefix + ("Z9" * len(rest))[: len(rest)],
+            prefix + ("Z9" * len(rest))[: len(rest)],
+        ),
+    ]
+    if prefix:
+        wrong = prefix.replace("live", "test") if "live" in prefix else "x" + prefix[1:]
+        variants += [
+            KeyVariant("wrong prefix", wrong + rest, f"{wrong}${{{var}#{prefix}}}"),
+            KeyVariant("wrong case of the prefix", prefix.upper() + rest, f"{prefix.upper()}${{{var}#{prefix}}}"),
+        ]
+    else:
+        variants.append(KeyVariant("wrong case", key.swapcase(), f'$(printf %s "${var}" | tr a-zA-Z A-Za-z)'))
+    return [v for v in variants if v.value != key]
+
+
+def invalid_number_variants() -> list[tuple[str, list[str] | None]]:
+    """Values of one number parameter that must be rejected (``None`` = absent)."""
+    return [
+        ("missing", None),
+        ("empty", [""]),
+        ("repeated", ["1735689600000", "1735689600000"]),
+        ("not a number", ["abc"]),
+        ("NaN", ["NaN"]),
+        ("Infinity", ["Infinity"]),
+        ("-Infinity", ["-Infinity"]),
+        ("out of double range", ["1e400"]),
+        ("hex", ["0x1F"]),
+        ("padded", [" 5"]),
+        ("trailing garbage", ["12abc"]),
+    ]
+
+
+def valid_number_variants(contract: Contract, baseline: Baseline, name: str) -> list[tuple[str, str]]:
+    """Legal spellings of a number for ``name`` that keep the known-good request valid."""
+    lesser, greater = _roles(contract)
+    own = baseline.end if name in greater else baseline.start
+    candidates = [
+        ("integer", number_text(own)),
+        ("fraction", repr(float(own) + 0.5) if name in lesser else repr(float(own) - 0.5)),
+        ("exponent", f"{float(own) / _MS!r}e3"),
+    ]
+    if name in greater:
+        candidates += [("far future", number_text(FAR_FUTURE))]
+    else:
+        candidates += [("far past", number_text(FAR_PAST)), ("zero", "0"), ("small exponent", "1e-3")]
+    return [(label, text) for label, text in candidates if _keeps_rules(contract, baseline, name, float(text))]
+
+
+def _keeps_rules(contract: Contract, baseline: Baseline, name: str, value: float) -> bool:
+    lesser, greater = _roles(contract)
+    if name in lesser:
+        return value <= baseline.end
+    if name in greater:
+        return value >= baseline.start
+    return True
+
+
+def end_before_start_variants(contract: Contract, baseline: Baseline) -> list[tuple[str, dict[str, list[str]]]]:
+    """Queries breaking each ``x-cross-parameter-rules`` rule, and nothing else."""
+    variants = []
+    for rule in contract.rules:
+        first, second = rule["parameters"]
+        late = max(baseline.end, baseline.start + 1)
+        variants.append(
+            (f"{second} one millisecond before {first}", {first: [number_text(late)], second: [number_text(late - 1)]})
+        )
+        if baseline.end > baseline.start:
+            variants.append(
+                (
+                    f"{first} and {second} swapped",
+                    {first: [number_text(baseline.end)], second: [number_text(baseline.start)]},
+                )
+            )
+    return variants
+
+
+def respect_rules(contract: Contract, query: Any) -> Any:
+    """Make a generated (positive) query keep the cross-parameter rules: swap offending pairs."""
+    if not isinstance(query, dict):
+        return query
+    for rule in contract.rules:
+        first, second = rule["parameters"]
+        a, b = query.get(first), query.get(second)
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a > b:
+            query[first], query[second] = b, a
+    return query

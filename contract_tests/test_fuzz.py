@@ -1,0 +1,127 @@
+"""Fuzzing with schemathesis and Hypothesis, on the real success path and off it.
+
+Generated requests reach the configured organization with the configured key (not only
+invented ids that end in 404), while organization ids are fuzzed on their own. Every
+answer must keep the response contract; none may be a 5xx.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import given
+from hypothesis import strategies as st
+from schemathesis.config import SchemathesisConfig
+from schemathesis.generation import GenerationMode
+
+from contract_tests.checks import CheckContext, check_status, conform, fail
+from contract_tests.contract import Contract
+from contract_tests.http import Client
+from contract_tests.settings import ENV, Target
+from contract_tests.suite import Baseline, query_for, respect_rules, send
+from contract_tests.usage_semantics import count_problems
+
+SHOWN_KEY = f"${ENV['api_key']}"
+
+
+@pytest.fixture(scope="session")
+def st_operation(target: Target, contract: Contract) -> Any:
+    """The operation as schemathesis sees it (explicit config: no stray schemathesis.toml)."""
+    schema = schemathesis.openapi.from_path(str(target.spec), config=SchemathesisConfig())
+    return schema[contract.path][contract.method]
+
+
+def _readable(target: Target) -> tuple[str, str]:
+    if not target.api_key or not target.org_id:
+        pytest.skip(f"set {ENV['api_key']} and {ENV['org_id']}: fuzzing aims at a readable organization")
+    return target.api_key, target.org_id
+
+
+@pytest.fixture(scope="session")
+def success_cases(st_operation: Any, target: Target, contract: Contract) -> Any:
+    key, org = _readable(target)
+    headers = {contract.key_header: key} if contract.key_header else {}
+    return st_operation.as_strategy(
+        GenerationMode.POSITIVE, path_parameters={p: org for p in contract.path_params}, headers=headers
+    )
+
+
+@pytest.fixture(scope="session")
+def negative_cases(st_operation: Any, target: Target, contract: Contract) -> Any:
+    key, org = _readable(target)
+    headers = {contract.key_header: key} if contract.key_header else {}
+    return st_operation.as_strategy(
+        GenerationMode.NEGATIVE, path_parameters={p: org for p in contract.path_params}, headers=headers
+    )
+
+
+@given(data=st.data())
+def test_success_path(
+    data: st.DataObject, success_cases: Any, ctx: CheckContext, client: Client, contract: Contract, target: Target
+) -> None:
+    case = data.draw(success_cases, label="case")
+    case.query = respect_rules(contract, case.query)
+    exchange = client.call_case(case)
+    check_status(
+        ctx,
+        exchange,
+        {contract.success_status},
+        "valid_input_accepted",
+        "a schema-valid request for a readable organization with the valid key",
+    )
+    conform(ctx, exchange)
+    if target.semantics:
+        problems = count_problems(exchange.reply.json())
+        if problems:
+            raise fail(
+                ctx,
+                exchange,
+                "counts_non_negative_integers",
+                "usage counts that are non-negative whole numbers",
+                "; ".join(problems),
+            )
+
+
+def _validation_statuses(contract: Contract) -> set[int]:
+    documented = set(contract.documented_statuses)
+    return {422} if 422 in documented else ({400} if 400 in documented else {400, 422})
+
+
+@given(data=st.data())
+def test_invalid_inputs_are_rejected(
+    data: st.DataObject, negative_cases: Any, ctx: CheckContext, client: Client, contract: Contract
+) -> None:
+    case = data.draw(negative_cases, label="case")
+    exchange = client.call_case(case)
+    check_status(
+        ctx,
+        exchange,
+        _validation_statuses(contract),
+        "invalid_input_rejected",
+        "a request that breaks the parameter schemas",
+    )
+    conform(ctx, exchange)
+
+
+_ORG_IDS = st.one_of(
+    st.text(min_size=1, max_size=40),
+    st.from_regex(r"\A(%[0-9A-Fa-f]{2}|[a-z0-9_.-]){1,20}\Z"),
+    st.text(alphabet=string.ascii_letters + string.digits + "-_", min_size=200, max_size=1000),
+)
+
+
+@given(org=_ORG_IDS)
+def test_organization_ids(
+    org: str, ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    if not target.api_key:
+        pytest.skip(f"set {ENV['api_key']}")
+    exchange = send(
+        client, contract, org=org, query=query_for(contract, baseline), key=target.api_key, shown_key=SHOWN_KEY
+    )
+    conform(ctx, exchange)
+    if exchange.reply.status == 401:
+        raise fail(ctx, exchange, "valid_key_accepted", "the valid key is not refused whatever the organization id")

@@ -1,0 +1,70 @@
+"""HTTP hygiene: the target answers, unknown paths and other methods are refused cleanly."""
+
+from __future__ import annotations
+
+import pytest
+
+from contract_tests.checks import CheckContext, check_json_error, check_latency, check_not_server_error, fail
+from contract_tests.contract import Contract
+from contract_tests.http import Client
+from contract_tests.settings import ENV, Target
+from contract_tests.suite import Baseline, query_for, send
+
+
+def test_target_answers(unreachable: str | None, target: Target) -> None:
+    if unreachable is not None:
+        pytest.fail(f"[target_reachable] {target.base_url} did not answer: {unreachable}", pytrace=False)
+
+
+@pytest.mark.parametrize("path", ["/this-path-is-not-in-the-contract", "{operation}/unknown-child"])
+def test_unknown_path_is_a_json_4xx(
+    path: str, ctx: CheckContext, client: Client, contract: Contract, target: Target
+) -> None:
+    operation = contract.url_path({p: target.org_id or "org" for p in contract.path_params})
+    headers = {contract.key_header: target.api_key} if contract.key_header and target.api_key else {}
+    shown = {contract.key_header: f"${ENV['api_key']}"} if headers and contract.key_header else {}
+    exchange = client.request("GET", path.format(operation=operation), headers=headers, shown=shown)
+    check_not_server_error(ctx, exchange)
+    if not 400 <= exchange.reply.status < 500:
+        raise fail(ctx, exchange, "unknown_path_refused", "a 4xx status for a path the contract does not document")
+    check_json_error(ctx, exchange, "unknown_path_refused")
+    check_latency(ctx, exchange)
+
+
+_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+
+
+@pytest.mark.parametrize("method", _METHODS)
+def test_other_method_is_405_with_allow(
+    method: str, ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    if method in contract.path_methods:
+        pytest.skip(f"{method} is documented for this path")
+    exchange = send(
+        client,
+        contract,
+        org=target.org_id or "org",
+        query=query_for(contract, baseline),
+        key=target.api_key,
+        shown_key=f"${ENV['api_key']}",
+        method=method,
+    )
+    check_not_server_error(ctx, exchange)
+    if exchange.reply.status != 405:
+        raise fail(
+            ctx, exchange, "method_not_allowed", f"405 for {method}, a method the contract does not document here"
+        )
+    if "allow" not in exchange.reply.headers:
+        raise fail(
+            ctx, exchange, "method_not_allowed", "an Allow header listing the documented methods", "405 without Allow"
+        )
+    allowed = {m.strip().upper() for m in exchange.reply.headers["allow"].split(",")}
+    if contract.method not in allowed:
+        raise fail(
+            ctx,
+            exchange,
+            "method_not_allowed",
+            f"Allow to list {contract.method}",
+            f"Allow: {exchange.reply.headers['allow']}",
+        )
+    check_latency(ctx, exchange)

@@ -1,0 +1,103 @@
+"""Tenancy and resources: another tenant's usage is forbidden, an unknown one is not found."""
+
+from __future__ import annotations
+
+import pytest
+
+from contract_tests.checks import CheckContext, check_status, conform
+from contract_tests.contract import Contract
+from contract_tests.http import Client
+from contract_tests.settings import ENV, Target
+from contract_tests.suite import Baseline, query_for, send
+
+
+def test_other_organization_is_forbidden(
+    ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    if not target.api_key or not target.other_org_id:
+        pytest.skip(f"set {ENV['other_org_id']} (an existing organization the key may not read) and {ENV['api_key']}")
+    exchange = send(
+        client,
+        contract,
+        org=target.other_org_id,
+        query=query_for(contract, baseline),
+        key=target.api_key,
+        shown_key=f"${ENV['api_key']}",
+    )
+    check_status(
+        ctx,
+        exchange,
+        {403},
+        "other_tenant_forbidden",
+        "the organization exists but this key may not read it (not 200, not 404)",
+    )
+    conform(ctx, exchange)
+
+
+def test_other_key_reads_its_organization(
+    ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    if not target.other_api_key or not target.other_org_id:
+        pytest.skip(f"set {ENV['other_api_key']}, a key that may read {ENV['other_org_id']}")
+    exchange = send(
+        client,
+        contract,
+        org=target.other_org_id,
+        query=query_for(contract, baseline),
+        key=target.other_api_key,
+        shown_key=f"${ENV['other_api_key']}",
+    )
+    check_status(
+        ctx, exchange, {contract.success_status}, "valid_key_accepted", "the other key reading its own organization"
+    )
+    conform(ctx, exchange)
+
+
+def test_other_key_cannot_read_ours(
+    ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    if not target.other_api_key or not target.org_id or not target.api_key:
+        pytest.skip(f"set {ENV['other_api_key']} and {ENV['org_id']}")
+    mine = send(
+        client,
+        contract,
+        org=target.org_id,
+        query=query_for(contract, baseline),
+        key=target.other_api_key,
+        shown_key=f"${ENV['other_api_key']}",
+    )
+    theirs = send(
+        client,
+        contract,
+        org=target.org_id,
+        query=query_for(contract, baseline),
+        key=target.api_key,
+        shown_key=f"${ENV['api_key']}",
+    )
+    conform(ctx, mine)
+    if mine.reply.status == contract.success_status and mine.reply.body == theirs.reply.body:
+        return  # the other key may read both organizations; nothing to compare
+    check_status(
+        ctx,
+        mine,
+        {403, contract.success_status},
+        "other_tenant_forbidden",
+        "another tenant's key gets 403 (or 200 if it may read this organization too)",
+    )
+
+
+def test_missing_organization_is_not_found(
+    ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    if not target.api_key or not target.missing_org_id:
+        pytest.skip(f"set {ENV['missing_org_id']}, an organization id known not to exist")
+    exchange = send(
+        client,
+        contract,
+        org=target.missing_org_id,
+        query=query_for(contract, baseline),
+        key=target.api_key,
+        shown_key=f"${ENV['api_key']}",
+    )
+    check_status(ctx, exchange, {404}, "missing_resource_not_found", "no organization has this id")
+    conform(ctx, exchange)

@@ -1,0 +1,80 @@
+"""Validation: each malformed date is refused with the documented error; legal forms pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from contract_tests.checks import CheckContext, check_status, conform
+from contract_tests.contract import Contract
+from contract_tests.http import Client
+from contract_tests.settings import ENV, Target
+from contract_tests.suite import Baseline, end_before_start_variants, invalid_number_variants, query_for, send
+
+SHOWN_KEY = f"${ENV['api_key']}"
+
+
+def _readable(target: Target) -> tuple[str, str]:
+    if not target.api_key or not target.org_id:
+        pytest.skip(f"set {ENV['api_key']} and {ENV['org_id']}: validation is checked on an otherwise good request")
+    return target.api_key, target.org_id
+
+
+def _invalid_status(contract: Contract) -> set[int]:
+    documented = set(contract.documented_statuses)
+    return {422} if 422 in documented else ({400} if 400 in documented else {400, 422})
+
+
+@pytest.mark.parametrize(
+    ("variant", "values"), invalid_number_variants(), ids=[v for v, _ in invalid_number_variants()]
+)
+def test_invalid_date_is_rejected(
+    number_param: str,
+    variant: str,
+    values: list[str] | None,
+    ctx: CheckContext,
+    client: Client,
+    contract: Contract,
+    target: Target,
+    baseline: Baseline,
+) -> None:
+    key, org = _readable(target)
+    param = number_param
+    exchange = send(
+        client, contract, org=org, query=query_for(contract, baseline, **{param: values}), key=key, shown_key=SHOWN_KEY
+    )
+    check_status(ctx, exchange, _invalid_status(contract), "invalid_input_rejected", f"{param} {variant}")
+    conform(ctx, exchange)
+
+
+def test_valid_date_form_is_accepted(
+    valid_number_form: tuple[str, str, str],
+    ctx: CheckContext,
+    client: Client,
+    contract: Contract,
+    target: Target,
+    baseline: Baseline,
+) -> None:
+    key, org = _readable(target)
+    param, form, text = valid_number_form
+    exchange = send(
+        client, contract, org=org, query=query_for(contract, baseline, **{param: [text]}), key=key, shown_key=SHOWN_KEY
+    )
+    check_status(
+        ctx, exchange, {contract.success_status}, "valid_input_accepted", f"{param}={text} is a number ({form})"
+    )
+    conform(ctx, exchange)
+
+
+def test_end_before_start_is_rejected(
+    ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    key, org = _readable(target)
+    variants = end_before_start_variants(contract, baseline)
+    if not variants:
+        pytest.skip("the spec documents no cross-parameter rules")
+    for label, changes in variants:
+        exchange = send(
+            client, contract, org=org, query=query_for(contract, baseline, **changes), key=key, shown_key=SHOWN_KEY
+        )
+        check_status(ctx, exchange, _invalid_status(contract), "end_before_start_rejected", label)
+        conform(ctx, exchange)
