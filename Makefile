@@ -57,3 +57,7 @@ test: $(STAMP) browser-deps lint types
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis reports
+
+## Check an implementation: make contract BASE_URL=https://... (key etc. from CONTRACT_* variables).
+contract: $(STAMP)
+	$(BIN)/usage-contract $(BASE_URL) $(if $(TARGETS),--targets $(TARGETS)) --profile $(HYPOTHESIS_PROFILE) --report-dir reports/contract

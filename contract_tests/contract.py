@@ -57,6 +57,7 @@ def resolve_refs(document: Any, node: Any = None, depth: int = 0) -> Any:
 class DocumentedResponse:
     status: str
     content_types: tuple[str, ...]
+    schema: Mapping[str, Any] | None
     validator: Any  # an OAS30Validator, or None when no body schema is documented
     required_headers: tuple[str, ...]
 
@@ -78,6 +79,11 @@ class Contract:
     @property
     def success_status(self) -> int:
         return min(int(s) for s in self.responses if s.isdigit() and s.startswith("2"))
+
+    @property
+    def success_schema(self) -> Mapping[str, Any]:
+        documented = self.responses.get(str(self.success_status))
+        return (documented.schema if documented else None) or {}
 
     @property
     def documented_statuses(self) -> tuple[int, ...]:
@@ -137,7 +143,7 @@ def load_contract(spec_path: str | Path, operation_id: str = USAGE_OPERATION_ID)
         schema = next((media.get("schema") for media in content.values() if "schema" in media), None)
         required = tuple(name for name, h in response.get("headers", {}).items() if h.get("required"))
         responses[str(status)] = DocumentedResponse(
-            str(status), tuple(content), OAS30Validator(schema) if schema is not None else None, required
+            str(status), tuple(content), schema, OAS30Validator(schema) if schema is not None else None, required
         )
     return Contract(
         method=method.upper(),

@@ -104,7 +104,10 @@ def as_curl(sent: Sent, secrets: Mapping[str, str]) -> str:
             parts += ["-H", _single_quoted(f"{name}: {value}")]
         else:
             pieces = value.split(secret[0])
-            inner = f"${{{secret[1]}}}".join(_double_quoted(p)[1:-1] for p in pieces)
+            if not any(pieces):
+                inner = f"${secret[1]}"
+            else:
+                inner = f"${{{secret[1]}}}".join(_double_quoted(p)[1:-1] for p in pieces)
             parts += ["-H", f'"{name}: {inner}"']
     parts.append(_single_quoted(sent.url))
     return redact(" ".join(parts), secrets)

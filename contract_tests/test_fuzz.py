@@ -22,7 +22,7 @@ from contract_tests.contract import Contract
 from contract_tests.http import Client
 from contract_tests.settings import ENV, Target
 from contract_tests.suite import Baseline, query_for, respect_rules, send
-from contract_tests.usage_semantics import count_problems
+from contract_tests.usage_semantics import count_problems, figures
 
 SHOWN_KEY = f"${ENV['api_key']}"
 
@@ -74,7 +74,7 @@ def test_success_path(
     )
     conform(ctx, exchange)
     if target.semantics:
-        problems = count_problems(exchange.reply.json())
+        problems = count_problems(exchange.reply.json(), figures(contract.success_schema))
         if problems:
             raise fail(
                 ctx,

@@ -16,6 +16,7 @@ from contract_tests.usage_semantics import (
     count_problems,
     counts,
     day_boundaries,
+    figures,
     idempotence_problem,
     monotonicity_problem,
 )
@@ -51,14 +52,14 @@ def _usage(
     )
     conform(ctx, exchange)
     body: Any = exchange.reply.json()
-    return exchange, counts(body)
+    return exchange, counts(body, figures(contract.success_schema))
 
 
 def test_counts_are_non_negative_integers(
     ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
 ) -> None:
     exchange, _ = _usage(ctx, client, contract, target, baseline.start, baseline.end)
-    problems = count_problems(exchange.reply.json())
+    problems = count_problems(exchange.reply.json(), figures(contract.success_schema))
     if problems:
         raise fail(
             ctx,

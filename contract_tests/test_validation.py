@@ -78,3 +78,23 @@ def test_end_before_start_is_rejected(
         )
         check_status(ctx, exchange, _invalid_status(contract), "end_before_start_rejected", label)
         conform(ctx, exchange)
+
+
+def test_one_instant_range_is_accepted(
+    ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    key, org = _readable(target)
+    if not contract.rules:
+        pytest.skip("the spec documents no cross-parameter rules")
+    changes = {name: [str(int(baseline.start))] for rule in contract.rules for name in rule["parameters"]}
+    exchange = send(
+        client, contract, org=org, query=query_for(contract, baseline, **changes), key=key, shown_key=SHOWN_KEY
+    )
+    check_status(
+        ctx,
+        exchange,
+        {contract.success_status},
+        "valid_input_accepted",
+        "a range whose start and end are the same instant",
+    )
+    conform(ctx, exchange)

@@ -18,6 +18,7 @@ __all__ = [
     "count_problems",
     "counts",
     "day_boundaries",
+    "figures",
     "idempotence_problem",
     "monotonicity_problem",
 ]
@@ -37,17 +38,31 @@ def _leaves(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
         yield path, node
 
 
-def counts(body: Any) -> dict[str, float]:
-    """Every numeric figure of a usage body, by JSON pointer (``/data/usageSms``)."""
-    return {
-        path: value for path, value in _leaves(body) if isinstance(value, (int, float)) and not isinstance(value, bool)
-    }
+def figures(schema: Mapping[str, Any], path: str = "") -> list[str]:
+    """JSON pointers of the usage figures: the number properties the success schema documents.
+
+    Undocumented extra properties (a vendor's ``meta``, say) are not usage figures.
+    """
+    if schema.get("type") in ("number", "integer"):
+        return [path]
+    found: list[str] = []
+    for name, sub in schema.get("properties", {}).items():
+        found += figures(sub, f"{path}/{name}")
+    return found
 
 
-def count_problems(body: Any) -> list[str]:
+def counts(body: Any, pointers: list[str]) -> dict[str, Any]:
+    """The figures at ``pointers`` that the body holds (``/data/usageSms`` -> value)."""
+    values = dict(_leaves(body))
+    return {p: values[p] for p in pointers if p in values}
+
+
+def count_problems(body: Any, pointers: list[str]) -> list[str]:
     """Figures that are not non-negative integers."""
     problems = []
-    for path, value in counts(body).items():
+    for path, value in counts(body, pointers).items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue  # not a number at all: the schema check reports that
         if value < 0:
             problems.append(f"{path} = {value!r} is negative")
         elif isinstance(value, float) and not value.is_integer():

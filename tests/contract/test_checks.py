@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from contract_tests.checks import RESPONSE_CHECKS, CheckContext, ContractFailure, check_status, conform
+from contract_tests.contract import load_contract
+from contract_tests.http import Exchange, Reply, Sent
+
+ROOT = Path(__file__).resolve().parents[2]
+CTX = CheckContext(load_contract(ROOT / "openapi.yaml"), {"idt_live_secretsecretsecret": "CONTRACT_API_KEY"}, 1.0)
+GOOD = b'{"data":{"usageSms":1,"usageWhatsapp":2,"usageEmail":3,"usageSage":4}}'
+ERROR = b'{"error":"Forbidden","message":"no"}'
+
+
+def _exchange(status: int, body: bytes, content_type: str = "application/json", elapsed: float = 0.01) -> Exchange:
+    sent = Sent(
+        "GET", "http://t/organizations/o/usage?startDate=1&endDate=2", (("X-API-Key", "idt_live_secretsecretsecret"),)
+    )
+    return Exchange(sent, Reply(status, {"content-type": content_type} if content_type else {}, body, elapsed))
+
+
+PASSING = [
+    ("200", _exchange(200, GOOD)),
+    ("charset", _exchange(200, GOOD, "application/json; charset=utf-8")),
+    (
+        "extra fields",
+        _exchange(200, b'{"data":{"usageSms":1,"usageWhatsapp":2,"usageEmail":3,"usageSage":4,"x":1},"meta":{}}'),
+    ),
+    ("403", _exchange(403, ERROR)),
+    ("problem+json", _exchange(404, ERROR, "application/problem+json")),
+]
+
+
+@pytest.mark.parametrize(("name", "exchange"), PASSING, ids=[p[0] for p in PASSING])
+def test_conforming_answers_pass(name: str, exchange: Exchange) -> None:
+    conform(CTX, exchange)
+
+
+FAILING = [
+    ("server error", _exchange(500, b"boom", "text/plain"), "not_a_server_error"),
+    ("undocumented status", _exchange(400, ERROR), "status_documented"),
+    ("text/plain", _exchange(200, GOOD, "text/plain"), "content_type"),
+    ("no content type", _exchange(200, GOOD, ""), "content_type"),
+    ("not JSON", _exchange(200, b"<html>"), "response_schema"),
+    ("missing field", _exchange(200, b'{"data":{"usageSms":1}}'), "response_schema"),
+    (
+        "string count",
+        _exchange(200, b'{"data":{"usageSms":"1","usageWhatsapp":2,"usageEmail":3,"usageSage":4}}'),
+        "response_schema",
+    ),
+    ("error without message", _exchange(401, b'{"error":"x"}'), "response_schema"),
+    ("slow", _exchange(200, GOOD, elapsed=1.5), "latency"),
+]
+
+
+@pytest.mark.parametrize(("name", "exchange", "check"), FAILING, ids=[f[0] for f in FAILING])
+def test_broken_answers_fail_with_the_check_named(name: str, exchange: Exchange, check: str) -> None:
+    with pytest.raises(ContractFailure) as info:
+        conform(CTX, exchange, RESPONSE_CHECKS)
+    failure = info.value
+    assert failure.check == check
+    assert "idt_live_secretsecretsecret" not in str(failure)
+    assert failure.curl is not None and "$CONTRACT_API_KEY" in failure.curl
+    assert "expected:" in str(failure) and "got:" in str(failure)
+
+
+def test_check_status_says_why() -> None:
+    with pytest.raises(ContractFailure, match=r"expected: 401 \(no key\)"):
+        check_status(CTX, _exchange(200, GOOD), {401}, "missing_key_refused", "no key")

@@ -1,0 +1,171 @@
+"""The suite as its users run it: refusals, skips, dead targets, reports and secrets."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.contract import implementations as impl
+from tests.contract.harness import ROOT, SUITE, run_suite, serving, suite_env
+
+pytestmark = pytest.mark.server
+
+
+def test_refuses_to_run_without_a_target(tmp_path: Path) -> None:
+    env = {k: v for k, v in suite_env("http://unused").items() if k != "CONTRACT_BASE_URL"}
+    outcome = run_suite(env, tmp_path)
+    assert outcome.exit_code == 4
+    assert "no target: set CONTRACT_BASE_URL or pass --base-url URL" in outcome.output
+    assert not (tmp_path / "conformance.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "fragment"),
+    [
+        ("CONTRACT_BASE_URL", "ftp://x", "must be an http:// or https:// URL"),
+        ("CONTRACT_WINDOW_END", "soon", "CONTRACT_WINDOW_END='soon' is not a number"),
+    ],
+)
+def test_bad_settings_are_usage_errors(variable: str, value: str, fragment: str, tmp_path: Path) -> None:
+    outcome = run_suite(suite_env("http://127.0.0.1:9", **{variable: value}), tmp_path)
+    assert outcome.exit_code == 4
+    assert fragment in outcome.output
+
+
+def test_missing_options_skip_with_the_variable_to_set(tmp_path: Path) -> None:
+    with serving(impl.Implementation("reference")) as base_url:
+        env = {
+            k: v
+            for k, v in suite_env(base_url).items()
+            if not k.startswith("CONTRACT_") or k in ("CONTRACT_BASE_URL", "CONTRACT_SPEC")
+        }
+        outcome = run_suite(env, tmp_path)
+    assert outcome.exit_code == 0, outcome.output[-3000:]
+    reasons = {c["reason"] for c in outcome.report["checks"] if c["outcome"] == "skipped"}
+    assert reasons, "without a key, the tests that need one must be skipped"
+    assert all("CONTRACT_" in reason for reason in reasons), reasons
+    passed = [c["name"] for c in outcome.report["checks"] if c["outcome"] == "passed"]
+    assert "missing_key_is_refused" in passed
+
+
+def test_refused_connection_fails_fast_with_one_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again below: nothing listens there
+    started = time.monotonic()
+    outcome = run_suite(suite_env(f"http://127.0.0.1:{port}"), tmp_path)
+    assert time.monotonic() - started < 60
+    assert outcome.exit_code == 1
+    failed = [c for c in outcome.report["checks"] if c["outcome"] == "failed"]
+    assert [c["name"] for c in failed] == ["target_answers"]
+    assert "connection failed" in outcome.output
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """Accepts connections and never answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+def test_hanging_target_fails_within_the_timeout(silent_server: str, tmp_path: Path) -> None:
+    started = time.monotonic()
+    outcome = run_suite(suite_env(silent_server, CONTRACT_TIMEOUT="1"), tmp_path)
+    assert time.monotonic() - started < 60
+    assert outcome.exit_code == 1
+    assert "no answer within 1 s" in outcome.output
+
+
+def test_reports_and_replay_without_secrets(tmp_path: Path) -> None:
+    leaky = impl.Implementation("leaky", echo_key=True, accept_any_key=False, key_prefix_match=True)
+    with serving(leaky) as base_url:
+        outcome = run_suite(suite_env(base_url), tmp_path, f"--junitxml={tmp_path / 'junit.xml'}")
+    assert outcome.exit_code == 1
+    texts = {"console": outcome.output}
+    texts |= {p.name: p.read_text() for p in tmp_path.iterdir() if p.is_file()}
+    assert set(texts) >= {"console", "junit.xml", "conformance.json", "conformance.md", "conformance.html"}
+    for name, text in texts.items():
+        assert impl.KEY not in text, f"the API key leaked into {name}"
+        assert impl.KEY[9:21] not in text, f"part of the API key leaked into {name}"
+    report = json.loads(texts["conformance.json"])
+    curls = [f["curl"] for c in report["checks"] for f in c["failures"]]
+    assert any('"X-API-Key: ${CONTRACT_API_KEY}0"' in curl for curl in curls), curls
+    assert set(report["status_coverage"]["documented"]) == {"200", "401", "403", "404", "422"}
+    assert "<link" not in texts["conformance.html"] and "<script" not in texts["conformance.html"]
+
+
+def test_replayed_curl_reproduces_the_failure(tmp_path: Path) -> None:
+    with serving(impl.Implementation("no tenancy", no_tenancy=True)) as base_url:
+        outcome = run_suite(suite_env(base_url), tmp_path)
+        curl = next(
+            f["curl"] for c in outcome.report["checks"] for f in c["failures"] if f["check"] == "other_tenant_forbidden"
+        )
+        replay = subprocess.run(
+            ["bash", "-c", curl],
+            capture_output=True,
+            text=True,
+            env={"CONTRACT_API_KEY": impl.KEY, "PATH": "/usr/bin:/bin"},
+            timeout=30,
+        )
+    assert replay.stdout.startswith("HTTP/1.1 200"), replay.stdout
+
+
+def test_semantics_can_be_switched_off(tmp_path: Path) -> None:
+    with serving(impl.Implementation("negative", negative_counts=True)) as base_url:
+        outcome = run_suite(suite_env(base_url, CONTRACT_SEMANTICS="false"), tmp_path)
+    assert outcome.exit_code == 0, outcome.output[-3000:]
+    skipped = [c for c in outcome.report["checks"] if c["category"] == "semantics"]
+    assert skipped and all(c["outcome"] == "skipped" and "CONTRACT_SEMANTICS" in c["reason"] for c in skipped)
+
+
+def test_targets_file_writes_a_matrix(tmp_path: Path) -> None:
+    with (
+        serving(impl.Implementation("reference")) as good,
+        serving(impl.Implementation("no tenancy", no_tenancy=True)) as bad,
+    ):
+        targets = tmp_path / "targets.yaml"
+        targets.write_text(
+            "targets:\n"
+            f"  - {{name: good, base_url: '{good}', api_key_env: VENDOR_KEY, org_id: {impl.ORG}, other_org_id: {impl.OTHER_ORG}}}\n"
+            f"  - {{name: bad, base_url: '{bad}', api_key_env: VENDOR_KEY, org_id: {impl.ORG}, other_org_id: {impl.OTHER_ORG}}}\n"
+        )
+        env = {**suite_env(good), "VENDOR_KEY": impl.KEY}
+        result = subprocess.run(
+            [sys.executable, "-m", "contract_tests.cli", "--targets", str(targets), "--report-dir", str(tmp_path / "out"), "--", "--spec", str(ROOT / "openapi.yaml")],
+            env=env, capture_output=True, text=True, timeout=300, cwd=ROOT,
+        )  # fmt: skip
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    matrix = json.loads((tmp_path / "out" / "matrix.json").read_text())
+    assert matrix["verdicts"] == {"good": True, "bad": False}
+    assert matrix["checks"]["tenancy: other_organization_is_forbidden"] == {"good": "pass", "bad": "FAIL"}
+    assert (tmp_path / "out" / "matrix.html").exists() and (tmp_path / "out" / "bad" / "conformance.html").exists()
+    assert impl.KEY not in result.stdout + result.stderr
+    assert SUITE.exists()

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from contract_tests.reporting import CheckResult, RunReport, write_matrix, write_reports
+
+
+def _report(name: str, outcome: str) -> RunReport:
+    failure = {
+        "check": "bad_key_refused",
+        "request": "GET http://t/x",
+        "expected": "401",
+        "got": "200 <b>",
+        "curl": "curl -i 'http://t/x'",
+    }
+    return RunReport(
+        target=name,
+        base_url="http://t",
+        spec="openapi.yaml",
+        documented_statuses=[200, 401],
+        results=[
+            CheckResult(
+                "a", "auth", "bad_key_is_refused[empty key]", outcome, [failure] if outcome == "failed" else []
+            ),
+            CheckResult(
+                "b", "tenancy", "other_organization_is_forbidden", "skipped", reason="set CONTRACT_OTHER_ORG_ID"
+            ),
+        ],
+        statuses=Counter({200: 3, 500: 1}),
+        requests=4,
+    )
+
+
+def test_run_report_in_three_formats(tmp_path: Path) -> None:
+    paths = write_reports(_report("vendor-a", "failed"), tmp_path)
+    data = json.loads(paths[0].read_text())
+    assert data["passed"] is False and data["summary"] == {"passed": 0, "failed": 1, "error": 0, "skipped": 1}
+    assert data["status_coverage"] == {"documented": {"200": 3, "401": 0}, "undocumented": {"500": 1}}
+    markdown = paths[1].read_text()
+    assert "| 401 | 0 | never seen |" in markdown and "| 500 | 1 | UNDOCUMENTED |" in markdown
+    assert "curl -i 'http://t/x'" in markdown
+    page = paths[2].read_text()
+    assert (
+        page.startswith("<!doctype html>")
+        and "200 &lt;b&gt;" in page
+        and "<b>" not in page.split("<body>")[1].split("<h2>")[0]
+    )
+
+
+def test_a_run_with_only_skips_is_not_a_pass() -> None:
+    report = _report("x", "skipped")
+    assert report.passed is False
+
+
+def test_matrix(tmp_path: Path) -> None:
+    runs = [_report("a", "passed").as_dict(), _report("b", "failed").as_dict()]
+    paths = write_matrix(runs, tmp_path)
+    data = json.loads(paths[0].read_text())
+    assert data["verdicts"] == {"a": True, "b": False}
+    assert data["checks"]["auth: bad_key_is_refused[empty key]"] == {"a": "pass", "b": "FAIL"}
+    assert "| **verdict** | **PASS** | **FAIL** |" in paths[1].read_text()
