@@ -71,8 +71,12 @@ class RunReport:
 
 def _coverage_rows(data: dict[str, Any]) -> list[tuple[str, int, str]]:
     rows = [(s, n, "seen" if n else "never seen") for s, n in data["status_coverage"]["documented"].items()]
-    rows += [(s, n, "UNDOCUMENTED") for s, n in data["status_coverage"]["undocumented"].items()]
+    rows += [(s, n, "not documented") for s, n in data["status_coverage"]["undocumented"].items()]
     return rows
+
+
+def _failed_first(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(checks, key=lambda c: c["outcome"] not in ("failed", "error"))
 
 
 def _md_cell(text: str) -> str:
@@ -97,7 +101,7 @@ def to_markdown(data: dict[str, Any]) -> str:
     ]
     lines += [f"| {status} | {count} | {note} |" for status, count, note in _coverage_rows(data)]
     lines += ["", "## Checks", "", "| category | check | result | details |", "| --- | --- | --- | --- |"]
-    for check in data["checks"]:
+    for check in _failed_first(data["checks"]):
         detail = check["reason"] or ""
         if check["failures"]:
             first = check["failures"][0]
@@ -130,7 +134,7 @@ body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;paddin
 h1{font-size:1.5rem}table{border-collapse:collapse;width:100%;margin:1rem 0}
 th,td{border:1px solid #d7dde3;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f2f5f8}.passed{color:#17663a}.failed,.error,.UNDOCUMENTED{color:#b3261e;font-weight:600}
-.skipped,.never{color:#6b7580}code,pre{font:12px/1.4 ui-monospace,monospace}
+.skipped,.never,.not{color:#6b7580}code,pre{font:12px/1.4 ui-monospace,monospace}
 pre{background:#f6f8fa;padding:.5rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
 .badge{display:inline-block;padding:.1rem .5rem;border-radius:.3rem;color:#fff}
 .PASS{background:#17663a}.FAIL{background:#b3261e}
@@ -142,7 +146,7 @@ def to_html(data: dict[str, Any]) -> str:
     s = data["summary"]
     verdict = "PASS" if data["passed"] else "FAIL"
     rows = []
-    for check in data["checks"]:
+    for check in _failed_first(data["checks"]):
         details = e(check["reason"] or "")
         for failure in check["failures"]:
             details += (

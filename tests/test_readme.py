@@ -60,3 +60,16 @@ def test_readme_snippets(mode: str, tmp_path: Path) -> None:
             status = re.match(r"HTTP/[\d.]+ (\d{3})", result.stdout)
             assert status, f"{command}: {result.stdout!r} {result.stderr!r}"
             assert int(status.group(1)) == expected, f"{command}\n{result.stdout}"
+
+
+def test_detection_table_lists_every_implementation() -> None:
+    from tests.contract import implementations as impl
+
+    rows = {
+        line.split("|")[1].strip() for line in README.splitlines() if line.startswith("| ") and line.count("|") == 5
+    }
+    for app in impl.CORRECT:
+        assert f"{app.name} (correct)" in rows
+    for app in impl.DEFECTS:
+        assert app.name in rows
+    assert f"{len(impl.DEFECTS)} of {len(impl.DEFECTS)} defects caught, 0 false alarms" in README

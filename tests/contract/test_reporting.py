@@ -39,7 +39,7 @@ def test_run_report_in_three_formats(tmp_path: Path) -> None:
     assert data["passed"] is False and data["summary"] == {"passed": 0, "failed": 1, "error": 0, "skipped": 1}
     assert data["status_coverage"] == {"documented": {"200": 3, "401": 0}, "undocumented": {"500": 1}}
     markdown = paths[1].read_text()
-    assert "| 401 | 0 | never seen |" in markdown and "| 500 | 1 | UNDOCUMENTED |" in markdown
+    assert "| 401 | 0 | never seen |" in markdown and "| 500 | 1 | not documented |" in markdown
     assert "curl -i 'http://t/x'" in markdown
     page = paths[2].read_text()
     assert (
