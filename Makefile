@@ -11,7 +11,7 @@ SPEC ?= openapi.yaml
 DATA ?= data/sample-usage.yaml
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: install mock demo check-spec lint format types test test-unit browser-deps contract bench clean
+.PHONY: install mock demo check-spec lint format types test test-unit browser-deps contract bench bench-deps profile clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,24 @@ test: $(STAMP) browser-deps lint types
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis reports
+
+BENCH_TOOLS := bench/.tools
+
+## wrk, nginx and Java from Debian, Prism and WireMock from npm (into bench/.tools).
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 && command -v nginx >/dev/null 2>&1 && command -v java >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light default-jre-headless >/dev/null; }
+	@test -x $(BENCH_TOOLS)/node_modules/.bin/prism -a -d $(BENCH_TOOLS)/node_modules/wiremock || \
+		npm install --silent --no-audit --no-fund --prefix $(BENCH_TOOLS) @stoplight/prism-cli wiremock
+
+## Side-by-side benchmark (mock vs nginx, WireMock, Prism) and contract suite timing.
+bench: $(STAMP) bench-deps
+	$(BIN)/python bench/run.py --tools $(BENCH_TOOLS)
+
+## Where a request's time goes (pyinstrument), for bench/PROFILE.md.
+profile: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'pyinstrument>=4.6'
+	$(BIN)/python bench/profile.py
 
 ## Check an implementation: make contract BASE_URL=https://... (key etc. from CONTRACT_* variables).
 contract: $(STAMP)

@@ -15,14 +15,14 @@ and comes out as a :class:`~mockserver.selection.Served`. Everything it needs is
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from mockserver.errors import SpecError
 from mockserver.parameters import Invalid, validate_parameters
 from mockserver.prefer import PreferenceError, Preferences, parse_preferences
 from mockserver.routing import NoRoute, Routes, WrongMethod, compile_routes, match_route
-from mockserver.security import Credential, find_credentials
+from mockserver.security import Credential, find_credentials, secret_names
 from mockserver.selection import (
     ErrorFields,
     SelectionError,
@@ -78,6 +78,9 @@ class MockState:
     fields: ErrorFields
     backend: Backend | None
     max_delay_ms: int
+    secret_headers: frozenset[str] = frozenset()  # lower-case names that carry credentials
+    secret_query: frozenset[str] = frozenset()
+    encoded: dict[int, bytes] = field(default_factory=dict)  # documented example bodies, encoded once
 
 
 def build_state(
@@ -91,7 +94,16 @@ def build_state(
                 op.location,
                 f"path {op.path!r} collides with the mock's admin endpoints under {admin_prefix}",
             )
-    return MockState(spec, compile_routes(spec.operations), error_fields(spec), backend, max_delay_ms)
+    secrets = secret_names(list(spec.security_schemes.values()))
+    return MockState(
+        spec,
+        compile_routes(spec.operations),
+        error_fields(spec),
+        backend,
+        max_delay_ms,
+        frozenset(secrets["header"]),
+        frozenset(secrets["query"]),
+    )
 
 
 def handle(state: MockState, request: MockRequest) -> Outcome:
@@ -134,7 +146,7 @@ def handle(state: MockState, request: MockRequest) -> Outcome:
         return refuse(state, operation, Refusal("invalid", values.message), prefs)
 
     if backend is not None and prefs.example is None and not prefs.dynamic:
-        default = select_response(operation, Preferences())
+        default = select_response(operation, _NO_PREFERENCES)
         result = backend.resolve(operation, values, credentials, default.body)
         if isinstance(result, Refusal):
             return refuse(state, operation, result, prefs)
@@ -142,6 +154,9 @@ def handle(state: MockState, request: MockRequest) -> Outcome:
             served = Served(default.status, result, default.content_type, "data", delay_ms=prefs.delay_ms)
             return Outcome(served, operation)
     return _selected(state, operation, prefs)
+
+
+_NO_PREFERENCES = Preferences()
 
 
 def _allow(state: MockState, template: str) -> tuple[str, ...]:

@@ -49,6 +49,7 @@ class Served:
     example: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     delay_ms: int | None = None
+    cacheable: bool = False  # the body is a documented example, owned by the spec: encode it once
 
 
 class SelectionError(ValueError):
@@ -151,12 +152,12 @@ def _body(response: Response, status: int, prefs: Preferences) -> Served:
             raise SelectionError(
                 f"example {prefs.example!r} is not documented for status {status}; documented: {names}"
             )
-        return Served(status, example.value, media.content_type, example.name)
+        return Served(status, example.value, media.content_type, example.name, cacheable=True)
     if prefs.dynamic or media.default_example is None:
         seed = prefs.seed if prefs.seed is not None else random.SystemRandom().randrange(2**32)
         return Served(status, generated(media, seed), media.content_type, f"dynamic:{seed}")
     example = media.default_example
-    return Served(status, example.value, media.content_type, example.name)
+    return Served(status, example.value, media.content_type, example.name, cacheable=True)
 
 
 def generated(media: MediaType, seed: int) -> Any:

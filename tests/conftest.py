@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,11 @@ DATA_PATH = ROOT / "data" / "sample-usage.yaml"
 KEY = "idt_live_acmeFrontend00000000000000000001"  # reads org_1 and org_2 in the sample data
 OTHER_KEY = "idt_live_globexDashboard00000000000000002"  # reads org_3 only
 USAGE = "/organizations/org_1/usage"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The mock remembers validated specs in the user's cache; tests use a cache of their own.
+    os.environ["MOCKSERVER_CACHE_DIR"] = tempfile.mkdtemp(prefix="mockserver-cache-")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,60 @@
+"""Where the time of one mock request goes: pyinstrument over the WSGI app, in process.
+
+Data mode, the benchmark's request, request validation and the journal on, logging at
+the CLI's default level (info) into /dev/null. Prints the call tree and the microseconds
+per request with and without the log line.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pyinstrument import Profiler  # noqa: E402
+from werkzeug.test import EnvironBuilder  # noqa: E402
+
+from mockserver import create_app  # noqa: E402
+
+KEY = "idt_live_acmeFrontend00000000000000000001"
+
+
+def main() -> None:
+    sink = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+    logging.basicConfig(level="INFO", stream=sink, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    logging._srcfile = None
+    app = create_app(ROOT / "openapi.yaml", {"MOCK_DATA": str(ROOT / "data/sample-usage.yaml")})
+    environ = EnvironBuilder(
+        path="/organizations/org_1/usage",
+        query_string="startDate=1735689600000&endDate=1738367999999",
+        headers={"X-API-Key": KEY},
+    ).get_environ()
+
+    def call() -> None:
+        b"".join(app(dict(environ), lambda status, headers, exc_info=None: None))
+
+    for level in ("INFO", "WARNING"):
+        logging.getLogger().setLevel(level)
+        for _ in range(1000):
+            call()
+        started = time.perf_counter()
+        for _ in range(20000):
+            call()
+        print(f"log level {level}: {(time.perf_counter() - started) / 20000 * 1e6:.1f} us per request in process")
+    logging.getLogger().setLevel("INFO")
+    profiler = Profiler(interval=0.0001)
+    profiler.start()
+    for _ in range(20000):
+        call()
+    profiler.stop()
+    print(profiler.output_text(unicode=False, color=False, show_all=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""The mock's WSGI shell: every API request goes from the environ to the pure engine.
+
+Installed by ``create_app`` as Flask's ``app.wsgi_app`` middleware, it serves the spec's
+operations (and CORS preflights) without building a Flask request context, which would
+cost more than the engine itself; the admin endpoints under the admin prefix are passed
+on to Flask. Per request it parses only what the engine needs, serves documented examples
+from bytes encoded once, and records one journal entry and one log line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from mockserver.cors import cors_headers
+from mockserver.engine import MockRequest, MockState, Outcome, handle
+from mockserver.security import redact
+
+if TYPE_CHECKING:
+    from mockserver.app import MockRuntime
+
+__all__ = ["MockMiddleware"]
+
+logger = logging.getLogger("mockserver")
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+_REASONS = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
+
+
+def _headers(environ: dict[str, Any]) -> dict[str, str]:
+    found = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
+    if environ.get("CONTENT_TYPE"):
+        found["content-type"] = environ["CONTENT_TYPE"]
+    return found
+
+
+def _cookies(header: str | None) -> dict[str, str]:
+    if not header:
+        return {}
+    from http.cookies import SimpleCookie
+
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header)
+    except Exception:  # a malformed Cookie header carries no credentials
+        return {}
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def _wsgi_text(raw: str) -> str:
+    # WSGI hands over the path as latin-1 decoded bytes; the URL's bytes are UTF-8.
+    return raw.encode("latin-1").decode("utf-8", "replace")
+
+
+class MockMiddleware:
+    """Serve the spec's operations; hand admin requests to ``flask_app``."""
+
+    def __init__(self, flask_app: WSGIApp, runtime: MockRuntime) -> None:
+        self.flask_app = flask_app
+        self.runtime = runtime
+        self.admin_prefix = runtime.settings.admin_prefix + "/" if runtime.settings.admin_enabled else None
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = _wsgi_text(environ.get("PATH_INFO", "") or "/")
+        if self.admin_prefix is not None and (path + "/").startswith(self.admin_prefix):
+            return self.flask_app(environ, start_response)
+        started = time.perf_counter()
+        state = self.runtime.live.current()
+        headers = _headers(environ)
+        raw_query = _wsgi_text(environ.get("QUERY_STRING", ""))
+        request = MockRequest(
+            method=environ.get("REQUEST_METHOD", "GET").upper(),
+            path=path,
+            query=parse_qs(raw_query, keep_blank_values=True, errors="replace"),
+            headers=headers,
+            cookies=_cookies(headers.get("cookie")),
+        )
+        outcome = handle(state, request)
+        served = outcome.served
+        delay = served.delay_ms
+        if delay is None and self.runtime.settings.latency is not None:
+            delay = random.randint(*self.runtime.settings.latency)
+        if delay:
+            time.sleep(delay / 1000)
+        body = _encode(state, served.body, served.cacheable)
+        response_headers = [(k, v) for k, v in served.headers.items()]
+        if served.content_type:
+            response_headers.append(("Content-Type", served.content_type))
+        response_headers.append(("Content-Length", str(len(body))))
+        response_headers += cors_headers(
+            headers.get("origin"),
+            self.runtime.settings.cors_origins,
+            preflight=request.method == "OPTIONS" and "access-control-request-method" in headers,
+            methods=served.headers.get("Allow", "").split(", "),
+            requested_headers=headers.get("access-control-request-headers"),
+        )
+        start_response(_REASONS.get(served.status, f"{served.status} Unknown"), response_headers)
+        self._record(state, request, raw_query, outcome, (time.perf_counter() - started) * 1000)
+        return [] if request.method == "HEAD" else [body]
+
+    def _record(
+        self, state: MockState, request: MockRequest, raw_query: str, outcome: Outcome, elapsed_ms: float
+    ) -> None:
+        query = dict(request.query)
+        shown_query = raw_query
+        if state.secret_query and any(name in query for name in state.secret_query):
+            query = {k: [redact(v) for v in vs] if k in state.secret_query else vs for k, vs in query.items()}
+            shown_query = "&".join(f"{k}={v}" for k, vs in query.items() for v in vs)
+        credentials = {name: redact(value) for name, value in request.headers.items() if name in state.secret_headers}
+        served = outcome.served
+        self.runtime.journal.record(
+            {
+                "method": request.method,
+                "path": request.path,
+                "query": query,
+                "credentials": credentials,
+                "status": served.status,
+                "example": served.example,
+                "operationId": outcome.operation.operation_id if outcome.operation else None,
+                "durationMs": round(elapsed_ms, 3),
+            }
+        )
+        if logger.isEnabledFor(logging.INFO):
+            shown = request.path + ("?" + shown_query if shown_query else "")
+            key = " key=" + ",".join(credentials.values()) if credentials else ""
+            logger.info("%s %s %d %.1fms%s", request.method, shown, served.status, elapsed_ms, key)
+
+
+def _encode(state: MockState, body: Any, cacheable: bool) -> bytes:
+    """JSON bytes of a body; documented examples are encoded once per state."""
+    if body is None:
+        return b""
+    if cacheable:
+        cached = state.encoded.get(id(body))
+        if cached is None:
+            cached = state.encoded[id(body)] = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        return cached
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
