@@ -11,7 +11,7 @@ SPEC ?= openapi.yaml
 DATA ?= data/sample-usage.yaml
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: install mock demo check-spec lint format types test test-unit browser-deps contract bench bench-deps profile clean
+.PHONY: install mock demo check-spec lint format types test test-unit browser-deps contract bench bench-deps profile fuzz soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -75,6 +75,17 @@ bench: $(STAMP) bench-deps
 profile: $(STAMP)
 	$(BIN)/python -m pip install --quiet 'pyinstrument>=4.6'
 	$(BIN)/python bench/profile.py
+
+FUZZ_EXAMPLES ?= 10000
+SOAK_SECONDS ?= 300
+
+## schemathesis, every check, both modes, all phases, against the running mock in each mode.
+fuzz: $(STAMP)
+	$(BIN)/python scripts/fuzz.py --examples $(FUZZ_EXAMPLES)
+
+## c=64 for $(SOAK_SECONDS) s against the mock: error count and memory curve.
+soak: $(STAMP) bench-deps
+	$(BIN)/python scripts/soak.py --seconds $(SOAK_SECONDS)
 
 ## Check an implementation: make contract BASE_URL=https://... (key etc. from CONTRACT_* variables).
 contract: $(STAMP)

@@ -18,7 +18,7 @@ from openapi_schema_validator import OAS30Validator
 
 from contract_tests.usage_semantics import USAGE_OPERATION_ID
 
-__all__ = ["Contract", "ContractError", "DocumentedResponse", "load_contract", "resolve_refs"]
+__all__ = ["Contract", "ContractError", "DocumentedResponse", "load_contract", "lookup_ref", "resolve_refs"]
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -27,7 +27,8 @@ class ContractError(ValueError):
     """The OpenAPI document cannot drive the suite."""
 
 
-def _lookup(document: Any, ref: str) -> Any:
+def lookup_ref(document: Any, ref: str) -> Any:
+    """The node a local ``$ref`` (``#/components/...``) points to; raises if none."""
     node = document
     for raw in ref.lstrip("#").split("/")[1:]:
         part = raw.replace("~1", "/").replace("~0", "~")
@@ -43,7 +44,7 @@ def resolve_refs(document: Any, node: Any = None, depth: int = 0) -> Any:
     if isinstance(node, dict):
         if isinstance(node.get("$ref"), str):
             try:
-                target = _lookup(document, node["$ref"])
+                target = lookup_ref(document, node["$ref"])
             except (KeyError, IndexError, ValueError, TypeError):
                 raise ContractError(f"$ref {node['$ref']!r} does not resolve") from None
             return resolve_refs(document, target, depth + 1)

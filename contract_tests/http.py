@@ -9,10 +9,11 @@ secret is replaced by the environment variable that holds it (``$CONTRACT_API_KE
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 import requests
@@ -20,6 +21,7 @@ import requests
 __all__ = ["Client", "Exchange", "Reply", "Sent", "TargetUnreachable", "as_curl", "redact"]
 
 _MAX_BODY = 10 * 1024 * 1024
+_T = TypeVar("_T")
 _SHOWN_BODY = 300
 
 
@@ -128,13 +130,15 @@ class Client:
         timeout: float,
         secrets: Mapping[str, str],
         on_exchange: Callable[[Exchange], None] | None = None,
+        run_budget: float = 900.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.secrets = dict(secrets)
         self._on_exchange = on_exchange
-        self.session = requests.Session()
-        self.session.trust_env = False  # never route a contract run through an environment proxy
+        self.session = self._new_session()
+        self.deadline = 3 * timeout  # for a whole exchange: a trickling target cannot stretch it
+        self._budget_ends = time.monotonic() + run_budget
         # Once the target refuses connections, or times out three times in a row, every
         # further request fails at once with the same reason instead of waiting again.
         self.down: str | None = None
@@ -154,8 +158,10 @@ class Client:
         sent = Sent(method, url, tuple((headers or {}).items()), dict(shown or {}))
         self._check_up()
         started = time.perf_counter()
-        try:
-            response = self.session.request(
+        session = self.session
+
+        def exchange() -> tuple[requests.Response, bytes]:
+            response = session.request(
                 method,
                 url,
                 headers=dict(headers or {}),
@@ -163,7 +169,10 @@ class Client:
                 allow_redirects=False,
                 stream=True,
             )
-            body = self._read(response, started)
+            return response, self._read(response, started)
+
+        try:
+            response, body = self._bounded(exchange, url)
         except requests.exceptions.RequestException as exc:
             raise self._unreachable(exc, url) from None
         except TargetUnreachable as exc:
@@ -211,8 +220,39 @@ class Client:
                 raise _SlowAnswer(f"{response.url}: response still arriving after {3 * self.timeout:g} s")
         return b"".join(chunks)
 
+    @staticmethod
+    def _new_session() -> requests.Session:
+        session = requests.Session()
+        session.trust_env = False  # never route a contract run through an environment proxy
+        return session
+
+    def _bounded(self, call: Callable[[], _T], url: str) -> _T:
+        """Run ``call`` in a thread and give up after the deadline (headers may trickle too)."""
+        box: dict[str, Any] = {}
+        finished = threading.Event()
+
+        def run() -> None:
+            try:
+                box["value"] = call()
+            except BaseException as exc:  # handed to the caller below
+                box["error"] = exc
+            finally:
+                finished.set()
+
+        threading.Thread(target=run, daemon=True).start()
+        if not finished.wait(self.deadline):
+            self.session = self._new_session()  # the abandoned thread keeps the old one
+            raise _SlowAnswer(f"{url}: no complete answer within {self.deadline:g} s")
+        if "error" in box:
+            raise box["error"]
+        value: _T = box["value"]
+        return value
+
     def _check_up(self) -> None:
         if self.down is not None:
+            raise TargetUnreachable(f"{self.down} (no further requests sent)")
+        if time.monotonic() > self._budget_ends:
+            self.down = "the run's time budget is spent"
             raise TargetUnreachable(f"{self.down} (no further requests sent)")
 
     def _unreachable(self, exc: Exception, url: str) -> TargetUnreachable:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from contract_tests.contract import ContractError, lookup_ref, resolve_refs
+
 __all__ = ["Problem", "spec_problems"]
 
 Problem = tuple[str, str]  # (JSON pointer, what is wrong)
@@ -29,24 +31,11 @@ def _walk(node: Any, at: str = "") -> Iterator[tuple[str, Any]]:
             yield from _walk(value, at + _pointer(index))
 
 
-def _resolve(document: Any, ref: str) -> Any:
-    node = document
-    for raw in ref.lstrip("#").split("/")[1:]:
-        part = raw.replace("~1", "/").replace("~0", "~")
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    return node
-
-
-def _deref(document: Any, node: Any, depth: int = 0) -> Any:
-    if depth > 32:
-        return node
-    if isinstance(node, dict):
-        if isinstance(node.get("$ref"), str):
-            return _deref(document, _resolve(document, node["$ref"]), depth + 1)
-        return {k: _deref(document, v, depth) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_deref(document, v, depth) for v in node]
-    return node
+def _deref(document: Any, node: Any) -> Any:
+    try:
+        return resolve_refs(document, node)
+    except ContractError:
+        return node  # reported by _unresolved_refs
 
 
 def _unresolved_refs(document: Any) -> list[Problem]:
@@ -54,7 +43,7 @@ def _unresolved_refs(document: Any) -> list[Problem]:
     for at, node in _walk(document):
         if isinstance(node, dict) and isinstance(node.get("$ref"), str):
             try:
-                _resolve(document, node["$ref"])
+                lookup_ref(document, node["$ref"])
             except (KeyError, IndexError, ValueError, TypeError):
                 problems.append((at, f"$ref {node['$ref']!r} does not resolve"))
     return problems

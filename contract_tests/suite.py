@@ -10,6 +10,8 @@ required number parameters, ``x-cross-parameter-rules``), not from names in code
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,12 +21,15 @@ from contract_tests.http import Client, Exchange, TargetUnreachable
 from contract_tests.settings import ENV, Target
 
 __all__ = [
+    "REPRESENTABLE",
     "Baseline",
     "KeyVariant",
     "bad_key_variants",
     "baseline_for",
+    "documented_query_valid",
     "end_before_start_variants",
     "invalid_number_variants",
+    "keep_rules",
     "number_text",
     "probe",
     "query_for",
@@ -38,8 +43,11 @@ _JAN_2025 = (
     int(dt.datetime(2025, 1, 1, tzinfo=dt.UTC).timestamp() * _MS),
     int(dt.datetime(2025, 2, 1, tzinfo=dt.UTC).timestamp() * _MS) - 1,
 )
-FAR_PAST = -62135596800000  # 0001-01-01T00:00:00Z
-FAR_FUTURE = 253402300799999  # 9999-12-31T23:59:59.999Z
+FAR_PAST = -2208988800000  # 1900-01-01T00:00:00Z
+FAR_FUTURE = 7258118400000  # 2200-01-01T00:00:00Z
+# Instants every date library represents (years 1 to 9999): inside, a valid request must
+# get 200; outside (1e300, say), an implementation may also refuse it as invalid input.
+REPRESENTABLE = (-62135596800000, 253402300799999)
 
 
 @dataclass(frozen=True)
@@ -203,11 +211,48 @@ def end_before_start_variants(contract: Contract, baseline: Baseline) -> list[tu
     return variants
 
 
+_NUMBER_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
+def documented_query_valid(contract: Contract, query: Any) -> bool:
+    """Whether the documented number parameters of a generated query are all valid.
+
+    Schemathesis' negative mode may break a query only by adding parameters the contract
+    does not mention, which a correct implementation ignores; such a case is valid.
+    """
+    if not isinstance(query, dict):
+        return False
+    values: dict[str, float] = {}
+    for name in contract.number_params:
+        value = query.get(name)
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        if isinstance(value, bool) or value is None:
+            return False
+        if isinstance(value, str):
+            if not _NUMBER_TEXT.fullmatch(value):
+                return False
+            value = float(value)
+        if not isinstance(value, (int, float)) or not math.isfinite(value):
+            return False
+        values[name] = value
+    return all(
+        values[r["parameters"][0]] <= values[r["parameters"][1]]
+        for r in contract.rules
+        if r.get("rule") == "less-or-equal"
+    )
+
+
 def respect_rules(contract: Contract, query: Any) -> Any:
     """Make a generated (positive) query keep the cross-parameter rules: swap offending pairs."""
+    return keep_rules(contract.rules, query)
+
+
+def keep_rules(rules: Sequence[Mapping[str, Any]], query: Any) -> Any:
+    """Swap each pair of numbers that breaks an ``x-cross-parameter-rules`` rule, in place."""
     if not isinstance(query, dict):
         return query
-    for rule in contract.rules:
+    for rule in rules:
         first, second = rule["parameters"]
         a, b = query.get(first), query.get(second)
         if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a > b:

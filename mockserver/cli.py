@@ -19,7 +19,7 @@ import click
 from mockserver.errors import LoadError
 from mockserver.settings import SettingsError, parse_latency
 
-__all__ = ["main"]
+__all__ = ["admin_exposure", "main"]
 
 _LEVELS = ("debug", "info", "warning", "error")
 logger = logging.getLogger("mockserver")
@@ -32,6 +32,15 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def admin_exposure(host: str, token: str | None) -> tuple[bool, str]:
+    """Whether the admin endpoints are on for this bind address, and the line that says so."""
+    if token:
+        return True, "admin endpoints require the X-Admin-Token header"
+    if _is_loopback(host):
+        return True, f"admin endpoints open on loopback at {host}"
+    return False, f"bound to {host}, not loopback: admin endpoints are off (set --admin-token to enable them)"
 
 
 def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -76,6 +85,13 @@ def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     help="Worker processes.",
 )
 @click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=8,
+    show_default=True,
+    help="Threads per worker (a request waiting on a delay holds one).",
+)
+@click.option(
     "--admin-token",
     envvar="MOCKSERVER_ADMIN_TOKEN",
     default=None,
@@ -97,6 +113,7 @@ def main(
     cors_origins: tuple[str, ...],
     log_level: str,
     workers: int,
+    threads: int,
     admin_token: str | None,
     reload_interval: float,
     check: bool,
@@ -109,7 +126,7 @@ def main(
     logging._srcfile = None
     from mockserver.app import create_app
 
-    admin_enabled = admin_token is not None or _is_loopback(host)
+    admin_enabled, exposure = admin_exposure(host, admin_token)
     config: dict[str, Any] = {
         "MOCK_DATA": str(data) if data else None,
         "MOCK_LATENCY": latency,
@@ -127,15 +144,12 @@ def main(
     if check:
         click.echo(f"ok: {spec} ({mode})")
         return
-    if not admin_enabled:
-        logger.warning("bound to %s: admin endpoints are off (set --admin-token to enable them)", host)
-    elif admin_token:
-        logger.info("admin endpoints require the X-Admin-Token header")
+    (logger.info if admin_enabled else logger.warning)(exposure)
     logger.info("serving %s in %s on http://%s:%d with %d worker(s)", spec, mode, host, port, workers)
-    _serve(app, host, port, workers, log_level)
+    _serve(app, host, port, workers, threads, log_level)
 
 
-def _serve(app: Any, host: str, port: int, workers: int, log_level: str) -> None:
+def _serve(app: Any, host: str, port: int, workers: int, threads: int, log_level: str) -> None:
     from granian.constants import Interfaces
     from granian.log import LogLevels
     from granian.server import Server
@@ -146,8 +160,8 @@ def _serve(app: Any, host: str, port: int, workers: int, log_level: str) -> None
         port=port,
         interface=Interfaces.WSGI,
         workers=workers,
-        # Prefer: delay sleeps in a thread; allow several so that slow answers do not queue.
-        blocking_threads=16,
+        # Each request runs in one of a worker's threads; a delayed answer sleeps in its thread.
+        blocking_threads=threads,
         websockets=False,
         log_level=LogLevels(log_level.lower()),
         workers_kill_timeout=30,

@@ -75,14 +75,6 @@ def error_fields(spec: Spec) -> ErrorFields:
     return ErrorFields(code="error", detail="message")
 
 
-def _documented(operation: Operation | None, status: int) -> Response | None:
-    if operation is None:
-        return None
-    response = operation.response(status)
-    # A "default" response stands for errors only when nothing more precise is documented.
-    return response
-
-
 def render_error(
     spec: Spec,
     fields: ErrorFields,
@@ -95,7 +87,8 @@ def render_error(
     candidates = [operation] if operation is not None else list(spec.operations)
     for status in statuses:
         for op in candidates:
-            response = _documented(op, status)
+            response = op.response(status)
+            # A "default" response does not stand for a specific refusal.
             if response is not None and response.status != "default" and response.media is not None:
                 return _error_from_example(response.media, status, fields, detail)
     status = statuses[0]

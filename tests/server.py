@@ -25,8 +25,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_mock(*args: str, log: Path) -> Iterator[str]:
-    """Run ``python -m mockserver ARGS`` until the block ends; yield its base URL."""
+def mock_process(*args: str, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """Run ``python -m mockserver ARGS`` until the block ends; yield the process and base URL.
+
+    The block may stop the process itself; otherwise it gets SIGTERM at the end.
+    """
     port = free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -47,11 +50,19 @@ def running_mock(*args: str, log: Path) -> Iterator[str]:
                     if process.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(f"mock did not start: {log.read_text()}") from None
                     time.sleep(0.05)
-            yield base
+            yield process, base
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+@contextmanager
+def running_mock(*args: str, log: Path) -> Iterator[str]:
+    """Run ``python -m mockserver ARGS`` until the block ends; yield its base URL."""
+    with mock_process(*args, log=log) as (_, base):
+        yield base

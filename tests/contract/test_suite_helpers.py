@@ -93,3 +93,23 @@ def test_redact_removes_pieces_of_secrets() -> None:
 
 def test_encode_query_keeps_padding_visible() -> None:
     assert encode_query([("a", " 5"), ("b", "x&y")]) == "a=%205&b=x%26y"
+
+
+@pytest.mark.parametrize(
+    ("query", "valid"),
+    [
+        ({"startDate": 1, "endDate": 2, "extra": "x"}, True),
+        ({"startDate": "1e+3", "endDate": [2000.5]}, True),
+        ({"startDate": 3, "endDate": 2}, False),
+        ({"startDate": "null", "endDate": 2}, False),
+        ({"startDate": True, "endDate": 2}, False),
+        ({"startDate": [1, 2], "endDate": 2}, False),
+        ({"endDate": 2}, False),
+        ({"startDate": float("nan"), "endDate": 2}, False),
+        ("startDate=1", False),
+    ],
+)
+def test_documented_query_valid(contract: Contract, query: object, valid: bool) -> None:
+    from contract_tests.suite import documented_query_valid
+
+    assert documented_query_valid(contract, query) is valid
