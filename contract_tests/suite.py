@@ -16,9 +16,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from contract_tests.checks import CheckContext, fail
 from contract_tests.contract import Contract
 from contract_tests.http import Client, Exchange, TargetUnreachable
 from contract_tests.settings import ENV, Target
+from contract_tests.usage_semantics import count_problems, figures
 
 __all__ = [
     "REPRESENTABLE",
@@ -26,6 +28,7 @@ __all__ = [
     "KeyVariant",
     "bad_key_variants",
     "baseline_for",
+    "check_usage_counts",
     "documented_query_valid",
     "end_before_start_variants",
     "invalid_number_variants",
@@ -241,6 +244,19 @@ def documented_query_valid(contract: Contract, query: Any) -> bool:
         for r in contract.rules
         if r.get("rule") == "less-or-equal"
     )
+
+
+def check_usage_counts(ctx: CheckContext, exchange: Exchange, contract: Contract) -> None:
+    """The usage figures of a success body are non-negative whole numbers."""
+    problems = count_problems(exchange.reply.json(), figures(contract.success_schema))
+    if problems:
+        raise fail(
+            ctx,
+            exchange,
+            "counts_non_negative_integers",
+            "usage counts that are non-negative whole numbers",
+            "; ".join(problems),
+        )
 
 
 def respect_rules(contract: Contract, query: Any) -> Any:

@@ -21,8 +21,15 @@ from contract_tests.checks import CheckContext, check_status, conform, fail
 from contract_tests.contract import Contract
 from contract_tests.http import Client
 from contract_tests.settings import ENV, Target
-from contract_tests.suite import REPRESENTABLE, Baseline, documented_query_valid, query_for, respect_rules, send
-from contract_tests.usage_semantics import count_problems, figures
+from contract_tests.suite import (
+    REPRESENTABLE,
+    Baseline,
+    check_usage_counts,
+    documented_query_valid,
+    query_for,
+    respect_rules,
+    send,
+)
 
 SHOWN_KEY = f"${ENV['api_key']}"
 
@@ -77,15 +84,7 @@ def test_success_path(
     check_status(ctx, exchange, expected, "valid_input_accepted", why)
     conform(ctx, exchange)
     if target.semantics:
-        problems = count_problems(exchange.reply.json(), figures(contract.success_schema))
-        if problems:
-            raise fail(
-                ctx,
-                exchange,
-                "counts_non_negative_integers",
-                "usage counts that are non-negative whole numbers",
-                "; ".join(problems),
-            )
+        check_usage_counts(ctx, exchange, contract)
 
 
 def _validation_statuses(contract: Contract) -> set[int]:

@@ -10,10 +10,9 @@ from contract_tests.checks import CheckContext, check_status, conform, fail
 from contract_tests.contract import Contract
 from contract_tests.http import Client, Exchange
 from contract_tests.settings import ENV, Target
-from contract_tests.suite import Baseline, number_text, query_for, send
+from contract_tests.suite import Baseline, check_usage_counts, number_text, query_for, send
 from contract_tests.usage_semantics import (
     additivity_problem,
-    count_problems,
     counts,
     day_boundaries,
     figures,
@@ -59,15 +58,7 @@ def test_counts_are_non_negative_integers(
     ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
 ) -> None:
     exchange, _ = _usage(ctx, client, contract, target, baseline.start, baseline.end)
-    problems = count_problems(exchange.reply.json(), figures(contract.success_schema))
-    if problems:
-        raise fail(
-            ctx,
-            exchange,
-            "counts_non_negative_integers",
-            "usage counts that are non-negative whole numbers",
-            "; ".join(problems),
-        )
+    check_usage_counts(ctx, exchange, contract)
 
 
 def test_same_query_same_answer(ctx: CheckContext, client: Client, contract: Contract, target: Target) -> None:
