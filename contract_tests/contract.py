@@ -87,6 +87,12 @@ class Contract:
         return (documented.schema if documented else None) or {}
 
     @property
+    def validation_statuses(self) -> set[int]:
+        """The documented status for invalid input: 422, else 400 (either if neither is)."""
+        documented = set(self.documented_statuses)
+        return {422} if 422 in documented else ({400} if 400 in documented else {400, 422})
+
+    @property
     def documented_statuses(self) -> tuple[int, ...]:
         return tuple(sorted(int(s) for s in self.responses if s.isdigit()))
 
