@@ -11,7 +11,7 @@ SPEC ?= openapi.yaml
 DATA ?= data/sample-usage.yaml
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: install mock demo check-spec lint format types test test-unit browser-deps contract bench bench-deps profile fuzz soak clean
+.PHONY: install mock demo check-spec lint format types test test-unit browser-deps contract bench bench-deps profile fuzz soak spec-diff spec-diff-peer compare-spec-diff clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -90,3 +90,25 @@ soak: $(STAMP) bench-deps
 ## Check an implementation: make contract BASE_URL=https://... (key etc. from CONTRACT_* variables).
 contract: $(STAMP)
 	$(BIN)/usage-contract $(BASE_URL) $(if $(TARGETS),--targets $(TARGETS)) --profile $(HYPOTHESIS_PROFILE) --report-dir reports/contract
+
+# Breaking-change check of the contract (issue 13).
+SPEC_DIFF_TOOLS := scripts/.tools
+FORMAT ?= text
+FAIL_ON ?= clients
+
+## Changes of the working tree's $(SPEC) since REV (default: the merge base with main), classified.
+spec-diff: $(STAMP)
+	@rev="$(REV)"; \
+	if [ -z "$$rev" ]; then rev=$$(git merge-base HEAD main 2>/dev/null || git rev-parse HEAD); fi; \
+	old=$$(mktemp); trap 'rm -f "$$old"' EXIT; \
+	git show "$$rev:./$(SPEC)" > "$$old" || { echo "error: cannot read $(SPEC) at revision $$rev" >&2; exit 2; }; \
+	$(BIN)/usage-contract diff "$$old" "$(SPEC)" --old-name "$(SPEC)@$$(git rev-parse --short "$$rev")" --new-name "$(SPEC)" --format $(FORMAT) --fail-on $(FAIL_ON)
+
+## Atlassian's openapi-diff from npm (into scripts/.tools), the peer of `make compare-spec-diff`.
+spec-diff-peer:
+	@test -x $(SPEC_DIFF_TOOLS)/node_modules/.bin/openapi-diff || \
+		npm install --silent --no-audit --no-fund --prefix $(SPEC_DIFF_TOOLS) openapi-diff@0.24.1
+
+## Both checks over every version pair of tests/contract/diff_pairs.py: the README's comparison table.
+compare-spec-diff: $(STAMP) spec-diff-peer
+	$(BIN)/python scripts/compare_spec_diff.py --peer $(SPEC_DIFF_TOOLS)/node_modules/.bin/openapi-diff --pairs-dir reports/spec-diff-pairs

@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 import pytest
 
+from contract_tests import diff_command
 from contract_tests.reporting import write_matrix
 from contract_tests.settings import ENV, Target, TargetError, load_targets
 
@@ -52,7 +53,24 @@ def _environment(target: Target) -> dict[str, str]:
     return env
 
 
-@click.command(context_settings={"ignore_unknown_options": True, "help_option_names": ["-h", "--help"]})
+class _WithDiff(click.Command):
+    """``usage-contract diff ...`` runs the breaking-change check; anything else checks a target.
+
+    A click group cannot take BASE_URL and free pytest arguments in front of a subcommand
+    name, so the first argument alone decides.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args[:1] == ["diff"]:
+            diff_command.diff.main(args[1:], prog_name=f"{ctx.info_name} diff")  # exits
+        return super().parse_args(ctx, args)
+
+
+@click.command(
+    cls=_WithDiff,
+    context_settings={"ignore_unknown_options": True, "help_option_names": ["-h", "--help"]},
+    epilog="Compare two versions of the contract: usage-contract diff OLD NEW (see usage-contract diff --help).",
+)
 @click.argument("base_url", required=False)
 @click.option(
     "--targets",
