@@ -2,7 +2,9 @@
 
 The app is built once in the main process, which checks the spec (and data file) and
 exits with a message naming the fault if they are unusable; Granian then forks its
-worker processes, which inherit the loaded app and share one request journal.
+worker processes, which inherit the loaded app and share one request journal. The main
+process also reloads changed files (its reloader thread); each worker follows the
+generation it publishes.
 """
 
 from __future__ import annotations
@@ -103,6 +105,20 @@ def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     default=1.0,
     help="Seconds between checks for changed files; 0 turns reloading off.",
 )
+@click.option(
+    "--max-spec-mb",
+    type=click.FloatRange(0, min_open=True),
+    default=20,
+    envvar="MOCKSERVER_MAX_SPEC_MB",
+    help="Refuse a spec file larger than this many megabytes.",
+)
+@click.option(
+    "--max-data-mb",
+    type=click.FloatRange(0, min_open=True),
+    default=200,
+    envvar="MOCKSERVER_MAX_DATA_MB",
+    help="Refuse a data file larger than this many megabytes.",
+)
 @click.option("--check", is_flag=True, help="Only load and check the spec and data file, then exit.")
 def main(
     spec: Path,
@@ -116,6 +132,8 @@ def main(
     threads: int,
     admin_token: str | None,
     reload_interval: float,
+    max_spec_mb: float,
+    max_data_mb: float,
     check: bool,
 ) -> None:
     """Serve a mock of the API described by an OpenAPI document."""
@@ -133,12 +151,18 @@ def main(
         "MOCK_CORS_ORIGINS": ",".join(cors_origins),
         "MOCK_ADMIN_TOKEN": admin_token,
         "MOCK_ADMIN_ENABLED": admin_enabled,
-        "MOCK_RELOAD_INTERVAL": reload_interval,
+        "MOCK_RELOAD_INTERVAL": 0 if check else reload_interval,
+        "MOCK_MAX_SPEC_MB": max_spec_mb,
+        "MOCK_MAX_DATA_MB": max_data_mb,
     }
     try:
         app = create_app(spec, config)
     except (LoadError, SettingsError) as exc:
         click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except Exception as exc:  # out of memory, or a fault of the mock's own: still one line, no traceback
+        logger.debug("loading failed", exc_info=True)
+        click.echo(f"error: {spec}: cannot be loaded ({type(exc).__name__}: {exc})", err=True)
         sys.exit(2)
     mode = f"data mode ({data})" if data else "example mode"
     if check:
@@ -169,4 +193,10 @@ def _serve(app: Any, host: str, port: int, workers: int, threads: int, log_level
         log_level=LogLevels(log_level.lower()),
         workers_kill_timeout=30,
     )
-    server.serve(target_loader=lambda *_args, **_kwargs: app, wrap_loader=False)
+
+    def load_in_worker(*_args: Any, **_kwargs: Any) -> Any:
+        # Runs in each worker process after the fork: take the generations the main process publishes.
+        app.extensions["mockserver"].follow()
+        return app
+
+    server.serve(target_loader=load_in_worker, wrap_loader=False)

@@ -211,6 +211,7 @@ def _operations(
 ) -> list[Operation]:
     operations = []
     root_security = document.get("security", [])
+    _requirements(root_security, schemes, source, "/security")  # checked even where operations override it
     for path, item in document.get("paths", {}).items():
         shared = item.get("parameters", [])
         for method in HTTP_METHODS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -10,9 +11,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,19 +27,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def mock_process(*args: str, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+def mock_process(
+    *args: str, log: Path, env: Mapping[str, str] | None = None, module: str = "mockserver"
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """Run ``python -m mockserver ARGS`` until the block ends; yield the process and base URL.
 
-    The block may stop the process itself; otherwise it gets SIGTERM at the end.
+    ``env`` adds environment variables; ``module`` runs another entry point with the same
+    arguments. The block may stop the process itself; otherwise it gets SIGTERM at the end.
     """
     port = free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", str(port), *args],
+            [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port), *args],
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -62,7 +67,36 @@ def mock_process(*args: str, log: Path) -> Iterator[tuple[subprocess.Popen[bytes
 
 
 @contextmanager
-def running_mock(*args: str, log: Path) -> Iterator[str]:
+def running_mock(*args: str, log: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
     """Run ``python -m mockserver ARGS`` until the block ends; yield its base URL."""
-    with mock_process(*args, log=log) as (_, base):
+    with mock_process(*args, log=log, env=env) as (_, base):
         yield base
+
+
+def get_json(url: str, headers: Mapping[str, str] | None = None, timeout: float = 10) -> tuple[int, Any]:
+    """Status and parsed JSON body of a GET (on a new connection each time)."""
+    request = urllib.request.Request(url, headers=dict(headers or {}))
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def health_by_worker(base: str, *, workers: int = 2, timeout: float = 30) -> dict[int, dict[str, Any]]:
+    """The health answer of each worker process (new connections land on workers at random)."""
+    seen: dict[int, dict[str, Any]] = {}
+    deadline = time.monotonic() + timeout
+    while len(seen) < workers:
+        assert time.monotonic() < deadline, f"only workers {sorted(seen)} answered"
+        health = get_json(base + "/__admin/health")[1]
+        seen[health["pid"]] = health
+    return seen
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float = 60, what: str = "condition") -> None:
+    """Poll ``condition`` until it holds; fail the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} did not happen within {timeout} s"
+        time.sleep(0.1)
