@@ -9,9 +9,11 @@ generation it publishes.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ import click
 from mockserver.errors import LoadError
 from mockserver.settings import SettingsError, parse_latency
 
-__all__ = ["admin_exposure", "main"]
+__all__ = ["admin_exposure", "main", "port_problem"]
 
 _LEVELS = ("debug", "info", "warning", "error")
 logger = logging.getLogger("mockserver")
@@ -43,6 +45,30 @@ def admin_exposure(host: str, token: str | None) -> tuple[bool, str]:
     if _is_loopback(host):
         return True, f"admin endpoints open on loopback at {host}"
     return False, f"bound to {host}, not loopback: admin endpoints are off (set --admin-token to enable them)"
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why this server cannot listen on ``host:port`` (another server has it ...), or ``None``.
+
+    Granian's listeners set ``SO_REUSEPORT``, with which a second server could share the
+    port with the first and split its traffic; this probe binds without it, so it fails
+    while any server listens there.
+    """
+    shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        return f"cannot listen on {shown} ({exc.strerror})"
+    with socket.socket(family, kind, protocol) as probe:
+        # Connections of an earlier run still closing (TIME_WAIT) do not make the port busy.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"{shown} is already in use"
+            return f"cannot listen on {shown} ({exc.strerror or exc})"
+    return None
 
 
 def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -144,6 +170,9 @@ def main(
     logging._srcfile = None
     from mockserver.app import create_app
 
+    if not check and (problem := port_problem(host, port)):  # before loading: say it at once
+        click.echo(f"error: {problem}", err=True)
+        sys.exit(2)
     admin_enabled, exposure = admin_exposure(host, admin_token)
     config: dict[str, Any] = {
         "MOCK_DATA": str(data) if data else None,
@@ -168,6 +197,9 @@ def main(
     if check:
         click.echo(f"ok: {spec} ({mode})")
         return
+    if problem := port_problem(host, port):  # again, as late as can be: taken while loading?
+        click.echo(f"error: {problem}", err=True)
+        sys.exit(2)
     (logger.info if admin_enabled else logger.warning)(exposure)
     logger.info("serving %s in %s on http://%s:%d with %d worker(s)", spec, mode, host, port, workers)
     _serve(app, host, port, workers, threads, log_level)
@@ -192,6 +224,9 @@ def _serve(app: Any, host: str, port: int, workers: int, threads: int, log_level
         websockets=False,
         log_level=LogLevels(log_level.lower()),
         workers_kill_timeout=30,
+        # A worker that dies (out of memory, a crash, a kill) is replaced at once from the
+        # main process, which holds the newest generation; the others serve meanwhile.
+        respawn_failed_workers=True,
     )
 
     def load_in_worker(*_args: Any, **_kwargs: Any) -> Any:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -100,3 +103,40 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 60, what: str 
     while not condition():
         assert time.monotonic() < deadline, f"{what} did not happen within {timeout} s"
         time.sleep(0.1)
+
+
+def steady_load(
+    url: str, *, headers: Mapping[str, str], expected: bytes, threads: int, seconds: float
+) -> list[tuple[float, bool]]:
+    """Send requests from ``threads`` keep-alive connections for ``seconds``; bounded in time.
+
+    Returns ``(monotonic time sent, got the expected 200 and body)`` per request. A request
+    that fails (a reset connection, a timeout, another answer) counts as failed once and the
+    thread connects anew, as a browser would.
+    """
+    parts = urllib.parse.urlsplit(url)
+    target = parts.path + ("?" + parts.query if parts.query else "")
+    deadline = time.monotonic() + seconds
+    results: list[tuple[float, bool]] = []
+
+    def run() -> None:
+        connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=5)
+        while (sent := time.monotonic()) < deadline:
+            try:
+                connection.request("GET", target, headers=dict(headers))
+                response = connection.getresponse()
+                ok = response.status == 200 and response.read() == expected
+            except (OSError, http.client.HTTPException):
+                ok = False
+            if not ok:
+                connection.close()
+                connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=5)
+            results.append((sent, ok))
+        connection.close()
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return results
