@@ -117,7 +117,14 @@ def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     type=click.IntRange(1, 256),
     default=8,
     show_default=True,
-    help="Threads per worker (a request waiting on a delay holds one).",
+    help="Threads per worker; at most half of them (at least one) wait on delays clients ask for.",
+)
+@click.option(
+    "--max-delay-ms",
+    type=click.IntRange(0),
+    default=10_000,
+    envvar="MOCKSERVER_MAX_DELAY_MS",
+    help="Longest delay a client may ask for (Prefer: delay=, __delay=), in milliseconds.",
 )
 @click.option(
     "--admin-token",
@@ -157,6 +164,7 @@ def main(
     workers: int,
     threads: int,
     admin_token: str | None,
+    max_delay_ms: int,
     reload_interval: float,
     max_spec_mb: float,
     max_data_mb: float,
@@ -183,6 +191,8 @@ def main(
         "MOCK_RELOAD_INTERVAL": 0 if check else reload_interval,
         "MOCK_MAX_SPEC_MB": max_spec_mb,
         "MOCK_MAX_DATA_MB": max_data_mb,
+        "MOCK_MAX_DELAY_MS": max_delay_ms,
+        "MOCK_DELAY_SLOTS": max(1, threads // 2),
     }
     try:
         app = create_app(spec, config)

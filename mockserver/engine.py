@@ -84,7 +84,7 @@ class MockState:
 
 
 def build_state(
-    spec: Spec, backend: Backend | None = None, *, admin_prefix: str = "/__admin", max_delay_ms: int = 60_000
+    spec: Spec, backend: Backend | None = None, *, admin_prefix: str = "/__admin", max_delay_ms: int = 10_000
 ) -> MockState:
     """Everything :func:`handle` needs, computed once; refuses paths under the admin prefix."""
     for op in spec.operations:

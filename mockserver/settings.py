@@ -27,7 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "MOCK_ADMIN_TOKEN": None,
     "MOCK_ADMIN_ENABLED": True,
     "MOCK_RELOAD_INTERVAL": 1.0,
-    "MOCK_MAX_DELAY_MS": 60_000,
+    "MOCK_MAX_DELAY_MS": 10_000,
+    "MOCK_DELAY_SLOTS": 4,
     "MOCK_MAX_SPEC_MB": 20,
     "MOCK_MAX_DATA_MB": 200,
     "MOCK_RELOAD_TIMEOUT": 120,
@@ -56,6 +57,7 @@ class MockSettings:
     admin_enabled: bool
     reload_interval: float
     max_delay_ms: int
+    delay_slots: int
     max_spec_bytes: int
     max_data_bytes: int
     reload_timeout: float
@@ -155,6 +157,7 @@ def parse_settings(config: Mapping[str, Any]) -> MockSettings:
         admin_enabled=_flag(config, "MOCK_ADMIN_ENABLED"),
         reload_interval=max(interval, 0.0),
         max_delay_ms=_int(config, "MOCK_MAX_DELAY_MS", 0),
+        delay_slots=_int(config, "MOCK_DELAY_SLOTS", 1),
         max_spec_bytes=_megabytes(config, "MOCK_MAX_SPEC_MB"),
         max_data_bytes=_megabytes(config, "MOCK_MAX_DATA_MB"),
         reload_timeout=timeout,

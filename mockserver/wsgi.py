@@ -5,6 +5,12 @@ operations (and CORS preflights) without building a Flask request context, which
 cost more than the engine itself; the admin endpoints under the admin prefix are passed
 on to Flask. Per request it parses only what the engine needs, serves documented examples
 from bytes encoded once, and records one journal entry and one log line.
+
+A delay a client asks for holds one of the process's threads while it sleeps, so at most
+``MOCK_DELAY_SLOTS`` of them sleep at once (the command line allows half the threads); a
+request asking for one more gets the validation error naming the limit. Granian's WSGI
+interface does not tell the application that a client went away, so a delay always runs
+to its end; the slots are what keeps abandoned delays from taking every thread.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -19,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from mockserver.cors import cors_headers
-from mockserver.engine import MockRequest, MockState, Outcome, handle
+from mockserver.engine import MockRequest, MockState, Outcome, Refusal, handle, refuse
 from mockserver.security import redact
 
 if TYPE_CHECKING:
@@ -64,6 +71,7 @@ class MockMiddleware:
         self.flask_app = flask_app
         self.runtime = runtime
         self.admin_prefix = runtime.settings.admin_prefix + "/" if runtime.settings.admin_enabled else None
+        self.delay_slots = threading.BoundedSemaphore(runtime.settings.delay_slots)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = _wsgi_text(environ.get("PATH_INFO", "") or "/")
@@ -81,12 +89,21 @@ class MockMiddleware:
             cookies=_cookies(headers.get("cookie")),
         )
         outcome = handle(state, request)
+        slot = False
+        if outcome.served.delay_ms:  # asked for by the client: only while a slot is free
+            slot = self.delay_slots.acquire(blocking=False)
+            if not slot:
+                outcome = refuse(state, outcome.operation, Refusal("invalid", self._no_slot()))
         served = outcome.served
         delay = served.delay_ms
         if delay is None and self.runtime.settings.latency is not None:
             delay = random.randint(*self.runtime.settings.latency)
         if delay:
-            time.sleep(delay / 1000)
+            try:
+                time.sleep(delay / 1000)
+            finally:
+                if slot:
+                    self.delay_slots.release()
         body = _encode(state, served.body, served.cacheable)
         response_headers = [(k, v) for k, v in served.headers.items()]
         if served.content_type:
@@ -102,6 +119,13 @@ class MockMiddleware:
         start_response(_REASONS.get(served.status, f"{served.status} Unknown"), response_headers)
         self._record(state, request, raw_query, outcome, (time.perf_counter() - started) * 1000)
         return [] if request.method == "HEAD" else [body]
+
+    def _no_slot(self) -> str:
+        slots = self.runtime.settings.delay_slots
+        return (
+            f"preference delay: at most {slots} delayed answers at once per worker process (MOCK_DELAY_SLOTS), "
+            "and they are all taken; ask again without a delay, or later"
+        )
 
     def _record(
         self, state: MockState, request: MockRequest, raw_query: str, outcome: Outcome, elapsed_ms: float
