@@ -24,7 +24,7 @@ from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
 from mockserver.admin import admin_blueprint
-from mockserver.engine import MockState, Refusal, refuse
+from mockserver.engine import MockState
 from mockserver.journal import Journal
 from mockserver.loading import load_state
 from mockserver.reload_status import ReloadStatus
@@ -130,14 +130,14 @@ def _start_reloading(
 
 
 def _admin_error(exc: HTTPException) -> Response:
-    """Refusals under the admin prefix (unknown admin path, other method) as JSON."""
-    from flask import current_app, jsonify
+    """Refusals under the admin prefix (unknown admin path, other method ...) in the admin's own JSON."""
+    from flask import jsonify
 
-    runtime: MockRuntime = current_app.extensions[EXTENSION]
-    state = runtime.live.current()
-    outcome = refuse(
-        state, None, Refusal("not_found" if exc.code == 404 else "invalid", f"{exc.name}: {exc.description}")
-    )
-    response = jsonify(outcome.served.body)
-    response.status_code = exc.code or 400
+    response = jsonify(error=exc.name.replace(" ", ""), message=exc.description)
+    response.status_code = exc.code or 500
+    for name, value in exc.get_headers():
+        if name.lower() == "allow":  # on 405, in a stable order
+            response.headers[name] = ", ".join(sorted(value.split(", ")))
+        elif name.lower() != "content-type":
+            response.headers[name] = value
     return response
