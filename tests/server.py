@@ -110,9 +110,9 @@ def steady_load(
 ) -> list[tuple[float, bool]]:
     """Send requests from ``threads`` keep-alive connections for ``seconds``; bounded in time.
 
-    Returns ``(monotonic time sent, got the expected 200 and body)`` per request. A request
-    that fails (a reset connection, a timeout, another answer) counts as failed once and the
-    thread connects anew, as a browser would.
+    Returns ``(monotonic time the answer or the failure came, got the expected 200 and
+    body)`` per request. A request that fails (a reset connection, a timeout, another
+    answer) counts as failed once and the thread connects anew, as a browser would.
     """
     parts = urllib.parse.urlsplit(url)
     target = parts.path + ("?" + parts.query if parts.query else "")
@@ -121,7 +121,7 @@ def steady_load(
 
     def run() -> None:
         connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=5)
-        while (sent := time.monotonic()) < deadline:
+        while time.monotonic() < deadline:
             try:
                 connection.request("GET", target, headers=dict(headers))
                 response = connection.getresponse()
@@ -131,7 +131,7 @@ def steady_load(
             if not ok:
                 connection.close()
                 connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=5)
-            results.append((sent, ok))
+            results.append((time.monotonic(), ok))
         connection.close()
 
     workers = [threading.Thread(target=run) for _ in range(threads)]

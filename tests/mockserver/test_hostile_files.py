@@ -10,57 +10,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.conftest import DATA_PATH, KEY, ROOT, SPEC_PATH
+from tests.conftest import DATA_PATH, KEY, SPEC_PATH
+from tests.mockserver.hostile import laughs, measured_cli, padded, ref_bomb
 from tests.server import get_json, health_by_worker, running_mock, wait_until
 
 pytestmark = pytest.mark.server
 GOOD = "/organizations/org_1/usage?startDate=1735689600000&endDate=1738367999999"
-
-
-def laughs(levels: int = 9, *, top: str = "openapi: 3.0.3") -> str:
-    """A "billion laughs" YAML file: ``levels`` of ten aliases each (10**levels strings)."""
-    lines = [top, 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    for level in range(1, levels + 1):
-        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]")
-    return "\n".join(lines) + "\n"
-
-
-def ref_bomb(levels: int = 40) -> str:
-    """The project spec plus schemas that each use the previous one twice (2**levels nodes)."""
-    document = yaml.safe_load(SPEC_PATH.read_text())
-    schemas = document["components"]["schemas"]
-    schemas["B0"] = {"type": "string"}
-    for n in range(1, levels + 1):
-        ref = {"$ref": f"#/components/schemas/B{n - 1}"}
-        schemas[f"B{n}"] = {"type": "object", "properties": {"a": ref, "b": dict(ref)}}
-    return yaml.safe_dump(document)
-
-
-def padded(text: str, megabytes: float) -> str:
-    return text + "# " + "x" * int(megabytes * 1024 * 1024) + "\n"
-
-
-def _measured(*args: str) -> tuple[int, str, float, float]:
-    """Exit code, output, seconds and peak memory (MB) of ``python -m mockserver ARGS``."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    assert process.stdout is not None
-    with process.stdout:
-        output = process.stdout.read().decode()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, output, time.perf_counter() - started, usage.ru_maxrss / 1024
 
 
 STARTUP = [
@@ -92,7 +53,7 @@ def test_hostile_file_stops_startup_quickly_in_little_memory(
     hostile = tmp_path / "hostile.yaml"
     hostile.write_text(make())
     args = ["--spec", str(hostile)] if kind == "spec" else ["--spec", str(SPEC_PATH), "--data", str(hostile)]
-    code, output, seconds, peak_mb = _measured(*args, *options, "--check")
+    code, output, seconds, peak_mb = measured_cli(*args, *options, "--check")
     assert code == 2, output
     assert output.startswith(f"error: {hostile}") and output.count("\n") == 1, output
     assert fragment in output
@@ -105,7 +66,7 @@ def test_unquoted_date_in_an_example_is_served_as_its_text(tmp_path: Path) -> No
     text = SPEC_PATH.read_text().replace("usageSms: 1\n", "usageSms: 1\n                      asOf: 2020-01-01\n", 1)
     spec = tmp_path / "dated.yaml"
     spec.write_text(text)
-    code, output, _, _ = _measured("--spec", str(spec), "--check")
+    code, output, _, _ = measured_cli("--spec", str(spec), "--check")
     assert code == 0, output
     with running_mock("--spec", str(spec), log=tmp_path / "mock.log") as base:
         status, body = get_json(base + GOOD, {"X-API-Key": KEY})
@@ -117,7 +78,7 @@ def test_undefined_security_scheme_stops_startup(tmp_path: Path) -> None:
     operation_security = "      security:\n        - ApiKeyAuth: []"
     assert operation_security in SPEC_PATH.read_text()
     spec.write_text(SPEC_PATH.read_text().replace(operation_security, "      security:\n        - PartnerKey: []"))
-    code, output, _, _ = _measured("--spec", str(spec), "--check")
+    code, output, _, _ = measured_cli("--spec", str(spec), "--check")
     assert code == 2
     assert "#/paths/~1organizations~1{organizationId}~1usage/get/security/0/PartnerKey: " in output
     assert "names scheme 'PartnerKey', which components/securitySchemes does not define" in output

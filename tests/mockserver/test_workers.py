@@ -37,7 +37,7 @@ def test_a_killed_worker_is_replaced_and_the_server_goes_on(tmp_path: Path) -> N
         killer.start()
         results = steady_load(base + GOOD, headers={"X-API-Key": KEY}, expected=expected, threads=4, seconds=6.5)
         killer.join()
-        window = [ok for sent, ok in results if killed_at[0] <= sent < killed_at[0] + 5]
+        window = [ok for answered, ok in results if killed_at[0] <= answered < killed_at[0] + 5]
         failed = window.count(False)
         assert len(window) >= 200, len(window)
         # At most 1 % on an idle machine (make reliability prints the figure); generous here.
