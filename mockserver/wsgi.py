@@ -86,7 +86,7 @@ class MockMiddleware:
         state = self.runtime.live.current()
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         raw_query = _wsgi_text(environ.get("QUERY_STRING", ""))
-        request = MockRequest(method=method, path=path, query={}, headers={}, cookies={})
+        request: MockRequest | None = None
         try:
             headers = _headers(environ)
             request = MockRequest(
@@ -101,6 +101,7 @@ class MockMiddleware:
         except Exception:
             # A fault of the mock itself: the traceback goes to the log, never to the client.
             logger.exception("unexpected error answering %s %s", method, _shown_target(path, raw_query))
+            request = request or MockRequest(method=method, path=path, query={}, headers={}, cookies={})
             outcome = internal_error(state)
             status, response_headers, body = self._response(state, request, outcome)
         start_response(status, response_headers)

@@ -137,6 +137,12 @@ RELOADS = [
     ("refs that multiply", "spec", ref_bomb, "inlining the $refs would make"),
     ("oversized spec", "spec", lambda: padded(SPEC_PATH.read_text(), 2), "over the limit of 1 MB"),
     ("invalid example", "spec", lambda: SPEC_PATH.read_text().replace("usageSms: 1\n", "usageSms: lots\n", 1), "lots"),
+    (
+        "undefined security scheme",
+        "spec",
+        lambda: SPEC_PATH.read_text().replace("- ApiKeyAuth: []", "- PartnerKey: []"),
+        "#/security/0/PartnerKey: security requirement names scheme 'PartnerKey'",
+    ),
 ]
 
 
