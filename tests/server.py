@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -37,6 +38,8 @@ def mock_process(
 
     ``env`` adds environment variables; ``module`` runs another entry point with the same
     arguments. The block may stop the process itself; otherwise it gets SIGTERM at the end.
+    The server runs in a process group of its own, which is killed at the end in case a
+    worker outlived its main process.
     """
     port = free_port()
     with log.open("wb") as out:
@@ -46,6 +49,7 @@ def mock_process(
             stdout=out,
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+            start_new_session=True,
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -58,6 +62,9 @@ def mock_process(
                     if process.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(f"mock did not start: {log.read_text()}") from None
                     time.sleep(0.05)
+            # Every worker up: a worker stopped while it starts may miss the signal (Granian).
+            workers = int(args[args.index("--workers") + 1]) if "--workers" in args else min(2, os.cpu_count() or 1)
+            health_by_worker(base, workers=workers, timeout=20)
             yield process, base
         finally:
             if process.poll() is None:
@@ -67,6 +74,8 @@ def mock_process(
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 @contextmanager
