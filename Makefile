@@ -11,7 +11,7 @@ SPEC ?= openapi.yaml
 DATA ?= data/sample-usage.yaml
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: install mock demo check-spec lint format types test test-unit browser-deps contract bench bench-deps profile fuzz soak spec-diff spec-diff-peer compare-spec-diff clean
+.PHONY: install mock demo check-spec lint format types test test-unit browser-deps contract bench bench-deps profile fuzz soak reliability spec-diff spec-diff-peer compare-spec-diff clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -86,6 +86,10 @@ fuzz: $(STAMP)
 ## c=64 for $(SOAK_SECONDS) s against the mock: error count and memory curve.
 soak: $(STAMP) bench-deps
 	$(BIN)/python scripts/soak.py --seconds $(SOAK_SECONDS)
+
+## Hostile files, a killed worker, abandoned delays, a busy port: the figures on this machine.
+reliability: $(STAMP)
+	$(BIN)/python scripts/reliability.py
 
 ## Check an implementation: make contract BASE_URL=https://... (key etc. from CONTRACT_* variables).
 contract: $(STAMP)

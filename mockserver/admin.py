@@ -1,12 +1,14 @@
 """Admin endpoints under ``/__admin`` (configurable): the request journal and health.
 
 When ``MOCK_ADMIN_TOKEN`` is set, every admin request must carry it in the
-``X-Admin-Token`` header.
+``X-Admin-Token`` header. Health reads the reload status all worker processes share, so it
+answers alike whichever worker serves it; ``pid`` says which one did.
 """
 
 from __future__ import annotations
 
 import hmac
+import os
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -47,14 +49,16 @@ def admin_blueprint(runtime: MockRuntime) -> Blueprint:
     @admin.get("/health")
     def health() -> Response:
         state = runtime.live.current()
+        error = runtime.status.read()[1] or runtime.live.error
         body: dict[str, Any] = {
-            "status": "ok",
+            "status": "degraded" if error else "ok",
             "mode": runtime.mode,
             "spec": str(runtime.settings.spec),
             "data": str(runtime.settings.data) if runtime.settings.data else None,
             "operations": [f"{op.method} {op.path}" for op in state.spec.operations],
             "generation": runtime.live.generation,
-            "lastReloadError": runtime.live.last_error,
+            "lastReloadError": error,
+            "pid": os.getpid(),
         }
         return jsonify(body)
 

@@ -6,6 +6,10 @@ data file) once; a bad file raises :class:`~mockserver.errors.LoadError` naming 
 and the JSON pointer of the fault. Per-app state lives in ``app.extensions["mockserver"]``.
 The spec's operations are served by :class:`~mockserver.wsgi.MockMiddleware`, installed
 as ``app.wsgi_app``; Flask serves the admin blueprint.
+
+With reloading on, ``create_app`` starts the reloader thread in the process that calls it
+(see :mod:`mockserver.reloading`); a server that forks workers from that process calls
+:meth:`MockRuntime.follow` in each worker.
 """
 
 from __future__ import annotations
@@ -20,14 +24,17 @@ from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
 from mockserver.admin import admin_blueprint
-from mockserver.engine import MockState, Refusal, build_state, refuse
+from mockserver.engine import MockState
 from mockserver.journal import Journal
-from mockserver.reloading import LiveState
+from mockserver.loading import load_state
+from mockserver.reload_status import ReloadStatus
+from mockserver.reloading import Files, Follower, LiveState, Reloader, Stamp, stamp_files
+from mockserver.sandbox import check_in_child
 from mockserver.settings import DEFAULTS, MockSettings, from_environ, parse_settings
-from mockserver.spec import load_spec
+from mockserver.snapshots import Snapshots
 from mockserver.wsgi import MockMiddleware
 
-__all__ = ["MockRuntime", "create_app", "load_state"]
+__all__ = ["MockRuntime", "create_app"]
 
 EXTENSION = "mockserver"
 logger = logging.getLogger("mockserver")
@@ -40,22 +47,25 @@ class MockRuntime:
     settings: MockSettings
     live: LiveState
     journal: Journal
+    status: ReloadStatus
+    reloader: Reloader | None = None
+    follower: Follower | None = None
 
     @property
     def mode(self) -> str:
         return "data" if self.settings.data is not None else "example"
 
+    def follow(self) -> None:
+        """In a worker forked from the reloading process: take every generation it publishes."""
+        if self.follower is not None and self.reloader is not None:
+            self.reloader = None  # the reloader thread stayed in the parent
+            self.follower.start()
 
-def load_state(settings: MockSettings) -> MockState:
-    """Load the spec and, in data mode, the data file into a fresh engine state."""
-    spec = load_spec(settings.spec)
-    backend = None
-    if settings.data is not None:
-        # The usage-specific module is wired in here only, when data mode asks for it.
-        from mockserver.usage_data import load_usage_data
-
-        backend = load_usage_data(settings.data, spec)
-    return build_state(spec, backend, admin_prefix=settings.admin_prefix, max_delay_ms=settings.max_delay_ms)
+    def stop(self) -> None:
+        """Stop the background threads (reloader or follower) of this process."""
+        for loop in (self.reloader, self.follower):
+            if loop is not None:
+                loop.stop()
 
 
 def create_app(spec_path: str | Path | None = None, config: Mapping[str, Any] | None = None) -> Flask:
@@ -68,9 +78,14 @@ def create_app(spec_path: str | Path | None = None, config: Mapping[str, Any] | 
     if spec_path is not None:
         app.config["MOCK_SPEC"] = str(spec_path)
     settings = parse_settings(app.config)
-    paths = [settings.spec] + ([settings.data] if settings.data else [])
-    live = LiveState(lambda: load_state(settings), paths, interval=settings.reload_interval, logger=logger)
-    runtime = MockRuntime(settings, live, Journal(settings.journal_size))
+    sources = [(settings.spec, settings.max_spec_bytes)]
+    if settings.data is not None:
+        sources.append((settings.data, settings.max_data_bytes))
+    stamp = stamp_files([path for path, _ in sources])
+    live = LiveState(load_state(settings))
+    runtime = MockRuntime(settings, live, Journal(settings.journal_size), ReloadStatus())
+    if settings.reload_interval > 0:
+        _start_reloading(runtime, {k: v for k, v in app.config.items() if k.startswith("MOCK_")}, sources, stamp)
     app.extensions[EXTENSION] = runtime
 
     if settings.admin_enabled:
@@ -81,15 +96,48 @@ def create_app(spec_path: str | Path | None = None, config: Mapping[str, Any] | 
     return app
 
 
-def _admin_error(exc: HTTPException) -> Response:
-    """Refusals under the admin prefix (unknown admin path, other method) as JSON."""
-    from flask import current_app, jsonify
+def _start_reloading(
+    runtime: MockRuntime, config: Mapping[str, Any], sources: list[tuple[Path, int]], stamp: Stamp
+) -> None:
+    settings = runtime.settings
 
-    runtime: MockRuntime = current_app.extensions[EXTENSION]
-    state = runtime.live.current()
-    outcome = refuse(
-        state, None, Refusal("not_found" if exc.code == 404 else "invalid", f"{exc.name}: {exc.description}")
+    def load(files: Files) -> MockState:
+        return load_state(settings, spec_file=files[0], data_file=files[1] if settings.data else None)
+
+    def check(files: Files) -> str | None:
+        return check_in_child(
+            config,
+            spec_file=files[0],
+            data_file=files[1] if settings.data else None,
+            memory_mb=settings.reload_memory_mb,
+            timeout=settings.reload_timeout,
+        )
+
+    snapshots = Snapshots(sources)
+    live, status = runtime.live, runtime.status
+    runtime.reloader = Reloader(
+        live=live,
+        status=status,
+        snapshots=snapshots,
+        check=check,
+        load=load,
+        interval=settings.reload_interval,
+        logger=logger,
+        stamp=stamp,
     )
-    response = jsonify(outcome.served.body)
-    response.status_code = exc.code or 400
+    runtime.follower = Follower(live=live, status=status, snapshots=snapshots, load=load, logger=logger)
+    runtime.reloader.start()
+
+
+def _admin_error(exc: HTTPException) -> Response:
+    """Refusals under the admin prefix (unknown admin path, other method ...) in the admin's own JSON."""
+    from flask import jsonify
+
+    response = jsonify(error=exc.name.replace(" ", ""), message=exc.description)
+    response.status_code = exc.code or 500
+    for name, value in exc.get_headers():
+        if name.lower() == "allow":  # on 405, in a stable order
+            response.headers[name] = ", ".join(sorted(value.split(", ")))
+        elif name.lower() != "content-type":
+            response.headers[name] = value
     return response

@@ -2,14 +2,18 @@
 
 The app is built once in the main process, which checks the spec (and data file) and
 exits with a message naming the fault if they are unusable; Granian then forks its
-worker processes, which inherit the loaded app and share one request journal.
+worker processes, which inherit the loaded app and share one request journal. The main
+process also reloads changed files (its reloader thread); each worker follows the
+generation it publishes.
 """
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,7 +23,7 @@ import click
 from mockserver.errors import LoadError
 from mockserver.settings import SettingsError, parse_latency
 
-__all__ = ["admin_exposure", "main"]
+__all__ = ["admin_exposure", "main", "port_problem"]
 
 _LEVELS = ("debug", "info", "warning", "error")
 logger = logging.getLogger("mockserver")
@@ -41,6 +45,30 @@ def admin_exposure(host: str, token: str | None) -> tuple[bool, str]:
     if _is_loopback(host):
         return True, f"admin endpoints open on loopback at {host}"
     return False, f"bound to {host}, not loopback: admin endpoints are off (set --admin-token to enable them)"
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why this server cannot listen on ``host:port`` (another server has it ...), or ``None``.
+
+    Granian's listeners set ``SO_REUSEPORT``, with which a second server could share the
+    port with the first and split its traffic; this probe binds without it, so it fails
+    while any server listens there.
+    """
+    shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        return f"cannot listen on {shown} ({exc.strerror})"
+    with socket.socket(family, kind, protocol) as probe:
+        # Connections of an earlier run still closing (TIME_WAIT) do not make the port busy.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"{shown} is already in use"
+            return f"cannot listen on {shown} ({exc.strerror or exc})"
+    return None
 
 
 def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -89,7 +117,14 @@ def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     type=click.IntRange(1, 256),
     default=8,
     show_default=True,
-    help="Threads per worker (a request waiting on a delay holds one).",
+    help="Threads per worker; at most half of them (at least one) wait on delays clients ask for.",
+)
+@click.option(
+    "--max-delay-ms",
+    type=click.IntRange(0),
+    default=10_000,
+    envvar="MOCKSERVER_MAX_DELAY_MS",
+    help="Longest delay a client may ask for (Prefer: delay=, __delay=), in milliseconds.",
 )
 @click.option(
     "--admin-token",
@@ -103,6 +138,20 @@ def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     default=1.0,
     help="Seconds between checks for changed files; 0 turns reloading off.",
 )
+@click.option(
+    "--max-spec-mb",
+    type=click.FloatRange(0, min_open=True),
+    default=20,
+    envvar="MOCKSERVER_MAX_SPEC_MB",
+    help="Refuse a spec file larger than this many megabytes.",
+)
+@click.option(
+    "--max-data-mb",
+    type=click.FloatRange(0, min_open=True),
+    default=200,
+    envvar="MOCKSERVER_MAX_DATA_MB",
+    help="Refuse a data file larger than this many megabytes.",
+)
 @click.option("--check", is_flag=True, help="Only load and check the spec and data file, then exit.")
 def main(
     spec: Path,
@@ -115,7 +164,10 @@ def main(
     workers: int,
     threads: int,
     admin_token: str | None,
+    max_delay_ms: int,
     reload_interval: float,
+    max_spec_mb: float,
+    max_data_mb: float,
     check: bool,
 ) -> None:
     """Serve a mock of the API described by an OpenAPI document."""
@@ -126,6 +178,9 @@ def main(
     logging._srcfile = None
     from mockserver.app import create_app
 
+    if not check and (problem := port_problem(host, port)):  # before loading: say it at once
+        click.echo(f"error: {problem}", err=True)
+        sys.exit(2)
     admin_enabled, exposure = admin_exposure(host, admin_token)
     config: dict[str, Any] = {
         "MOCK_DATA": str(data) if data else None,
@@ -133,17 +188,28 @@ def main(
         "MOCK_CORS_ORIGINS": ",".join(cors_origins),
         "MOCK_ADMIN_TOKEN": admin_token,
         "MOCK_ADMIN_ENABLED": admin_enabled,
-        "MOCK_RELOAD_INTERVAL": reload_interval,
+        "MOCK_RELOAD_INTERVAL": 0 if check else reload_interval,
+        "MOCK_MAX_SPEC_MB": max_spec_mb,
+        "MOCK_MAX_DATA_MB": max_data_mb,
+        "MOCK_MAX_DELAY_MS": max_delay_ms,
+        "MOCK_DELAY_SLOTS": max(1, threads // 2),
     }
     try:
         app = create_app(spec, config)
     except (LoadError, SettingsError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    except Exception as exc:  # out of memory, or a fault of the mock's own: still one line, no traceback
+        logger.debug("loading failed", exc_info=True)
+        click.echo(f"error: {spec}: cannot be loaded ({type(exc).__name__}: {exc})", err=True)
+        sys.exit(2)
     mode = f"data mode ({data})" if data else "example mode"
     if check:
         click.echo(f"ok: {spec} ({mode})")
         return
+    if problem := port_problem(host, port):  # again, as late as can be: taken while loading?
+        click.echo(f"error: {problem}", err=True)
+        sys.exit(2)
     (logger.info if admin_enabled else logger.warning)(exposure)
     logger.info("serving %s in %s on http://%s:%d with %d worker(s)", spec, mode, host, port, workers)
     _serve(app, host, port, workers, threads, log_level)
@@ -168,5 +234,14 @@ def _serve(app: Any, host: str, port: int, workers: int, threads: int, log_level
         websockets=False,
         log_level=LogLevels(log_level.lower()),
         workers_kill_timeout=30,
+        # A worker that dies (out of memory, a crash, a kill) is replaced at once from the
+        # main process, which holds the newest generation; the others serve meanwhile.
+        respawn_failed_workers=True,
     )
-    server.serve(target_loader=lambda *_args, **_kwargs: app, wrap_loader=False)
+
+    def load_in_worker(*_args: Any, **_kwargs: Any) -> Any:
+        # Runs in each worker process after the fork: take the generations the main process publishes.
+        app.extensions["mockserver"].follow()
+        return app
+
+    server.serve(target_loader=load_in_worker, wrap_loader=False)

@@ -33,7 +33,17 @@ from mockserver.selection import (
 )
 from mockserver.spec import Operation, Spec
 
-__all__ = ["Backend", "MockRequest", "MockState", "Outcome", "Refusal", "build_state", "handle", "refuse"]
+__all__ = [
+    "Backend",
+    "MockRequest",
+    "MockState",
+    "Outcome",
+    "Refusal",
+    "build_state",
+    "handle",
+    "internal_error",
+    "refuse",
+]
 
 
 @dataclass(frozen=True)
@@ -84,7 +94,7 @@ class MockState:
 
 
 def build_state(
-    spec: Spec, backend: Backend | None = None, *, admin_prefix: str = "/__admin", max_delay_ms: int = 60_000
+    spec: Spec, backend: Backend | None = None, *, admin_prefix: str = "/__admin", max_delay_ms: int = 10_000
 ) -> MockState:
     """Everything :func:`handle` needs, computed once; refuses paths under the admin prefix."""
     for op in spec.operations:
@@ -180,6 +190,11 @@ def refuse(
     if prefs is not None and prefs.delay_ms is not None:
         served = replace(served, delay_ms=prefs.delay_ms)
     return Outcome(served, operation)
+
+
+def internal_error(state: MockState) -> Outcome:
+    """The answer when the mock itself failed: 500 in the spec's error shape (its 500 example if any)."""
+    return refuse(state, None, Refusal("internal", "the mock failed to answer this request; its log says why"))
 
 
 def _implausible(credentials: tuple[Credential, ...]) -> Refusal | None:

@@ -2,10 +2,14 @@
 
 The journal lives in an anonymous shared memory map made before the server forks its
 workers, so every worker writes into it and any worker can read all of it. Each process
-claims a segment of its own (a ring of ``limit`` fixed-size slots with its own lock), so
-workers never wait for each other on the hot path; reading merges the segments by time and
-keeps the newest ``limit`` entries. Memory stays flat however long the mock runs: old
-entries are overwritten. Secrets must be redacted before :meth:`Journal.record`.
+claims a segment of its own (a ring of ``limit`` fixed-size slots) and is its only writer,
+so workers never wait for each other on the hot path, and no lock is shared between
+processes: a worker killed in the middle of a write cannot leave one held. Readers check a
+per-slot version (odd while a write is under way) and skip a slot that changes under them.
+A process that takes the place of a dead worker takes over its segment (entries kept).
+Reading merges the segments by time and keeps the newest ``limit`` entries. Memory stays
+flat however long the mock runs: old entries are overwritten. Secrets must be redacted
+before :meth:`Journal.record`.
 
 Entries are stored with :mod:`marshal` (the same interpreter writes and reads them), which
 costs a fraction of JSON on the request path; they are turned into dicts when read.
@@ -18,49 +22,60 @@ import mmap
 import multiprocessing
 import os
 import struct
+import threading
 import time
+import weakref
 from typing import Any
 
-__all__ = ["FIELDS", "Journal"]
+__all__ = ["FIELDS", "SEGMENTS", "Journal"]
 
 FIELDS = ("method", "path", "query", "credentials", "status", "example", "operationId", "durationMs")
-_SEGMENTS = 16
+SEGMENTS = 65  # one per worker the command line allows (64), and one to spare
+_CLEARED = struct.Struct("<d")  # entries recorded before this time were cleared
 _TABLE = struct.Struct("<q")  # per segment: the PID that owns it, 0 when free
-_HEAD = struct.Struct("<QQ")  # per segment: next sequence number, first kept sequence number
-_LENGTH = struct.Struct("<I")
+_HEAD = struct.Struct("<Q")  # per segment: next sequence number
+_SLOT = struct.Struct("<QI")  # per slot: version (2 * sequence + 2 when written, odd while writing), length
 
 
 class Journal:
-    """Process-shared, per-process-segmented ring buffer of request records."""
+    """Process-shared ring buffer of request records, one segment (and one writer) per process."""
 
     def __init__(self, limit: int = 500, *, slot_size: int = 2048) -> None:
         self.limit = limit
         self.slot_size = slot_size
         self._segment_size = _HEAD.size + limit * slot_size
-        self._table_size = _SEGMENTS * _TABLE.size
-        self._memory = mmap.mmap(-1, self._table_size + _SEGMENTS * self._segment_size)
+        self._table_size = _CLEARED.size + SEGMENTS * _TABLE.size
+        self._memory = mmap.mmap(-1, self._table_size + SEGMENTS * self._segment_size)
         self._claim = multiprocessing.Lock()
-        self._locks = [multiprocessing.Lock() for _ in range(_SEGMENTS)]
+        self._writing = threading.Lock()
         self._pid = -1
         self._segment = -1
+        reset = weakref.WeakMethod(self._after_fork)
+        os.register_at_fork(after_in_child=lambda: (method := reset()) is not None and method())
+
+    def _after_fork(self) -> None:
+        # A thread of the parent may have held the lock at the fork; the child starts afresh.
+        self._writing = threading.Lock()
+        self._pid = self._segment = -1
 
     def _own_segment(self) -> int:
         pid = os.getpid()
         if self._pid == pid:
             return self._segment
-        with self._claim:
-            owners = [_TABLE.unpack_from(self._memory, i * _TABLE.size)[0] for i in range(_SEGMENTS)]
+        # Held for microseconds, once per process; a claimer killed meanwhile only costs a wait.
+        claimed = self._claim.acquire(timeout=1)
+        try:
+            owners = [_TABLE.unpack_from(self._memory, _CLEARED.size + i * _TABLE.size)[0] for i in range(SEGMENTS)]
             if pid in owners:
                 segment = owners.index(pid)
-            elif 0 in owners:
-                segment = owners.index(0)
-                _HEAD.pack_into(self._memory, self._base(segment), 1, 1)
             else:
-                # Take over the segment of a process that has exited (its entries stay), or,
-                # with more live processes than segments, share one (its lock still guards it).
-                dead = [i for i, owner in enumerate(owners) if not _alive(owner)]
-                segment = dead[0] if dead else pid % _SEGMENTS
-            _TABLE.pack_into(self._memory, segment * _TABLE.size, pid)
+                # Take over the segment of a process that has exited (its entries stay), else a free one.
+                dead = [i for i, owner in enumerate(owners) if owner and not _alive(owner)]
+                segment = dead[0] if dead else owners.index(0) if 0 in owners else pid % SEGMENTS
+            _TABLE.pack_into(self._memory, _CLEARED.size + segment * _TABLE.size, pid)
+        finally:
+            if claimed:
+                self._claim.release()
         self._pid, self._segment = pid, segment
         return segment
 
@@ -69,52 +84,53 @@ class Journal:
 
     def record(self, entry: dict[str, Any]) -> None:
         """Keep one entry (the keys of ``FIELDS``); the oldest of this process falls off."""
-        segment = self._own_segment()
         data = marshal.dumps((time.time(), *(entry.get(name) for name in FIELDS)))
-        room = self.slot_size - _LENGTH.size
+        room = self.slot_size - _SLOT.size
         if len(data) > room:  # keep the record readable: drop the bulky parts, say so
             slim = {**entry, "query": {"truncated": ["true"]}, "path": str(entry.get("path", ""))[:256]}
             data = marshal.dumps((time.time(), *(slim.get(name) for name in FIELDS)))[:room]
-        base = self._base(segment)
-        with self._locks[segment]:
-            seq, first = _HEAD.unpack_from(self._memory, base)
-            offset = base + _HEAD.size + (seq % self.limit) * self.slot_size
-            _LENGTH.pack_into(self._memory, offset, len(data))
-            self._memory[offset + _LENGTH.size : offset + _LENGTH.size + len(data)] = data
-            _HEAD.pack_into(self._memory, base, seq + 1, max(first, seq + 1 - self.limit))
+        with self._writing:
+            base = self._base(self._own_segment())
+            (sequence,) = _HEAD.unpack_from(self._memory, base)
+            offset = base + _HEAD.size + (sequence % self.limit) * self.slot_size
+            _SLOT.pack_into(self._memory, offset, 2 * sequence + 1, 0)
+            self._memory[offset + _SLOT.size : offset + _SLOT.size + len(data)] = data
+            _SLOT.pack_into(self._memory, offset, 2 * sequence + 2, len(data))
+            _HEAD.pack_into(self._memory, base, sequence + 1)
 
     def entries(self) -> list[dict[str, Any]]:
         """The newest ``limit`` entries of all processes, oldest first."""
+        (cleared,) = _CLEARED.unpack_from(self._memory, 0)
         rows: list[tuple[Any, ...]] = []
-        for segment in range(_SEGMENTS):
+        for segment in range(SEGMENTS):
             base = self._base(segment)
-            with self._locks[segment]:
-                seq, first = _HEAD.unpack_from(self._memory, base)
-                raw = []
-                for number in range(first, seq):
-                    offset = base + _HEAD.size + (number % self.limit) * self.slot_size
-                    (length,) = _LENGTH.unpack_from(self._memory, offset)
-                    raw.append(self._memory[offset + _LENGTH.size : offset + _LENGTH.size + length])
-            for blob in raw:
+            (sequence,) = _HEAD.unpack_from(self._memory, base)
+            for number in range(max(0, sequence - self.limit), sequence):
+                blob = self._read_slot(base + _HEAD.size + (number % self.limit) * self.slot_size, number)
+                if blob is None:
+                    continue  # being rewritten right now
                 try:
-                    rows.append(marshal.loads(blob))
+                    row = marshal.loads(blob)
                 except (EOFError, ValueError, TypeError):
                     continue  # a record cut at the slot size: skip rather than fail the listing
+                if row[0] >= cleared:
+                    rows.append(row)
         rows.sort(key=lambda row: row[0])
         rows = rows[-self.limit :]
         return [_as_dict(index, row) for index, row in enumerate(rows, start=1)]
 
+    def _read_slot(self, offset: int, number: int) -> bytes | None:
+        version, length = _SLOT.unpack_from(self._memory, offset)
+        if version != 2 * number + 2:
+            return None
+        blob = self._memory[offset + _SLOT.size : offset + _SLOT.size + length]
+        return blob if _SLOT.unpack_from(self._memory, offset)[0] == version else None
+
     def clear(self) -> int:
         """Forget every entry; return how many there were."""
-        cleared = 0
-        for segment in range(_SEGMENTS):
-            base = self._base(segment)
-            with self._locks[segment]:
-                seq, first = _HEAD.unpack_from(self._memory, base)
-                if seq:
-                    _HEAD.pack_into(self._memory, base, seq, seq)
-                    cleared += seq - first
-        return int(cleared)
+        count = len(self.entries())
+        _CLEARED.pack_into(self._memory, 0, time.time())
+        return count
 
 
 def _alive(pid: int) -> bool:
@@ -124,7 +140,16 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return _not_a_zombie(pid)
+
+
+def _not_a_zombie(pid: int) -> bool:
+    # A worker that died but that its parent has not reaped yet still answers kill(0).
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _as_dict(index: int, row: tuple[Any, ...]) -> dict[str, Any]:

@@ -56,7 +56,7 @@ def parse_preferences(
     header: str | None,
     query: Mapping[str, Sequence[str]],
     *,
-    max_delay_ms: int = 60_000,
+    max_delay_ms: int = 10_000,
 ) -> Preferences:
     """Combine the ``Prefer`` header and the ``__`` query parameters."""
     raw = _split_header(header) if header else {}

@@ -1,9 +1,17 @@
-"""Serve the newest good version of the spec and data files.
+"""Serve the newest good version of the spec and data files, in every process alike.
 
-:class:`LiveState` holds the current :class:`~mockserver.engine.MockState` and, at most
-once per ``interval`` seconds, compares the files' modification stamps. A changed file
-is loaded anew; if the new version is invalid the last good state keeps serving and the
-reason is logged once (and shown by the health endpoint).
+* :class:`LiveState` is what a process serves: one engine state and its generation number.
+  Requests only read it; nothing on a request thread ever loads a file.
+* :class:`Reloader` runs in one process (the server's main process, or the only one): a
+  background thread compares the files' stamps every ``interval`` seconds. A change is
+  copied (:mod:`mockserver.snapshots`), checked in a child process under a memory cap and a
+  time limit (:mod:`mockserver.sandbox`), loaded, swapped in and published with the next
+  generation number (:mod:`mockserver.reload_status`). Any failure, out of memory included,
+  is logged once and published as the last reload error; the last good version keeps
+  serving everywhere.
+* :class:`Follower` runs in each worker: a background thread that sees a newer published
+  generation, loads that generation's copy and swaps it in, so all workers serve the same
+  generation within a moment of each other.
 """
 
 from __future__ import annotations
@@ -15,14 +23,37 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mockserver.engine import MockState
-from mockserver.errors import LoadError
+from mockserver.reload_status import ReloadStatus
+from mockserver.snapshots import Snapshots
 
-__all__ = ["LiveState"]
+__all__ = ["FOLLOW_INTERVAL", "Files", "Follower", "LiveState", "Reloader", "Stamp", "stamp_files"]
 
-_Stamp = tuple[tuple[int, int] | None, ...]
+FOLLOW_INTERVAL = 0.1
+Files = tuple[Path, ...]
+Stamp = tuple[tuple[int, int] | None, ...]
 
 
-def _stamp(paths: Sequence[Path]) -> _Stamp:
+class LiveState:
+    """The state this process serves, with its generation."""
+
+    def __init__(self, state: MockState, generation: int = 1) -> None:
+        self._current = (state, generation)
+        self.error: str | None = None  # why this process could not take the published generation
+
+    def current(self) -> MockState:
+        """The state to serve this request with."""
+        return self._current[0]
+
+    @property
+    def generation(self) -> int:
+        return self._current[1]
+
+    def swap(self, state: MockState, generation: int) -> None:
+        self._current = (state, generation)  # one assignment: readers see the old or the new pair
+
+
+def stamp_files(paths: Sequence[Path]) -> Stamp:
+    """Modification time and size of each file (``None`` for a file that cannot be read)."""
     stamps: list[tuple[int, int] | None] = []
     for path in paths:
         try:
@@ -34,52 +65,111 @@ def _stamp(paths: Sequence[Path]) -> _Stamp:
     return tuple(stamps)
 
 
-class LiveState:
-    """The current state, reloaded when its files change."""
+class _Loop:
+    """A daemon thread calling ``step`` every ``interval`` seconds until stopped."""
+
+    def __init__(self, name: str, interval: float, step: Callable[[], None]) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(interval, step), name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self, interval: float, step: Callable[[], None]) -> None:
+        while not self._stop.wait(interval):
+            step()
+
+
+class Reloader:
+    """Watch the files; check, load, swap and publish each new version (one process only)."""
 
     def __init__(
         self,
-        loader: Callable[[], MockState],
-        paths: Sequence[Path],
         *,
+        live: LiveState,
+        status: ReloadStatus,
+        snapshots: Snapshots,
+        check: Callable[[Files], str | None],
+        load: Callable[[Files], MockState],
         interval: float,
         logger: logging.Logger,
-        clock: Callable[[], float] = time.monotonic,
+        stamp: Stamp | None = None,
     ) -> None:
-        self._loader = loader
-        self._paths = tuple(paths)
-        self._interval = interval
-        self._logger = logger
-        self._clock = clock
-        self._stamp = _stamp(self._paths)
-        self._state = loader()
-        self._next_check = clock() + interval
-        self._lock = threading.Lock()
-        self.last_error: str | None = None
-        self.generation = 1
+        self.live, self.status, self.snapshots = live, status, snapshots
+        self._check, self._load, self._logger = check, load, logger
+        self._paths = tuple(source for source, _ in snapshots.sources)
+        self._stamp = stamp_files(self._paths) if stamp is None else stamp
+        self._loop = _Loop("mockserver-reloader", interval, self.step)
 
-    def current(self) -> MockState:
-        """The state to serve this request with."""
-        if self._interval > 0 and self._clock() >= self._next_check and self._lock.acquire(blocking=False):
-            try:
-                self._next_check = self._clock() + self._interval
-                self._check()
-            finally:
-                self._lock.release()
-        return self._state
+    def start(self) -> None:
+        self._loop.start()
 
-    def _check(self) -> None:
-        stamp = _stamp(self._paths)
+    def stop(self) -> None:
+        self._loop.stop()
+
+    def step(self) -> None:
+        """Reload if the files changed since the last attempt."""
+        stamp = stamp_files(self._paths)
         if stamp == self._stamp:
             return
         self._stamp = stamp
+        generation = self.live.generation + 1
         try:
-            state = self._loader()
-        except LoadError as exc:
-            self.last_error = str(exc)
-            self._logger.error("reload failed, still serving the last good version: %s", exc)
+            files = self.snapshots.take(generation)
+            problem = self._check(files)
+            if problem is None:
+                state = self._load(files)
+        except Exception as exc:  # out of memory included: the server must go on
+            problem = f"{type(exc).__name__}: {exc}"
+        if problem is not None:
+            self.status.publish(generation=self.live.generation, error=problem)
+            self._logger.error("reload failed, still serving generation %d: %s", self.live.generation, problem)
             return
-        self._state = state
-        self.last_error = None
-        self.generation += 1
-        self._logger.info("reloaded %s", ", ".join(str(p) for p in self._paths))
+        self.live.swap(state, generation)
+        self.status.publish(generation=generation, error=None)
+        self.snapshots.prune(keep_from=generation)
+        self._logger.info("reloaded %s (generation %d)", ", ".join(map(str, self._paths)), generation)
+
+
+class Follower:
+    """Take each generation the reloader publishes (in a worker process)."""
+
+    def __init__(
+        self,
+        *,
+        live: LiveState,
+        status: ReloadStatus,
+        snapshots: Snapshots,
+        load: Callable[[Files], MockState],
+        logger: logging.Logger,
+        interval: float = FOLLOW_INTERVAL,
+    ) -> None:
+        self.live, self.status, self.snapshots = live, status, snapshots
+        self._load, self._logger = load, logger
+        self._failed = 0
+        self._loop = _Loop("mockserver-follower", interval, self.step)
+
+    def start(self) -> None:
+        self._loop.start()
+
+    def stop(self) -> None:
+        self._loop.stop()
+
+    def step(self) -> None:
+        generation = self.status.generation
+        if generation == self.live.generation or generation == self._failed:
+            return
+        started = time.perf_counter()
+        try:
+            state = self._load(self.snapshots.files(generation))
+        except Exception as exc:  # keep serving what this process has
+            self._failed = generation
+            self.live.error = f"this worker could not take generation {generation}: {type(exc).__name__}: {exc}"
+            self._logger.error("%s", self.live.error)
+            return
+        self.live.swap(state, generation)
+        self.live.error = None
+        self._logger.debug("took generation %d in %.0f ms", generation, (time.perf_counter() - started) * 1000)

@@ -38,6 +38,7 @@ ROLE_STATUSES: Mapping[str, tuple[int, ...]] = {
     "forbidden": (403,),
     "not_found": (404,),
     "method_not_allowed": (405,),
+    "internal": (500,),
 }
 
 

@@ -27,8 +27,14 @@ DEFAULTS: dict[str, Any] = {
     "MOCK_ADMIN_TOKEN": None,
     "MOCK_ADMIN_ENABLED": True,
     "MOCK_RELOAD_INTERVAL": 1.0,
-    "MOCK_MAX_DELAY_MS": 60_000,
+    "MOCK_MAX_DELAY_MS": 10_000,
+    "MOCK_DELAY_SLOTS": 4,
+    "MOCK_MAX_SPEC_MB": 20,
+    "MOCK_MAX_DATA_MB": 200,
+    "MOCK_RELOAD_TIMEOUT": 120,
+    "MOCK_RELOAD_MEMORY_MB": 4096,
 }
+_MEGABYTE = 1024 * 1024
 
 
 class SettingsError(ValueError):
@@ -51,6 +57,11 @@ class MockSettings:
     admin_enabled: bool
     reload_interval: float
     max_delay_ms: int
+    delay_slots: int
+    max_spec_bytes: int
+    max_data_bytes: int
+    reload_timeout: float
+    reload_memory_mb: int
 
 
 def from_environ(environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -85,6 +96,27 @@ def _int(config: Mapping[str, Any], key: str, low: int) -> int:
     return number
 
 
+def _seconds(config: Mapping[str, Any], key: str, allowed: str) -> float:
+    try:
+        number = float(config[key])
+    except (TypeError, ValueError):
+        raise SettingsError(key, config[key], allowed) from None
+    if number != number or number == float("inf"):
+        raise SettingsError(key, config[key], allowed)
+    return number
+
+
+def _megabytes(config: Mapping[str, Any], key: str) -> int:
+    value = config[key]
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if not number > 0 or number == float("inf"):
+        raise SettingsError(key, value, "megabytes, a number > 0 (decimals allowed)")
+    return max(1, int(number * _MEGABYTE))
+
+
 def _flag(config: Mapping[str, Any], key: str) -> bool:
     value = config[key]
     if isinstance(value, bool):
@@ -109,12 +141,10 @@ def parse_settings(config: Mapping[str, Any]) -> MockSettings:
     prefix = str(config["MOCK_ADMIN_PREFIX"]).rstrip("/")
     if not prefix.startswith("/") or len(prefix) < 2:
         raise SettingsError("MOCK_ADMIN_PREFIX", config["MOCK_ADMIN_PREFIX"], "a path like /__admin")
-    try:
-        interval = float(config["MOCK_RELOAD_INTERVAL"])
-    except (TypeError, ValueError):
-        raise SettingsError(
-            "MOCK_RELOAD_INTERVAL", config["MOCK_RELOAD_INTERVAL"], "seconds, 0 to turn reloading off"
-        ) from None
+    interval = _seconds(config, "MOCK_RELOAD_INTERVAL", "seconds, 0 to turn reloading off")
+    timeout = _seconds(config, "MOCK_RELOAD_TIMEOUT", "seconds > 0")
+    if timeout <= 0:
+        raise SettingsError("MOCK_RELOAD_TIMEOUT", config["MOCK_RELOAD_TIMEOUT"], "seconds > 0")
     data = config["MOCK_DATA"]
     return MockSettings(
         spec=Path(config["MOCK_SPEC"]),
@@ -127,4 +157,9 @@ def parse_settings(config: Mapping[str, Any]) -> MockSettings:
         admin_enabled=_flag(config, "MOCK_ADMIN_ENABLED"),
         reload_interval=max(interval, 0.0),
         max_delay_ms=_int(config, "MOCK_MAX_DELAY_MS", 0),
+        delay_slots=_int(config, "MOCK_DELAY_SLOTS", 1),
+        max_spec_bytes=_megabytes(config, "MOCK_MAX_SPEC_MB"),
+        max_data_bytes=_megabytes(config, "MOCK_MAX_DATA_MB"),
+        reload_timeout=timeout,
+        reload_memory_mb=_int(config, "MOCK_RELOAD_MEMORY_MB", 64),
     )

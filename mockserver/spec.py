@@ -1,14 +1,14 @@
 """Load an OpenAPI document into plain, fully resolved data.
 
-``load_spec`` reads the file once, resolves every local ``$ref``, validates the document
-with openapi-spec-validator and every example against its own schema, and returns a
-frozen :class:`Spec`. Every user mistake is raised as :class:`SpecError`, which names the
-file and a JSON pointer into it; nothing here touches Flask.
+``load_spec`` reads the file once (safely, see :mod:`mockserver.documents`), inlines every
+local ``$ref`` (within a bound, see :mod:`mockserver.refs`), validates the document with
+openapi-spec-validator and every example against its own schema, and returns a frozen
+:class:`Spec`. Every user mistake is raised as :class:`SpecError`, which names the file and
+a JSON pointer into it; nothing here touches Flask.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,14 +16,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mockserver import verdicts
+from mockserver.documents import MEGABYTE, read_yaml
 from mockserver.errors import SpecError, pointer
+from mockserver.refs import inline_refs
 from mockserver.schemas import SchemaValidator, compile_schema
 
 __all__ = [
     "HTTP_METHODS",
+    "MAX_SPEC_BYTES",
     "Example",
     "MediaType",
     "Operation",
@@ -38,7 +39,7 @@ __all__ = [
 ]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_MAX_REF_DEPTH = 64
+MAX_SPEC_BYTES = 20 * MEGABYTE
 
 
 @dataclass(frozen=True)
@@ -126,23 +127,21 @@ class Spec:
     security_schemes: Mapping[str, SecurityScheme] = field(default_factory=dict)
 
 
-def load_spec(path: str | Path) -> Spec:
-    """Read, resolve and check an OpenAPI 3.0/3.1 file; raise :class:`SpecError` if unusable."""
-    source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(source, "", f"cannot read the file ({exc.strerror or exc})") from None
-    except UnicodeDecodeError as exc:
-        raise SpecError(source, "", f"not UTF-8 text ({exc.reason})") from None
-    try:
-        document = yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SpecError(source, "", f"not valid YAML{where}: {problem}") from None
-    return parse_document(document, source=source, digest=hashlib.sha256(text.encode()).hexdigest())
+def load_spec(
+    path: str | Path,
+    *,
+    source: str | None = None,
+    max_bytes: int = MAX_SPEC_BYTES,
+    limit_name: str = "MOCK_MAX_SPEC_MB",
+) -> Spec:
+    """Read, resolve and check an OpenAPI 3.0/3.1 file; raise :class:`SpecError` if unusable.
+
+    ``source`` names the file in messages (default: ``path``); ``max_bytes`` caps its size,
+    and ``limit_name`` is the setting that raises the cap.
+    """
+    name = str(path) if source is None else source
+    document = read_yaml(path, source=name, max_bytes=max_bytes, limit_name=limit_name, error=SpecError)
+    return parse_document(document.value, source=name, digest=document.digest)
 
 
 def parse_document(document: Any, *, source: str = "<spec>", digest: str | None = None) -> Spec:
@@ -157,7 +156,7 @@ def parse_document(document: Any, *, source: str = "<spec>", digest: str | None 
     version = str(document.get("openapi", ""))
     if not version.startswith("3."):
         raise SpecError(source, "/openapi", f"OpenAPI 3.x is required, found {version!r}")
-    resolved = _Resolver(document, source).resolve(document, "", 0)
+    resolved = inline_refs(document, source=source)
     if digest is None or not verdicts.known_valid(digest):
         _validate_document(document, source)
         if digest is not None:
@@ -165,48 +164,6 @@ def parse_document(document: Any, *, source: str = "<spec>", digest: str | None 
     schemes = _security_schemes(resolved, source)
     operations = tuple(_operations(resolved, schemes, source, version))
     return Spec(source=source, document=resolved, operations=operations, security_schemes=schemes)
-
-
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Resolver:
-    """Inline local ``$ref``s; a ref that leads nowhere is reported where it stands."""
-
-    def __init__(self, document: dict[str, Any], source: str) -> None:
-        self.document = document
-        self.source = source
-
-    def resolve(self, node: Any, at: str, depth: int) -> Any:
-        if depth > _MAX_REF_DEPTH:
-            raise SpecError(self.source, at, "$ref chain too deep (recursive schemas are not supported)")
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str):
-                target = self._lookup(ref, at)
-                siblings = {k: v for k, v in node.items() if k != "$ref"}
-                merged = self.resolve(target, at, depth + 1)
-                if siblings and isinstance(merged, dict):
-                    merged = {**merged, **self.resolve(siblings, at, depth)}
-                return merged
-            return {k: self.resolve(v, f"{at}{pointer(k)}", depth) for k, v in node.items()}
-        if isinstance(node, list):
-            return [self.resolve(v, f"{at}{pointer(i)}", depth) for i, v in enumerate(node)]
-        return node
-
-    def _lookup(self, ref: str, at: str) -> Any:
-        if not ref.startswith("#"):
-            raise SpecError(self.source, at, f"$ref {ref!r} points outside the file (only local refs)")
-        node: Any = self.document
-        for raw in ref[1:].split("/")[1:]:
-            part = raw.replace("~1", "/").replace("~0", "~")
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
-            else:
-                raise SpecError(self.source, at, f"$ref {ref!r} does not resolve")
-        return node
 
 
 def _validate_document(document: dict[str, Any], source: str) -> None:
@@ -254,6 +211,7 @@ def _operations(
 ) -> list[Operation]:
     operations = []
     root_security = document.get("security", [])
+    _requirements(root_security, schemes, source, "/security")  # checked even where operations override it
     for path, item in document.get("paths", {}).items():
         shared = item.get("parameters", [])
         for method in HTTP_METHODS:
@@ -266,10 +224,10 @@ def _operations(
                 str(status): _response(str(status), r, source, f"{at}{pointer('responses', status)}", version)
                 for status, r in op.get("responses", {}).items()
             }
-            requirements = op.get("security", root_security)
-            security = tuple(
-                tuple(schemes[name] for name in requirement if name in schemes) for requirement in requirements
-            )
+            own = "security" in op
+            requirements = op["security"] if own else root_security
+            where = f"{at}/security" if own else "/security"
+            security = _requirements(requirements, schemes, source, where)
             rules = tuple(op.get("x-cross-parameter-rules", ()))
             _check_rules(rules, params, source, at)
             operations.append(
@@ -285,6 +243,25 @@ def _operations(
                 )
             )
     return operations
+
+
+def _requirements(
+    requirements: list[dict[str, Any]], schemes: Mapping[str, SecurityScheme], source: str, at: str
+) -> tuple[tuple[SecurityScheme, ...], ...]:
+    """Security requirements as schemes; a scheme the components do not define is an error."""
+    found = []
+    for index, requirement in enumerate(requirements):
+        for name in requirement:
+            if name not in schemes:
+                defined = ", ".join(schemes) or "none"
+                raise SpecError(
+                    source,
+                    f"{at}/{index}{pointer(name)}",
+                    f"security requirement names scheme {name!r}, which components/securitySchemes does not define"
+                    f" (defined: {defined})",
+                )
+        found.append(tuple(schemes[name] for name in requirement))
+    return tuple(found)
 
 
 def _parameters(

@@ -28,16 +28,17 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-import yaml
 
+from mockserver.documents import MEGABYTE, read_yaml
 from mockserver.engine import Refusal
 from mockserver.errors import DataError, pointer
 from mockserver.security import Credential
 from mockserver.spec import Operation, Spec
 
-__all__ = ["DAY_MS", "Organization", "UsageBackend", "day_of", "load_usage_data"]
+__all__ = ["DAY_MS", "MAX_DATA_BYTES", "Organization", "UsageBackend", "day_of", "load_usage_data"]
 
 DAY_MS = 86_400_000
+MAX_DATA_BYTES = 200 * MEGABYTE
 _EPOCH = dt.date(1970, 1, 1)
 
 _DATA_SCHEMA: dict[str, Any] = {
@@ -183,22 +184,31 @@ def _day(raw: Any, source: str, at: str) -> int:
         raw = raw.date()
     if isinstance(raw, dt.date):
         return (raw - _EPOCH).days
+    text = str(raw)
     try:
-        return (dt.date.fromisoformat(str(raw)) - _EPOCH).days
+        # A date (YYYY-MM-DD), or a timestamp whose UTC date is taken.
+        day = dt.date.fromisoformat(text) if len(text) == 10 else _utc_date(dt.datetime.fromisoformat(text))
     except ValueError:
         raise DataError(source, at, f"{raw!r} is not a date (YYYY-MM-DD)") from None
+    return (day - _EPOCH).days
 
 
-def load_usage_data(path: str | Path, spec: Spec) -> UsageBackend:
+def _utc_date(moment: dt.datetime) -> dt.date:
+    return (moment.astimezone(dt.UTC) if moment.tzinfo else moment).date()
+
+
+def load_usage_data(
+    path: str | Path,
+    spec: Spec,
+    *,
+    source: str | None = None,
+    max_bytes: int = MAX_DATA_BYTES,
+    limit_name: str = "MOCK_MAX_DATA_MB",
+) -> UsageBackend:
     """Read and check a data file against ``spec``; raise :class:`DataError` naming the fault."""
-    source = str(path)
-    try:
-        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except OSError as exc:
-        raise DataError(source, "", f"cannot read the file ({exc.strerror or exc})") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise DataError(source, "", f"not valid YAML: {exc}") from None
-    return build_backend(raw, spec, source=source)
+    name = str(path) if source is None else source
+    document = read_yaml(path, source=name, max_bytes=max_bytes, limit_name=limit_name, error=DataError)
+    return build_backend(document.value, spec, source=name)
 
 
 def build_backend(raw: Any, spec: Spec, *, source: str = "<data>") -> UsageBackend:

@@ -5,6 +5,16 @@ operations (and CORS preflights) without building a Flask request context, which
 cost more than the engine itself; the admin endpoints under the admin prefix are passed
 on to Flask. Per request it parses only what the engine needs, serves documented examples
 from bytes encoded once, and records one journal entry and one log line.
+
+A delay a client asks for holds one of the process's threads while it sleeps, so at most
+``MOCK_DELAY_SLOTS`` of them sleep at once (the command line allows half the threads); a
+request asking for one more gets the validation error naming the limit. Granian's WSGI
+interface does not tell the application that a client went away, so a delay always runs
+to its end; the slots are what keeps abandoned delays from taking every thread.
+
+An unexpected error of the mock itself becomes a JSON 500 in the spec's error shape, a
+journal entry and a log line with the traceback (never in the response). A log line shows
+at most about 200 characters of path and query, with their full length.
 """
 
 from __future__ import annotations
@@ -12,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -19,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from mockserver.cors import cors_headers
-from mockserver.engine import MockRequest, MockState, Outcome, handle
+from mockserver.engine import MockRequest, MockState, Outcome, Refusal, handle, internal_error, refuse
 from mockserver.security import redact
 
 if TYPE_CHECKING:
@@ -30,6 +41,7 @@ __all__ = ["MockMiddleware"]
 logger = logging.getLogger("mockserver")
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _REASONS = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
+_LOG_TARGET = 200
 
 
 def _headers(environ: dict[str, Any]) -> dict[str, str]:
@@ -64,6 +76,7 @@ class MockMiddleware:
         self.flask_app = flask_app
         self.runtime = runtime
         self.admin_prefix = runtime.settings.admin_prefix + "/" if runtime.settings.admin_enabled else None
+        self.delay_slots = threading.BoundedSemaphore(runtime.settings.delay_slots)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = _wsgi_text(environ.get("PATH_INFO", "") or "/")
@@ -71,27 +84,61 @@ class MockMiddleware:
             return self.flask_app(environ, start_response)
         started = time.perf_counter()
         state = self.runtime.live.current()
-        headers = _headers(environ)
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         raw_query = _wsgi_text(environ.get("QUERY_STRING", ""))
-        request = MockRequest(
-            method=environ.get("REQUEST_METHOD", "GET").upper(),
-            path=path,
-            query=parse_qs(raw_query, keep_blank_values=True, errors="replace"),
-            headers=headers,
-            cookies=_cookies(headers.get("cookie")),
-        )
+        request: MockRequest | None = None
+        try:
+            headers = _headers(environ)
+            request = MockRequest(
+                method=method,
+                path=path,
+                query=parse_qs(raw_query, keep_blank_values=True, errors="replace"),
+                headers=headers,
+                cookies=_cookies(headers.get("cookie")),
+            )
+            outcome = self._answer(state, request)
+            status, response_headers, body = self._response(state, request, outcome)
+        except Exception:
+            # A fault of the mock itself: the traceback goes to the log, never to the client.
+            logger.exception("unexpected error answering %s %s", method, _shown_target(path, raw_query))
+            request = request or MockRequest(method=method, path=path, query={}, headers={}, cookies={})
+            outcome = internal_error(state)
+            status, response_headers, body = self._response(state, request, outcome)
+        start_response(status, response_headers)
+        try:
+            self._record(state, request, raw_query, outcome, (time.perf_counter() - started) * 1000)
+        except Exception:
+            logger.exception("could not record %s %s", method, _shown_target(path, raw_query))
+        return [] if method == "HEAD" else [body]
+
+    def _answer(self, state: MockState, request: MockRequest) -> Outcome:
         outcome = handle(state, request)
-        served = outcome.served
-        delay = served.delay_ms
+        slot = False
+        if outcome.served.delay_ms:  # asked for by the client: only while a slot is free
+            slot = self.delay_slots.acquire(blocking=False)
+            if not slot:
+                outcome = refuse(state, outcome.operation, Refusal("invalid", self._no_slot()))
+        delay = outcome.served.delay_ms
         if delay is None and self.runtime.settings.latency is not None:
             delay = random.randint(*self.runtime.settings.latency)
         if delay:
-            time.sleep(delay / 1000)
+            try:
+                time.sleep(delay / 1000)
+            finally:
+                if slot:
+                    self.delay_slots.release()
+        return outcome
+
+    def _response(
+        self, state: MockState, request: MockRequest, outcome: Outcome
+    ) -> tuple[str, list[tuple[str, str]], bytes]:
+        served = outcome.served
         body = _encode(state, served.body, served.cacheable)
         response_headers = [(k, v) for k, v in served.headers.items()]
         if served.content_type:
             response_headers.append(("Content-Type", served.content_type))
         response_headers.append(("Content-Length", str(len(body))))
+        headers = request.headers
         response_headers += cors_headers(
             headers.get("origin"),
             self.runtime.settings.cors_origins,
@@ -99,9 +146,14 @@ class MockMiddleware:
             methods=served.headers.get("Allow", "").split(", "),
             requested_headers=headers.get("access-control-request-headers"),
         )
-        start_response(_REASONS.get(served.status, f"{served.status} Unknown"), response_headers)
-        self._record(state, request, raw_query, outcome, (time.perf_counter() - started) * 1000)
-        return [] if request.method == "HEAD" else [body]
+        return _REASONS.get(served.status, f"{served.status} Unknown"), response_headers, body
+
+    def _no_slot(self) -> str:
+        slots = self.runtime.settings.delay_slots
+        return (
+            f"preference delay: at most {slots} delayed answers at once per worker process (MOCK_DELAY_SLOTS), "
+            "and they are all taken; ask again without a delay, or later"
+        )
 
     def _record(
         self, state: MockState, request: MockRequest, raw_query: str, outcome: Outcome, elapsed_ms: float
@@ -126,9 +178,17 @@ class MockMiddleware:
             }
         )
         if logger.isEnabledFor(logging.INFO):
-            shown = request.path + ("?" + shown_query if shown_query else "")
             key = " key=" + ",".join(credentials.values()) if credentials else ""
+            shown = _shown_target(request.path, shown_query)
             logger.info("%s %s %d %.1fms%s", request.method, shown, served.status, elapsed_ms, key)
+
+
+def _shown_target(path: str, query: str) -> str:
+    """Path and query for a log line, cut to about 200 characters with the full length said."""
+    target = path + ("?" + query if query else "")
+    if len(target) <= _LOG_TARGET:
+        return target
+    return f"{target[:_LOG_TARGET]}... ({len(target):,} characters)"
 
 
 def _encode(state: MockState, body: Any, cacheable: bool) -> bytes:

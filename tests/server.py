@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.client
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,19 +31,25 @@ def free_port() -> int:
 
 
 @contextmanager
-def mock_process(*args: str, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+def mock_process(
+    *args: str, log: Path, env: Mapping[str, str] | None = None, module: str = "mockserver"
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """Run ``python -m mockserver ARGS`` until the block ends; yield the process and base URL.
 
-    The block may stop the process itself; otherwise it gets SIGTERM at the end.
+    ``env`` adds environment variables; ``module`` runs another entry point with the same
+    arguments. The block may stop the process itself; otherwise it gets SIGTERM at the end.
+    The server runs in a process group of its own, which is killed at the end in case a
+    worker outlived its main process.
     """
     port = free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", str(port), *args],
+            [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port), *args],
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+            start_new_session=True,
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -50,6 +62,9 @@ def mock_process(*args: str, log: Path) -> Iterator[tuple[subprocess.Popen[bytes
                     if process.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(f"mock did not start: {log.read_text()}") from None
                     time.sleep(0.05)
+            # Every worker up: a worker stopped while it starts may miss the signal (Granian).
+            workers = int(args[args.index("--workers") + 1]) if "--workers" in args else min(2, os.cpu_count() or 1)
+            health_by_worker(base, workers=workers, timeout=20)
             yield process, base
         finally:
             if process.poll() is None:
@@ -59,10 +74,78 @@ def mock_process(*args: str, log: Path) -> Iterator[tuple[subprocess.Popen[bytes
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 @contextmanager
-def running_mock(*args: str, log: Path) -> Iterator[str]:
+def running_mock(*args: str, log: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
     """Run ``python -m mockserver ARGS`` until the block ends; yield its base URL."""
-    with mock_process(*args, log=log) as (_, base):
+    with mock_process(*args, log=log, env=env) as (_, base):
         yield base
+
+
+def get_json(url: str, headers: Mapping[str, str] | None = None, timeout: float = 10) -> tuple[int, Any]:
+    """Status and parsed JSON body of a GET (on a new connection each time)."""
+    request = urllib.request.Request(url, headers=dict(headers or {}))
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def health_by_worker(base: str, *, workers: int = 2, timeout: float = 30) -> dict[int, dict[str, Any]]:
+    """The health answer of each worker process (new connections land on workers at random)."""
+    seen: dict[int, dict[str, Any]] = {}
+    deadline = time.monotonic() + timeout
+    while len(seen) < workers:
+        assert time.monotonic() < deadline, f"only workers {sorted(seen)} answered"
+        health = get_json(base + "/__admin/health")[1]
+        seen[health["pid"]] = health
+    return seen
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float = 60, what: str = "condition") -> None:
+    """Poll ``condition`` until it holds; fail the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} did not happen within {timeout} s"
+        time.sleep(0.1)
+
+
+def steady_load(
+    url: str, *, headers: Mapping[str, str], expected: bytes, threads: int, seconds: float
+) -> list[tuple[float, bool]]:
+    """Send requests from ``threads`` keep-alive connections for ``seconds``; bounded in time.
+
+    Returns ``(monotonic time the answer or the failure came, got the expected 200 and
+    body)`` per request. A request that fails (a reset connection, a timeout, another
+    answer) counts as failed once and the thread connects anew, as a browser would.
+    """
+    parts = urllib.parse.urlsplit(url)
+    target = parts.path + ("?" + parts.query if parts.query else "")
+    deadline = time.monotonic() + seconds
+    results: list[tuple[float, bool]] = []
+
+    def run() -> None:
+        connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=5)
+        while time.monotonic() < deadline:
+            try:
+                connection.request("GET", target, headers=dict(headers))
+                response = connection.getresponse()
+                ok = response.status == 200 and response.read() == expected
+            except (OSError, http.client.HTTPException):
+                ok = False
+            if not ok:
+                connection.close()
+                connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=5)
+            results.append((time.monotonic(), ok))
+        connection.close()
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return results

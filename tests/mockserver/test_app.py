@@ -271,39 +271,56 @@ def test_cors_origins_are_configurable(make_app: Callable[..., Flask]) -> None:
     )
 
 
-def _reloading_app(make_app: Callable[..., Flask], path: Path) -> Flask:
-    return make_app(path, reload_interval=0.001)
+def _wait_for(client: FlaskClient, generation: int, *, error: bool = False) -> dict[str, Any]:
+    """Health once the reloader (a background thread) has published ``generation``."""
+    deadline = time.monotonic() + 60
+    while True:
+        health: dict[str, Any] = client.get("/__admin/health").get_json()
+        if health["generation"] == generation and (health["lastReloadError"] is not None) == error:
+            return health
+        assert time.monotonic() < deadline, health
+        time.sleep(0.05)
 
 
 def test_reload_picks_up_changes_and_keeps_last_good(make_app: Callable[..., Flask], tmp_path: Path) -> None:
     document = yaml.safe_load(SPEC_PATH.read_text())
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump(document))
-    client = _reloading_app(make_app, path).test_client()
-    assert client.get(USAGE + Q, headers=H).get_json()["data"]["usageSms"] == 1
+    app = make_app(path, reload_interval=0.05)
+    client = app.test_client()
+    try:
+        assert client.get(USAGE + Q, headers=H).get_json()["data"]["usageSms"] == 1
 
-    media = document["paths"]["/organizations/{organizationId}/usage"]["get"]["responses"]["200"]["content"][
-        "application/json"
-    ]
-    media["examples"]["default"]["value"]["data"]["usageSms"] = 77
-    path.write_text(yaml.safe_dump(document))
-    time.sleep(0.01)
-    assert client.get(USAGE + Q, headers=H).get_json()["data"]["usageSms"] == 77
+        media = document["paths"]["/organizations/{organizationId}/usage"]["get"]["responses"]["200"]["content"][
+            "application/json"
+        ]
+        media["examples"]["default"]["value"]["data"]["usageSms"] = 77
+        path.write_text(yaml.safe_dump(document))
+        assert _wait_for(client, 2)["status"] == "ok"
+        assert client.get(USAGE + Q, headers=H).get_json()["data"]["usageSms"] == 77
 
-    media["examples"]["default"]["value"]["data"]["usageSms"] = "broken"
-    path.write_text(yaml.safe_dump(document) + "\n# broken\n")
-    time.sleep(0.01)
-    assert client.get(USAGE + Q, headers=H).get_json()["data"]["usageSms"] == 77
-    health = client.get("/__admin/health").get_json()
-    assert "usageSms" in health["lastReloadError"]
+        media["examples"]["default"]["value"]["data"]["usageSms"] = "broken"
+        path.write_text(yaml.safe_dump(document) + "\n# broken\n")
+        health = _wait_for(client, 2, error=True)
+        assert health["status"] == "degraded"
+        assert "usageSms" in health["lastReloadError"]
+        assert client.get(USAGE + Q, headers=H).get_json()["data"]["usageSms"] == 77
+    finally:
+        app.extensions["mockserver"].stop()
 
 
 def test_data_file_reload(make_app: Callable[..., Flask], tmp_path: Path) -> None:
     data = tmp_path / "data.yaml"
     key = "idt_live_" + "k" * 32
     data.write_text(f"apiKeys: [{{key: {key}, organizations: [o1]}}]\norganizations: [{{id: o1}}]\n")
-    client = make_app(data=str(data), reload_interval=0.001).test_client()
-    assert client.get("/organizations/o2/usage" + Q, headers={"X-API-Key": key}).status_code == 404
-    data.write_text(f"apiKeys: [{{key: {key}, organizations: [o1, o2]}}]\norganizations: [{{id: o1}}, {{id: o2}}]\n")
-    time.sleep(0.01)
-    assert client.get("/organizations/o2/usage" + Q, headers={"X-API-Key": key}).status_code == 200
+    app = make_app(data=str(data), reload_interval=0.05)
+    client = app.test_client()
+    try:
+        assert client.get("/organizations/o2/usage" + Q, headers={"X-API-Key": key}).status_code == 404
+        data.write_text(
+            f"apiKeys: [{{key: {key}, organizations: [o1, o2]}}]\norganizations: [{{id: o1}}, {{id: o2}}]\n"
+        )
+        _wait_for(client, 2)
+        assert client.get("/organizations/o2/usage" + Q, headers={"X-API-Key": key}).status_code == 200
+    finally:
+        app.extensions["mockserver"].stop()

@@ -81,6 +81,8 @@ def test_broken_spec_stops_startup_without_traceback(tmp_path: Path) -> None:
         (["--data", "missing.yaml"], "missing.yaml: cannot read the file"),
         (["--latency", "soon"], "--latency"),
         (["--port", "99999"], "--port"),
+        (["--max-spec-mb", "0"], "--max-spec-mb"),
+        (["--max-data-mb", "lots"], "--max-data-mb"),
     ],
 )
 def test_bad_options_are_named(args: list[str], fragment: str) -> None:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import os
+import signal
+import time
 
-from mockserver.journal import Journal
+from mockserver.journal import SEGMENTS, Journal
 
 
 def _entry(status: int, **extra: object) -> dict[str, object]:
@@ -48,3 +50,29 @@ def test_oversized_entry_is_kept_readable() -> None:
     (entry,) = journal.entries()
     assert entry["query"] == {"truncated": ["true"]}
     assert len(entry["path"]) == 256
+
+
+def test_a_worker_killed_while_writing_blocks_nobody_and_its_segment_is_reused() -> None:
+    journal = Journal(50)
+    pid = os.fork()
+    if pid == 0:  # a worker writing as fast as it can until it is killed
+        while True:
+            journal.record(_entry(200))
+    time.sleep(0.3)
+    dead_segment = next(i for i in range(SEGMENTS) if _owner(journal, i) == pid)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    started = time.monotonic()
+    entries = journal.entries()
+    assert time.monotonic() - started < 1  # no lock left held by the dead writer
+    assert 40 <= len(entries) <= 50 and {e["status"] for e in entries} == {200}
+    replacement = os.fork()
+    if replacement == 0:  # the worker that takes its place
+        journal.record(_entry(201))
+        os._exit(0 if _owner(journal, dead_segment) == os.getpid() else 1)
+    assert os.waitstatus_to_exitcode(os.waitpid(replacement, 0)[1]) == 0
+    assert journal.entries()[-1]["status"] == 201
+
+
+def _owner(journal: Journal, segment: int) -> int:
+    return int.from_bytes(journal._memory[8 + segment * 8 : 16 + segment * 8], "little", signed=True)

@@ -31,7 +31,7 @@ BAD = [
     ("code=abc", "code='abc'"),
     ("code=99", "between 100 and 599"),
     ("delay=-1", "delay"),
-    ("delay=999999", "between 0 and 60000"),
+    ("delay=999999", "between 0 and 10000"),
     ("dynamic=maybe", "true or false"),
     ("seed=x", "seed"),
     ("example=a, dynamic=true", "exclude each other"),

@@ -53,6 +53,15 @@ def _break_key_pattern(d: dict[str, Any]) -> None:
     _at(d, "components", "securitySchemes", "ApiKeyAuth")["x-key-pattern"] = "(["
 
 
+def _undefined_scheme(d: dict[str, Any]) -> None:
+    _at(d, *OP)["security"] = [{"ApiKeyAuth": []}, {"PartnerToken": []}]
+
+
+def _undefined_root_scheme(d: dict[str, Any]) -> None:
+    del _at(d, *OP)["security"]
+    d["security"] = [{"Nope": []}]
+
+
 def _admin_collision(d: dict[str, Any]) -> None:
     d["paths"]["/__admin/requests"] = {"get": {"responses": {"200": {"description": "ok"}}}}
 
@@ -75,6 +84,13 @@ BROKEN: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("parameter", _break_parameter, f"{EX}/parameters/1", "not a valid OpenAPI document"),
     ("rule", _break_rule, f"{EX}/x-cross-parameter-rules/0/parameters", "two parameters"),
     ("key pattern", _break_key_pattern, "/components/securitySchemes/ApiKeyAuth/x-key-pattern", "regular expression"),
+    (
+        "undefined security scheme",
+        _undefined_scheme,
+        f"{EX}/security/1/PartnerToken",
+        "names scheme 'PartnerToken', which components/securitySchemes does not define (defined: ApiKeyAuth)",
+    ),
+    ("undefined root security scheme", _undefined_root_scheme, "/security/0/Nope", "names scheme 'Nope'"),
 ]
 
 
@@ -138,3 +154,14 @@ def test_added_operation_and_status_are_picked_up() -> None:
     spec = parse_document(document)
     assert {op.operation_id for op in spec.operations} == {"getOrganizationUsage", "deleteUsage"}
     assert 409 in next(op for op in spec.operations if op.method == "DELETE").documented_statuses
+
+
+def test_unquoted_dates_in_examples_stay_strings(tmp_path: Path) -> None:
+    text = SPEC_PATH.read_text().replace("usageSms: 1\n", "usageSms: 1\n                      asOf: 2020-01-01\n", 1)
+    assert "asOf: 2020-01-01" in text
+    path = tmp_path / "dated.yaml"
+    path.write_text(text)
+    (op,) = load_spec(path).operations
+    media = op.responses["200"].media
+    assert media is not None and media.default_example is not None
+    assert media.default_example.value["data"]["asOf"] == "2020-01-01"

@@ -1,0 +1,117 @@
+"""The one YAML reader of the mock: plain JSON data, no aliases, bounded size and depth."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mockserver.documents import MAX_DEPTH, MEGABYTE, parse_yaml, read_yaml
+from mockserver.errors import DataError, SpecError
+
+SAME_AS_SAFE_LOAD = [
+    ("mapping", "a: 1\nb: [x, 'y', \"z\"]"),
+    ("YAML 1.1 scalars", "a: yes\nb: 0777\nc: 0x1F\nd: 1_000\ne: 1:30\nf: .5\ng: ~\nh: null\ni: '12'\nj: -3\nk: 1e3"),
+    ("numeric keys", "{200: a, 2.5: b, null: c, true: d}"),
+    ("explicit core tags", "a: !!str 12\nb: !!int '12'\nc: !!float '1'\nd: !!bool 'true'\ne: !!null ''"),
+    ("merge of an inline mapping", "c: {<<: {y: 2, z: 1}, y: 3}"),
+    ("merge of a list of mappings", "c: {<<: [{y: 2}, {y: 5, z: 1}]}"),
+    ("empty file", ""),
+    ("only a comment", "# nothing"),
+    ("anchor without alias", "a: &x [1, 2]"),
+    ("block scalars", "a: |\n  line 1\n  line 2\nb: >\n  folded\n  text\n"),
+    ("the project spec", (Path(__file__).resolve().parents[2] / "openapi.yaml").read_text()),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), SAME_AS_SAFE_LOAD, ids=[c[0] for c in SAME_AS_SAFE_LOAD])
+def test_reads_what_safe_load_reads(name: str, text: str) -> None:
+    assert parse_yaml(text, source="f.yaml", error=SpecError) == yaml.safe_load(text)
+
+
+JSON_FORMS = [
+    ("date", "a: 2020-01-01", {"a": "2020-01-01"}),
+    ("timestamp", "a: 2020-01-01T10:00:00Z", {"a": "2020-01-01T10:00:00Z"}),
+    ("tagged timestamp", "a: !!timestamp 2020-01-01", {"a": "2020-01-01"}),
+    ("date key", "2025-01-01: {usageSms: 1}", {"2025-01-01": {"usageSms": 1}}),
+    ("binary", "a: !!binary |\n  aGVs\n  bG8=\n", {"a": "aGVsbG8="}),
+    ("set", "a: !!set {x, y}", {"a": {"x": None, "y": None}}),
+    ("ordered map", "a: !!omap [{a: 1}, {b: 2}]", {"a": [{"a": 1}, {"b": 2}]}),
+    ("merge sign as a value", "[1, <<, {a: <<}]", [1, "<<", {"a": "<<"}]),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "value"), JSON_FORMS, ids=[c[0] for c in JSON_FORMS])
+def test_values_become_json_data(name: str, text: str, value: Any) -> None:
+    assert parse_yaml(text, source="f.yaml", error=SpecError) == value
+
+
+REFUSED = [
+    ("alias", "a: &x [1]\nb: *x", "/b", "YAML aliases are not allowed (*x at line 2, column 4)"),
+    ("alias in a list", "a:\n  - 1\n  - *nope", "/a/1", "YAML aliases are not allowed (*nope"),
+    ("merge of an alias", "a: &b {x: 1}\nc: {<<: *b}", "/c", "YAML aliases are not allowed"),
+    ("python tag", "a: !!python/object:os.system x", "/a", "is not supported at line 1"),
+    ("local tag", "a: !foo x", "/a", "YAML tag !foo is not supported"),
+    ("collection key", "? [1, 2]\n: 3", "", "a mapping key must be a scalar"),
+    ("two documents", "--- 1\n--- 2", "", "more than one YAML document"),
+    ("syntax", "a: [1, 2", "", "not valid YAML at line 2, column 1"),
+    ("merge of a scalar", "a: {<<: 1}", "/a", "a merge key (<<) takes a mapping"),
+    (
+        "deep nesting",
+        "a: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1),
+        "/a" + "/0" * (MAX_DEPTH - 1),
+        "deeper than",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "location", "problem"), REFUSED, ids=[c[0] for c in REFUSED])
+def test_refusals_name_the_place(name: str, text: str, location: str, problem: str) -> None:
+    with pytest.raises(DataError) as info:
+        parse_yaml(text, source="f.yaml", error=DataError)
+    assert info.value.location == location
+    assert problem in info.value.problem
+
+
+def _laughs(levels: int) -> str:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, levels + 1):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_billion_laughs_is_refused_at_the_first_alias() -> None:
+    started = time.perf_counter()
+    with pytest.raises(SpecError, match=r"#/a1/0: YAML aliases are not allowed \(\*a0 at line 2"):
+        parse_yaml(_laughs(9), source="bomb.yaml", error=SpecError)
+    assert time.perf_counter() - started < 5  # a bomb expanded would take minutes and gigabytes
+
+
+def test_size_limit_is_checked_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"a: " + b"x" * (2 * MEGABYTE))
+    with pytest.raises(SpecError) as info:
+        read_yaml(path, source="big.yaml", max_bytes=MEGABYTE, limit_name="--max-spec-mb", error=SpecError)
+    assert info.value.problem == "the file is 2 MB, over the limit of 1 MB (--max-spec-mb)"
+
+
+def test_size_limit_holds_for_files_without_a_size() -> None:
+    with pytest.raises(DataError, match="the file is more than 1,000 bytes, over the limit of 1,000 bytes"):
+        read_yaml("/dev/zero", source="zero", max_bytes=1000, limit_name="x", error=DataError)
+
+
+def test_read_gives_value_and_digest(tmp_path: Path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text("a: 1\n")
+    document = read_yaml(path, source="f.yaml", max_bytes=MEGABYTE, limit_name="x", error=SpecError)
+    assert (document.value, document.size) == ({"a": 1}, 5)
+    assert len(document.digest) == 64
+
+
+@pytest.mark.parametrize(("path", "problem"), [("missing.yaml", "No such file"), (".", "Is a directory")])
+def test_unreadable_files(path: str, problem: str, tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match=f"cannot read the file \\({problem}"):
+        read_yaml(tmp_path / path, source=path, max_bytes=MEGABYTE, limit_name="x", error=SpecError)

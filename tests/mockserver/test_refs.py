@@ -1,0 +1,77 @@
+"""Inlining $refs: bounded in nodes and levels, so refs that multiply cannot blow up."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from mockserver.errors import SpecError
+from mockserver.refs import MAX_LEVELS, inline_refs
+
+
+def _schemas(**named: Any) -> dict[str, Any]:
+    return {"components": {"schemas": named}, "root": {"$ref": "#/components/schemas/A"}}
+
+
+def _doubling(levels: int) -> dict[str, Any]:
+    """S0 is a string; each S<n> has two properties that are S<n-1>: 2**levels leaves."""
+    schemas: dict[str, Any] = {"S0": {"type": "string"}}
+    for n in range(1, levels + 1):
+        ref = {"$ref": f"#/components/schemas/S{n - 1}"}
+        schemas[f"S{n}"] = {"type": "object", "properties": {"a": ref, "b": dict(ref)}}
+    return {"components": {"schemas": schemas}, "root": {"$ref": f"#/components/schemas/S{levels}"}}
+
+
+def test_inlines_refs_and_keeps_siblings() -> None:
+    document = _schemas(
+        A={"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}}, B={"type": "string"}
+    )
+    document["other"] = {"$ref": "#/components/schemas/B", "description": "kept"}
+    resolved = inline_refs(document, source="s.yaml")
+    assert resolved["root"] == {"type": "object", "properties": {"b": {"type": "string"}}}
+    assert resolved["other"] == {"type": "string", "description": "kept"}
+
+
+def test_refs_that_multiply_are_refused_before_building() -> None:
+    started = time.perf_counter()
+    with pytest.raises(SpecError) as info:
+        inline_refs(_doubling(40), source="s.yaml", max_nodes=1_000_000)
+    assert time.perf_counter() - started < 5  # 2**40 nodes would never finish
+    assert info.value.location == ""
+    assert "over the limit of 1,000,000" in info.value.problem
+    assert "'#/components/schemas/S40'" in info.value.problem
+
+
+def test_a_document_within_the_bound_is_inlined() -> None:
+    resolved = inline_refs(_doubling(8), source="s.yaml", max_nodes=1_000_000)
+    node = resolved["root"]
+    for _ in range(8):
+        node = node["properties"]["b"]
+    assert node == {"type": "string"}
+
+
+@pytest.mark.parametrize(
+    ("document", "location", "problem"),
+    [
+        (_schemas(A={"$ref": "#/components/schemas/A"}), "/components/schemas/A", "refers back to itself"),
+        (_schemas(A={"items": {"$ref": "#/components/schemas/A"}}), "/components/schemas/A/items", "refers back"),
+        (_schemas(A={"$ref": "#/nowhere"}), "/components/schemas/A", "does not resolve"),
+        (_schemas(A={"$ref": "other.yaml#/x"}), "/components/schemas/A", "points outside the file"),
+    ],
+    ids=["self", "through items", "dangling", "external"],
+)
+def test_bad_refs_are_named_where_they_stand(document: dict[str, Any], location: str, problem: str) -> None:
+    with pytest.raises(SpecError) as info:
+        inline_refs(document, source="s.yaml")
+    assert info.value.location == location
+    assert problem in info.value.problem
+
+
+def test_long_ref_chains_are_bounded_in_levels() -> None:
+    chain = {f"C{n}": {"items": {"$ref": f"#/components/schemas/C{n + 1}"}} for n in range(MAX_LEVELS)}
+    chain[f"C{MAX_LEVELS}"] = {"type": "string"}
+    document = {"components": {"schemas": chain}, "root": {"$ref": "#/components/schemas/C0"}}
+    with pytest.raises(SpecError, match=f"deeper than {MAX_LEVELS} levels"):
+        inline_refs(document, source="s.yaml")

@@ -1,0 +1,38 @@
+"""The loading check in a child process: a refusal, a timeout or running out of memory is one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mockserver.sandbox import check_in_child
+from mockserver.settings import DEFAULTS
+from tests.conftest import DATA_PATH, SPEC_PATH
+
+CONFIG = {**DEFAULTS, "MOCK_SPEC": "openapi.yaml", "MOCK_DATA": "data.yaml"}
+
+
+def test_good_files_pass() -> None:
+    assert check_in_child(CONFIG, spec_file=SPEC_PATH, data_file=DATA_PATH, memory_mb=4096, timeout=60) is None
+
+
+def test_a_bad_file_is_named_as_the_user_knows_it(tmp_path: Path) -> None:
+    copy = tmp_path / "copy-of-data"
+    copy.write_text("apiKeys: []\norganizations: [{id: o1, usage: {'2025-01-01': {usageSms: -1}}}]\n")
+    problem = check_in_child(CONFIG, spec_file=SPEC_PATH, data_file=copy, memory_mb=4096, timeout=60)
+    assert problem is not None
+    assert problem.startswith("data.yaml#/organizations/0/usage/2025-01-01/usageSms: ")
+
+
+def test_a_load_that_takes_too_long_is_stopped() -> None:
+    problem = check_in_child(CONFIG, spec_file=SPEC_PATH, data_file=DATA_PATH, memory_mb=4096, timeout=0.01)
+    assert problem == "loading took longer than 0.01 s and was stopped (MOCKSERVER_RELOAD_TIMEOUT)"
+
+
+def test_a_load_over_the_memory_cap_is_stopped(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    with big.open("w") as out:
+        out.write("apiKeys: []\norganizations:\n  - id: o1\n    usage:\n")
+        for day in range(40_000):  # 2 MB of YAML: loads without a cap, not within 64 MB of address space
+            out.write(f"      '{day}': {{usageSms: {day}, usageEmail: {day}}}\n")
+    problem = check_in_child(CONFIG, spec_file=SPEC_PATH, data_file=big, memory_mb=64, timeout=120)
+    assert problem is not None and "memory" in problem, problem

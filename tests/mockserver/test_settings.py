@@ -1,0 +1,47 @@
+"""Settings: each bad value names the key, the value and what is allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mockserver.settings import DEFAULTS, SettingsError, parse_settings
+
+
+def test_defaults() -> None:
+    settings = parse_settings(DEFAULTS)
+    assert (settings.max_spec_bytes, settings.max_data_bytes) == (20 * 1024 * 1024, 200 * 1024 * 1024)
+    assert (settings.reload_timeout, settings.reload_memory_mb) == (120, 4096)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("MOCK_MAX_SPEC_MB", "0.5", 512 * 1024),
+        ("MOCK_MAX_DATA_MB", 1, 1024 * 1024),
+        ("MOCK_RELOAD_TIMEOUT", "2.5", 2.5),
+    ],
+)
+def test_values_from_the_environment_are_converted(key: str, value: Any, expected: float) -> None:
+    settings = parse_settings({**DEFAULTS, key: value})
+    found = {"MOCK_MAX_SPEC_MB": settings.max_spec_bytes, "MOCK_MAX_DATA_MB": settings.max_data_bytes}
+    assert found.get(key, settings.reload_timeout) == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "allowed"),
+    [
+        ("MOCK_MAX_SPEC_MB", "0", "megabytes, a number > 0 (decimals allowed)"),
+        ("MOCK_MAX_DATA_MB", "lots", "megabytes, a number > 0 (decimals allowed)"),
+        ("MOCK_MAX_DATA_MB", "inf", "megabytes, a number > 0 (decimals allowed)"),
+        ("MOCK_RELOAD_TIMEOUT", "0", "seconds > 0"),
+        ("MOCK_RELOAD_TIMEOUT", "nan", "seconds > 0"),
+        ("MOCK_RELOAD_MEMORY_MB", "10", "a whole number >= 64"),
+        ("MOCK_RELOAD_INTERVAL", "soon", "seconds, 0 to turn reloading off"),
+    ],
+)
+def test_bad_values_are_named(key: str, value: str, allowed: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        parse_settings({**DEFAULTS, key: value})
+    assert str(info.value) == f"setting {key}={value!r} is invalid: {allowed}"
