@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import hmac
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-if TYPE_CHECKING:
-    from mockserver.app import MockRuntime
+from mockserver.runtime import MockRuntime
 
 __all__ = ["ADMIN_TOKEN_HEADER", "admin_blueprint"]
 

@@ -9,14 +9,13 @@ as ``app.wsgi_app``; Flask serves the admin blueprint.
 
 With reloading on, ``create_app`` starts the reloader thread in the process that calls it
 (see :mod:`mockserver.reloading`); a server that forks workers from that process calls
-:meth:`MockRuntime.follow` in each worker.
+:meth:`~mockserver.runtime.MockRuntime.follow` in each worker.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,48 +23,21 @@ from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
 from mockserver.admin import admin_blueprint
-from mockserver.engine import MockState
+from mockserver.core.engine import MockState
 from mockserver.journal import Journal
 from mockserver.loading import load_state
 from mockserver.reload_status import ReloadStatus
 from mockserver.reloading import Files, Follower, LiveState, Reloader, Stamp, stamp_files
+from mockserver.runtime import MockRuntime
 from mockserver.sandbox import check_in_child
-from mockserver.settings import DEFAULTS, MockSettings, from_environ, parse_settings
+from mockserver.settings import DEFAULTS, from_environ, parse_settings
 from mockserver.snapshots import Snapshots
 from mockserver.wsgi import MockMiddleware
 
-__all__ = ["MockRuntime", "create_app"]
+__all__ = ["create_app"]
 
 EXTENSION = "mockserver"
 logger = logging.getLogger("mockserver")
-
-
-@dataclass
-class MockRuntime:
-    """Per-app state, kept in ``app.extensions["mockserver"]``."""
-
-    settings: MockSettings
-    live: LiveState
-    journal: Journal
-    status: ReloadStatus
-    reloader: Reloader | None = None
-    follower: Follower | None = None
-
-    @property
-    def mode(self) -> str:
-        return "data" if self.settings.data is not None else "example"
-
-    def follow(self) -> None:
-        """In a worker forked from the reloading process: take every generation it publishes."""
-        if self.follower is not None and self.reloader is not None:
-            self.reloader = None  # the reloader thread stayed in the parent
-            self.follower.start()
-
-    def stop(self) -> None:
-        """Stop the background threads (reloader or follower) of this process."""
-        for loop in (self.reloader, self.follower):
-            if loop is not None:
-                loop.stop()
 
 
 def create_app(spec_path: str | Path | None = None, config: Mapping[str, Any] | None = None) -> Flask:

@@ -20,8 +20,8 @@ from typing import Any
 
 import click
 
-from mockserver.errors import LoadError
 from mockserver.settings import SettingsError, parse_latency
+from usage_contract_kit.errors import LoadError
 
 __all__ = ["admin_exposure", "main", "port_problem"]
 

@@ -1,32 +1,10 @@
-"""Errors in the files the user hands the mock, each naming the file and the place."""
+"""Errors in the mock's own files: the data file of data mode (the spec's are shared)."""
 
 from __future__ import annotations
 
-__all__ = ["DataError", "LoadError", "SpecError", "pointer"]
+from usage_contract_kit.errors import LoadError
 
-
-def pointer(*parts: str | int) -> str:
-    """Build a JSON pointer (RFC 6901) from path segments."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-class LoadError(Exception):
-    """A file that cannot be used, with its name and a JSON pointer to the fault."""
-
-    kind = "file"
-
-    def __init__(self, source: str, location: str, problem: str) -> None:
-        self.source = source
-        self.location = location
-        self.problem = problem
-        where = f"{source}#{location}" if location else source
-        super().__init__(f"{where}: {problem}")
-
-
-class SpecError(LoadError):
-    """The OpenAPI document cannot be served."""
-
-    kind = "spec"
+__all__ = ["DataError"]
 
 
 class DataError(LoadError):

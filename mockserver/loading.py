@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mockserver.engine import MockState, build_state
+from mockserver.core.engine import MockState, build_state
 from mockserver.settings import MockSettings
-from mockserver.spec import load_spec
+from usage_contract_kit.spec import load_spec
+from usage_contract_kit.verdicts import FileMemo
 
 __all__ = ["load_state"]
 
@@ -23,6 +24,7 @@ def load_state(settings: MockSettings, *, spec_file: Path | None = None, data_fi
         source=str(settings.spec),
         max_bytes=settings.max_spec_bytes,
         limit_name="--max-spec-mb, MOCKSERVER_MAX_SPEC_MB",
+        memo=FileMemo(),
     )
     backend = None
     if settings.data is not None:

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from mockserver.engine import MockState
+from mockserver.core.engine import MockState
 from mockserver.reload_status import ReloadStatus
 from mockserver.snapshots import Snapshots
 

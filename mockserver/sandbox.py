@@ -74,9 +74,9 @@ def check_in_child(
 def main() -> None:
     """The child: load the files named on stdin under the memory cap, report by exit code."""
     # Imported before the cap, which is for the files, not for the code.
-    from mockserver.errors import LoadError
     from mockserver.loading import load_state
     from mockserver.settings import DEFAULTS, parse_settings
+    from usage_contract_kit.errors import LoadError
 
     request = json.loads(sys.stdin.read())
     if sys.platform != "win32":

@@ -29,11 +29,12 @@ from typing import Any
 
 import jsonschema_rs
 
-from mockserver.documents import MEGABYTE, read_yaml
-from mockserver.engine import Refusal
-from mockserver.errors import DataError, pointer
-from mockserver.security import Credential
-from mockserver.spec import Operation, Spec
+from mockserver.core.engine import Refusal
+from mockserver.core.security import Credential
+from mockserver.errors import DataError
+from usage_contract_kit.documents import MEGABYTE, read_yaml
+from usage_contract_kit.errors import pointer
+from usage_contract_kit.model import Operation, Spec
 
 __all__ = ["DAY_MS", "MAX_DATA_BYTES", "Organization", "UsageBackend", "day_of", "load_usage_data"]
 

@@ -26,15 +26,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs
 
-from mockserver.cors import cors_headers
-from mockserver.engine import MockRequest, MockState, Outcome, Refusal, handle, internal_error, refuse
-from mockserver.security import redact
-
-if TYPE_CHECKING:
-    from mockserver.app import MockRuntime
+from mockserver.core.cors import cors_headers
+from mockserver.core.engine import MockRequest, MockState, Outcome, Refusal, handle, internal_error, refuse
+from mockserver.core.security import redact
+from mockserver.runtime import MockRuntime
 
 __all__ = ["MockMiddleware"]
 

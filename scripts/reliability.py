@@ -64,7 +64,7 @@ def hostile_files(folder: Path) -> None:
 
 _READ = """
 import resource, sys, time, yaml
-from mockserver.documents import read_yaml
+from usage_contract_kit.documents import read_yaml
 from mockserver.errors import DataError
 from mockserver.loading import load_state
 from mockserver.settings import DEFAULTS, parse_settings

@@ -13,7 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from mockserver import create_app
-from mockserver.spec import Spec, load_spec
+from usage_contract_kit.model import Spec
+from usage_contract_kit.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi.yaml"

@@ -12,8 +12,8 @@ import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mockserver.errors import SpecError
 from tests.conftest import DATA_PATH, KEY, OTHER_KEY, SPEC_PATH, USAGE
+from usage_contract_kit.errors import SpecError
 
 Q = "?startDate=1735689600000&endDate=1738367999999"  # January 2025, UTC
 H = {"X-API-Key": "idt_live_anything"}

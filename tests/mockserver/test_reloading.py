@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.engine import MockState
+from mockserver.core.engine import MockState
 from mockserver.reload_status import ReloadStatus
 from mockserver.reloading import Files, Follower, LiveState, Reloader
 from mockserver.snapshots import Snapshots

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask
 
-from mockserver.spec import Spec
 from tests.conftest import DATA_PATH, KEY
+from usage_contract_kit.model import Spec
 
 REQUESTS = {
     "valid": ("/organizations/org_1/usage?startDate=0&endDate=1767225599999", KEY),

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from mockserver.engine import Refusal
+from mockserver.core.engine import Refusal
+from mockserver.core.security import Credential
 from mockserver.errors import DataError
-from mockserver.security import Credential
-from mockserver.spec import Spec
 from mockserver.usage_data import DAY_MS, build_backend, day_of, load_usage_data
 from tests.conftest import DATA_PATH, KEY
+from usage_contract_kit.model import Spec
 
 JAN1 = (dt.date(2025, 1, 1) - dt.date(1970, 1, 1)).days * DAY_MS
 GOOD_KEY = "idt_live_" + "a" * 32

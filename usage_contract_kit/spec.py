@@ -1,130 +1,52 @@
-"""Load an OpenAPI document into plain, fully resolved data.
+"""Read an OpenAPI document into a frozen :class:`~usage_contract_kit.model.Spec`.
 
-``load_spec`` reads the file once (safely, see :mod:`mockserver.documents`), inlines every
-local ``$ref`` (within a bound, see :mod:`mockserver.refs`), validates the document with
-openapi-spec-validator and every example against its own schema, and returns a frozen
-:class:`Spec`. Every user mistake is raised as :class:`SpecError`, which names the file and
-a JSON pointer into it; nothing here touches Flask.
+The one reader of the contract, used by the mock and by the contract suite alike.
+``load_spec`` reads the file once (safely, see :mod:`usage_contract_kit.documents`),
+inlines every local ``$ref`` (within a bound, see :mod:`usage_contract_kit.refs`),
+validates the document with openapi-spec-validator and every example against its own
+schema, compiles every schema once, and reads the kit's extensions
+(``x-cross-parameter-rules``, ``x-key-pattern``). Every user mistake is raised as
+:class:`SpecError`, naming the file and a JSON pointer into it.
+
+Pure: it reads the file it is given and nothing else. A caller that wants to skip
+openapi-spec-validator for a document it already passed (its import alone costs about
+0.3 s) hands in a :class:`ValidityMemo` (see :mod:`usage_contract_kit.verdicts`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from mockserver import verdicts
-from mockserver.documents import MEGABYTE, read_yaml
-from mockserver.errors import SpecError, pointer
-from mockserver.refs import inline_refs
-from mockserver.schemas import SchemaValidator, compile_schema
+from usage_contract_kit.documents import MEGABYTE, read_yaml
+from usage_contract_kit.errors import SpecError, pointer
+from usage_contract_kit.model import (
+    HTTP_METHODS,
+    Example,
+    MediaType,
+    Operation,
+    Parameter,
+    Response,
+    SecurityScheme,
+    Spec,
+)
+from usage_contract_kit.refs import inline_refs
+from usage_contract_kit.schemas import SchemaValidator, compile_schema
 
-__all__ = [
-    "HTTP_METHODS",
-    "MAX_SPEC_BYTES",
-    "Example",
-    "MediaType",
-    "Operation",
-    "Parameter",
-    "Response",
-    "SecurityScheme",
-    "Spec",
-    "SpecError",
-    "load_spec",
-    "parse_document",
-    "pointer",
-]
+__all__ = ["KNOWN_RULES", "MAX_SPEC_BYTES", "ValidityMemo", "load_spec", "parse_document"]
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_SPEC_BYTES = 20 * MEGABYTE
+KNOWN_RULES = ("less-or-equal", "less-than")
 
 
-@dataclass(frozen=True)
-class Example:
-    name: str
-    value: Any
-    location: str
+class ValidityMemo(Protocol):
+    """Remembers which document texts (by SHA-256) passed openapi-spec-validator."""
 
+    def known_valid(self, digest: str) -> bool: ...
 
-@dataclass(frozen=True)
-class MediaType:
-    content_type: str
-    schema: dict[str, Any] | None
-    validator: SchemaValidator | None
-    examples: tuple[Example, ...]
-    location: str
-
-    @property
-    def default_example(self) -> Example | None:
-        return self.examples[0] if self.examples else None
-
-    def example(self, name: str) -> Example | None:
-        return next((e for e in self.examples if e.name == name), None)
-
-
-@dataclass(frozen=True)
-class Response:
-    status: str
-    description: str
-    media: MediaType | None
-    headers: Mapping[str, dict[str, Any]]
-    location: str
-
-
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    location: str  # "path", "query", "header" or "cookie"
-    required: bool
-    schema: dict[str, Any]
-    validator: SchemaValidator
-    style: str
-    explode: bool
-    allow_empty: bool
-    pointer: str
-
-
-@dataclass(frozen=True)
-class SecurityScheme:
-    name: str
-    type: str  # "apiKey" or "http"
-    location: str  # "header", "query", "cookie" for apiKey; "header" for http
-    parameter: str  # header, query or cookie name
-    http_scheme: str  # "bearer", "basic" for http schemes
-    key_pattern: re.Pattern[str] | None
-
-
-@dataclass(frozen=True)
-class Operation:
-    method: str
-    path: str
-    operation_id: str
-    parameters: tuple[Parameter, ...]
-    responses: Mapping[str, Response]
-    security: tuple[tuple[SecurityScheme, ...], ...]
-    rules: tuple[Mapping[str, Any], ...]
-    location: str
-
-    def response(self, status: int | str) -> Response | None:
-        """The documented response for a status, honouring ``4XX`` ranges and ``default``."""
-        code = str(status)
-        found = self.responses.get(code) or self.responses.get(code[0] + "XX")
-        return found or self.responses.get("default")
-
-    @cached_property
-    def documented_statuses(self) -> tuple[int, ...]:
-        return tuple(sorted(int(s) for s in self.responses if s.isdigit()))
-
-
-@dataclass(frozen=True)
-class Spec:
-    source: str
-    document: Mapping[str, Any]
-    operations: tuple[Operation, ...]
-    security_schemes: Mapping[str, SecurityScheme] = field(default_factory=dict)
+    def remember_valid(self, digest: str) -> None: ...
 
 
 def load_spec(
@@ -133,6 +55,7 @@ def load_spec(
     source: str | None = None,
     max_bytes: int = MAX_SPEC_BYTES,
     limit_name: str = "MOCK_MAX_SPEC_MB",
+    memo: ValidityMemo | None = None,
 ) -> Spec:
     """Read, resolve and check an OpenAPI 3.0/3.1 file; raise :class:`SpecError` if unusable.
 
@@ -141,15 +64,17 @@ def load_spec(
     """
     name = str(path) if source is None else source
     document = read_yaml(path, source=name, max_bytes=max_bytes, limit_name=limit_name, error=SpecError)
-    return parse_document(document.value, source=name, digest=document.digest)
+    return parse_document(document.value, source=name, digest=document.digest, memo=memo)
 
 
-def parse_document(document: Any, *, source: str = "<spec>", digest: str | None = None) -> Spec:
+def parse_document(
+    document: Any, *, source: str = "<spec>", digest: str | None = None, memo: ValidityMemo | None = None
+) -> Spec:
     """Build a :class:`Spec` from an already parsed document.
 
-    ``digest`` (of the file's text) lets a document that openapi-spec-validator passed
-    before skip that validator, whose import alone costs about 0.2 s of startup; the
-    kit's own checks (refs, schemas, examples, rules) always run.
+    With a ``memo`` and the ``digest`` of the file's bytes, a document that
+    openapi-spec-validator passed before skips that validator; the kit's own checks (refs,
+    schemas, examples, rules) always run.
     """
     if not isinstance(document, dict):
         raise SpecError(source, "", "the document must be a mapping with an 'openapi' key")
@@ -157,13 +82,13 @@ def parse_document(document: Any, *, source: str = "<spec>", digest: str | None 
     if not version.startswith("3."):
         raise SpecError(source, "/openapi", f"OpenAPI 3.x is required, found {version!r}")
     resolved = inline_refs(document, source=source)
-    if digest is None or not verdicts.known_valid(digest):
+    if memo is None or digest is None or not memo.known_valid(digest):
         _validate_document(document, source)
-        if digest is not None:
-            verdicts.remember_valid(digest)
+        if memo is not None and digest is not None:
+            memo.remember_valid(digest)
     schemes = _security_schemes(resolved, source)
     operations = tuple(_operations(resolved, schemes, source, version))
-    return Spec(source=source, document=resolved, operations=operations, security_schemes=schemes)
+    return Spec(source=source, operations=operations, security_schemes=schemes)
 
 
 def _validate_document(document: dict[str, Any], source: str) -> None:
@@ -349,16 +274,13 @@ def _compile(schema: Any, version: str, source: str, at: str) -> SchemaValidator
         raise SpecError(source, at, str(exc)) from None
 
 
-_KNOWN_RULES = ("less-or-equal", "less-than")
-
-
 def _check_rules(rules: tuple[Mapping[str, Any], ...], params: tuple[Parameter, ...], source: str, at: str) -> None:
     names = {p.name for p in params}
     for index, rule in enumerate(rules):
         where = f"{at}/x-cross-parameter-rules/{index}"
-        if rule.get("rule") not in _KNOWN_RULES:
+        if rule.get("rule") not in KNOWN_RULES:
             raise SpecError(
-                source, f"{where}/rule", f"unknown rule {rule.get('rule')!r}; known: {', '.join(_KNOWN_RULES)}"
+                source, f"{where}/rule", f"unknown rule {rule.get('rule')!r}; known: {', '.join(KNOWN_RULES)}"
             )
         pair = rule.get("parameters")
         if not (isinstance(pair, list) and len(pair) == 2 and all(p in names for p in pair)):

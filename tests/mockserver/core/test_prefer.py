@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.prefer import PreferenceError, Preferences, parse_preferences
+from mockserver.core.prefer import PreferenceError, Preferences, parse_preferences
 
 CASES = [
     (None, {}, Preferences()),

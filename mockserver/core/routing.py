@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from mockserver.spec import Operation
+from usage_contract_kit.model import Operation
 
 __all__ = ["Match", "NoRoute", "Route", "Routes", "WrongMethod", "compile_routes", "match_route"]
 

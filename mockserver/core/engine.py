@@ -8,7 +8,7 @@ A :class:`MockRequest` (plain strings and mappings, no Flask) goes through
 4. parameter validation and cross-parameter rules -> the documented validation status;
 5. the backend (data mode) -> 403 / 404 / a computed body; or the documented example.
 
-and comes out as a :class:`~mockserver.selection.Served`. Everything it needs is in a
+and comes out as a :class:`~mockserver.core.selection.Served`. Everything it needs is in a
 :class:`MockState`, an immutable snapshot built once per spec (and data file) version.
 """
 
@@ -18,20 +18,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from mockserver.errors import SpecError
-from mockserver.parameters import Invalid, validate_parameters
-from mockserver.prefer import PreferenceError, Preferences, parse_preferences
-from mockserver.routing import NoRoute, Routes, WrongMethod, compile_routes, match_route
-from mockserver.security import Credential, find_credentials, secret_names
-from mockserver.selection import (
-    ErrorFields,
-    SelectionError,
-    Served,
-    error_fields,
-    render_error,
-    select_response,
-)
-from mockserver.spec import Operation, Spec
+from mockserver.core.parameters import Invalid, validate_parameters
+from mockserver.core.prefer import PreferenceError, Preferences, parse_preferences
+from mockserver.core.routing import NoRoute, Routes, WrongMethod, compile_routes, match_route
+from mockserver.core.security import Credential, find_credentials, secret_names
+from mockserver.core.selection import ErrorFields, SelectionError, Served, error_fields, render_error, select_response
+from usage_contract_kit.errors import SpecError
+from usage_contract_kit.model import Operation, Spec
 
 __all__ = [
     "Backend",

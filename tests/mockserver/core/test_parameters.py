@@ -4,8 +4,9 @@ from typing import Any
 
 import pytest
 
-from mockserver.parameters import Invalid, validate_parameters
-from mockserver.spec import Operation, Spec, parse_document
+from mockserver.core.parameters import Invalid, validate_parameters
+from usage_contract_kit.model import Operation, Spec
+from usage_contract_kit.spec import parse_document
 
 
 def _operation(parameters: list[dict[str, Any]], rules: list[dict[str, Any]] | None = None) -> Operation:

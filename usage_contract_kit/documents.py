@@ -15,7 +15,7 @@ Every YAML file goes through :func:`read_yaml`, which
 
 Everything else follows PyYAML's safe loader (YAML 1.1 booleans, octal, merge keys of
 inline mappings, ``!!set`` as a mapping of nulls). Problems raise the caller's
-:class:`~mockserver.errors.LoadError` subclass with the JSON pointer of the place.
+:class:`~usage_contract_kit.errors.LoadError` subclass with the JSON pointer of the place.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 from yaml import events
 
-from mockserver.errors import LoadError, pointer
+from usage_contract_kit.errors import LoadError, pointer
 
 __all__ = ["MAX_DEPTH", "MEGABYTE", "Document", "parse_yaml", "read_yaml"]
 

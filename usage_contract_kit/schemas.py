@@ -12,6 +12,8 @@ from typing import Any
 
 import jsonschema_rs
 
+from usage_contract_kit.pointers import pointer
+
 __all__ = ["SchemaValidator", "compile_schema", "to_json_schema"]
 
 # Keywords of the OpenAPI 3.0 schema object that JSON Schema does not know and that would
@@ -59,16 +61,8 @@ class SchemaValidator:
     def first_error(self, instance: Any) -> tuple[str, str] | None:
         """``(json pointer inside the instance, message)`` of the first error, or ``None``."""
         for error in self._validator.iter_errors(instance):
-            return _json_pointer(error.instance_path), error.message
+            return pointer(*error.instance_path), error.message
         return None
-
-    def errors(self, instance: Any) -> list[tuple[str, str]]:
-        """Every error as ``(json pointer, message)``."""
-        return [(_json_pointer(e.instance_path), e.message) for e in self._validator.iter_errors(instance)]
-
-
-def _json_pointer(parts: list[str | int]) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
 def compile_schema(schema: Any, *, version: str = "3.0.3") -> SchemaValidator:

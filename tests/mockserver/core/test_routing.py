@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from mockserver.routing import Match, NoRoute, WrongMethod, compile_routes, match_route
-from mockserver.spec import parse_document
+from mockserver.core.routing import Match, NoRoute, WrongMethod, compile_routes, match_route
+from usage_contract_kit.spec import parse_document
 
 
 def _routes(paths: dict[str, Any]) -> Any:

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.spec import Operation, Parameter
+from usage_contract_kit.model import Operation, Parameter
 
 __all__ = ["Invalid", "coerce", "validate_parameters"]
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.errors import SpecError, pointer
+from usage_contract_kit.errors import SpecError
+from usage_contract_kit.pointers import lookup, pointer
 
 __all__ = ["MAX_LEVELS", "MAX_NODES", "inline_refs"]
 
@@ -99,15 +100,7 @@ class _Resolver:
         return node
 
     def _lookup(self, ref: str, at: str) -> Any:
-        if not ref.startswith("#"):
-            raise SpecError(self.source, at, f"$ref {ref!r} points outside the file (only local refs)")
-        node: Any = self.document
-        for raw in ref[1:].split("/")[1:]:
-            part = raw.replace("~1", "/").replace("~0", "~")
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
-            else:
-                raise SpecError(self.source, at, f"$ref {ref!r} does not resolve")
-        return node
+        try:
+            return lookup(self.document, ref)
+        except LookupError as exc:
+            raise SpecError(self.source, at, str(exc)) from None

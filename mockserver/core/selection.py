@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
-from mockserver.dynamic import generate
-from mockserver.prefer import Preferences
-from mockserver.spec import MediaType, Operation, Response, Spec
+from mockserver.core.dynamic import generate
+from mockserver.core.prefer import Preferences
+from usage_contract_kit.model import MediaType, Operation, Response, Spec
 
 __all__ = [
     "ROLE_STATUSES",

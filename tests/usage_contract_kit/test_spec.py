@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 import yaml
 
-from mockserver.errors import SpecError
-from mockserver.spec import Spec, load_spec, parse_document
 from tests.conftest import SPEC_PATH
+from usage_contract_kit.errors import SpecError
+from usage_contract_kit.model import Spec
+from usage_contract_kit.spec import load_spec, parse_document
 
 OP = ("paths", "/organizations/{organizationId}/usage", "get")
 

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from mockserver.documents import MAX_DEPTH, MEGABYTE, parse_yaml, read_yaml
-from mockserver.errors import DataError, SpecError
+from mockserver.errors import DataError
+from usage_contract_kit.documents import MAX_DEPTH, MEGABYTE, parse_yaml, read_yaml
+from usage_contract_kit.errors import SpecError
 
 SAME_AS_SAFE_LOAD = [
     ("mapping", "a: 1\nb: [x, 'y', \"z\"]"),

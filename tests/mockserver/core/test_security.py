@@ -4,8 +4,9 @@ from typing import Any
 
 import pytest
 
-from mockserver.security import find_credentials, literal_prefix, redact
-from mockserver.spec import Operation, parse_document
+from mockserver.core.security import find_credentials, literal_prefix, redact
+from usage_contract_kit.model import Operation
+from usage_contract_kit.spec import parse_document
 
 SCHEMES = {
     "key": {"type": "apiKey", "in": "header", "name": "X-API-Key", "x-key-pattern": "^k_[a-z]{4}$"},

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.cors import cors_headers
+from mockserver.core.cors import cors_headers
 
 CASES = [
     ("no origin", None, ("*",), False, []),

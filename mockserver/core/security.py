@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from mockserver.spec import Operation, SecurityScheme
+from usage_contract_kit.model import Operation, SecurityScheme
 
 __all__ = ["Credential", "find_credentials", "literal_prefix", "redact", "secret_names"]
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from mockserver.errors import SpecError
-from mockserver.refs import MAX_LEVELS, inline_refs
+from usage_contract_kit.errors import SpecError
+from usage_contract_kit.refs import MAX_LEVELS, inline_refs
 
 
 def _schemas(**named: Any) -> dict[str, Any]:
