@@ -29,7 +29,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from mockserver.core.engine import Refusal
+from mockserver.core.backend import Refusal
 from mockserver.core.security import Credential
 from mockserver.errors import DataError
 from usage_contract_kit.documents import MEGABYTE, read_yaml

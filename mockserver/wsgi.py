@@ -29,8 +29,9 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
+from mockserver.core.backend import Refusal
 from mockserver.core.cors import cors_headers
-from mockserver.core.engine import MockRequest, MockState, Outcome, Refusal, handle, internal_error, refuse
+from mockserver.core.engine import MockRequest, MockState, Outcome, handle, internal_error, refuse
 from mockserver.core.security import redact
 from mockserver.runtime import MockRuntime
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
 
+from mockserver.core.backend import Backend, Refusal
 from mockserver.core.parameters import Invalid, validate_parameters
 from mockserver.core.prefer import PreferenceError, Preferences, parse_preferences
 from mockserver.core.routing import NoRoute, Routes, WrongMethod, compile_routes, match_route
@@ -27,11 +27,9 @@ from usage_contract_kit.errors import SpecError
 from usage_contract_kit.model import Operation, Spec
 
 __all__ = [
-    "Backend",
     "MockRequest",
     "MockState",
     "Outcome",
-    "Refusal",
     "build_state",
     "handle",
     "internal_error",
@@ -49,29 +47,9 @@ class MockRequest:
 
 
 @dataclass(frozen=True)
-class Refusal:
-    role: str  # a key of selection.ROLE_STATUSES
-    detail: str
-
-
-@dataclass(frozen=True)
 class Outcome:
     served: Served
     operation: Operation | None
-
-
-class Backend(Protocol):
-    """What data mode plugs into the engine (see :mod:`mockserver.usage_data`)."""
-
-    def authenticate(self, operation: Operation, credentials: tuple[Credential, ...]) -> Refusal | None: ...
-
-    def resolve(
-        self,
-        operation: Operation,
-        values: Mapping[str, Any],
-        credentials: tuple[Credential, ...],
-        example: Any,
-    ) -> Refusal | Any | None: ...
 
 
 @dataclass(frozen=True)

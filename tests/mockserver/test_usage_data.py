@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.core.engine import Refusal
+from mockserver.core.backend import Refusal
 from mockserver.core.security import Credential
 from mockserver.errors import DataError
 from mockserver.usage_data import DAY_MS, build_backend, day_of, load_usage_data

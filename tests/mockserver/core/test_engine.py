@@ -1,0 +1,148 @@
+"""The pipeline's decisions, straight through ``engine.handle`` (no server, no Flask)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+
+from mockserver.core.backend import Refusal
+from mockserver.core.engine import MockRequest, MockState, build_state, handle
+from mockserver.core.security import Credential
+from usage_contract_kit.model import Operation, Spec
+
+KEY = "idt_live_0123456789abcdefABCDEF0123456789"
+USAGE = "/organizations/org_1/usage"
+GOOD = "startDate=1735689600000&endDate=1738367999999"
+
+
+def _request(
+    path: str = USAGE, query: str = GOOD, *, method: str = "GET", key: str | None = KEY, **headers: str
+) -> MockRequest:
+    sent = {name.replace("_", "-"): value for name, value in headers.items()}
+    if key is not None:
+        sent["x-api-key"] = key
+    return MockRequest(method, path, parse_qs(query, keep_blank_values=True), sent, {})
+
+
+@dataclass(frozen=True)
+class _Backend:
+    """A stand-in data source: refuses one key, knows org_1 (readable) and org_3 (not)."""
+
+    def authenticate(self, operation: Operation, credentials: tuple[Credential, ...]) -> Refusal | None:
+        if any(c.value.endswith("0000") for c in credentials):
+            return Refusal("unauthenticated", "unknown API key")
+        return None
+
+    def resolve(
+        self, operation: Operation, values: Mapping[str, Any], credentials: tuple[Credential, ...], example: Any
+    ) -> Refusal | Any | None:
+        org = values["organizationId"]
+        if org == "org_3":
+            return Refusal("forbidden", "this key may not read org_3")
+        if org != "org_1":
+            return Refusal("not_found", f"organization {org!r} does not exist")
+        return {"data": {name: 7 for name in example["data"]}}
+
+
+@pytest.fixture(scope="module")
+def example_state(spec: Spec) -> MockState:
+    return build_state(spec)
+
+
+@pytest.fixture(scope="module")
+def data_state(spec: Spec) -> MockState:
+    return build_state(spec, _Backend())
+
+
+EXAMPLE_MODE = [
+    ("valid request: the default example", _request(), 200, {"data": {"usageSms": 1}}),
+    ("a named example", _request(prefer="example=fromSchema"), 200, {"data": {"usageSms": 0}}),
+    ("unknown path", _request("/nothing/here"), 404, {"error": "ResourceNotFound"}),
+    ("path one level too deep", _request(USAGE + "/more"), 404, {"error": "ResourceNotFound"}),
+    ("other method", _request(method="POST"), 405, {}),
+    ("no key", _request(key=None), 401, {"error": "Unauthenticated"}),
+    ("empty key", _request(key=""), 401, {"error": "Unauthenticated"}),
+    ("a value that is not a key", _request(key="not-a-key"), 401, {"error": "Unauthenticated"}),
+    ("authentication comes before validation", _request(query="startDate=NaN", key=None), 401, {}),
+    ("a date that is not a number", _request(query="startDate=NaN&endDate=2"), 422, {"error": "ValidationError"}),
+    ("a missing date", _request(query="startDate=1"), 422, {"error": "ValidationError"}),
+    ("end before start", _request(query="startDate=5&endDate=2"), 422, {"error": "ValidationError"}),
+    ("a forced status needs no key", _request(key=None, prefer="code=404"), 404, {"error": "ResourceNotFound"}),
+    ("a forced status by query", _request(query=GOOD + "&__code=403", key=None), 403, {"error": "Forbidden"}),
+    ("an undocumented status", _request(prefer="code=418"), 422, {"error": "ValidationError"}),
+    ("an unknown example", _request(prefer="example=nope"), 422, {"error": "ValidationError"}),
+    ("a bad preference value", _request(prefer="delay=soon"), 422, {"error": "ValidationError"}),
+    ("unknown preferences are ignored", _request(prefer="respond-async, wait=5"), 200, {"data": {"usageSms": 1}}),
+]
+
+
+@pytest.mark.parametrize(
+    ("request_", "status", "body"), [c[1:] for c in EXAMPLE_MODE], ids=[c[0] for c in EXAMPLE_MODE]
+)
+def test_example_mode(example_state: MockState, request_: MockRequest, status: int, body: dict[str, Any]) -> None:
+    served = handle(example_state, request_).served
+    assert served.status == status
+    assert _contains(served.body, body), served.body
+
+
+DATA_MODE = [
+    ("a readable organization: the backend's figures", _request(), 200, {"data": {"usageSms": 7}}),
+    ("an unknown key", _request(key="idt_live_" + "0" * 32), 401, {"error": "Unauthenticated"}),
+    ("another tenant's organization", _request("/organizations/org_3/usage"), 403, {"error": "Forbidden"}),
+    ("an unknown organization", _request("/organizations/org_9/usage"), 404, {"error": "ResourceNotFound"}),
+    ("validation before the organization lookup", _request("/organizations/org_9/usage", "startDate=x"), 422, {}),
+    ("a named example still wins", _request(prefer="example=fromSchema"), 200, {"data": {"usageSms": 0}}),
+]
+
+
+@pytest.mark.parametrize(("request_", "status", "body"), [c[1:] for c in DATA_MODE], ids=[c[0] for c in DATA_MODE])
+def test_data_mode(data_state: MockState, request_: MockRequest, status: int, body: dict[str, Any]) -> None:
+    served = handle(data_state, request_).served
+    assert served.status == status
+    assert _contains(served.body, body), served.body
+
+
+def test_a_refusal_names_what_was_wrong(example_state: MockState) -> None:
+    served = handle(example_state, _request(query="startDate=NaN&endDate=2")).served
+    assert "startDate" in served.body["message"] and "NaN" in served.body["message"]
+
+
+def test_other_method_lists_what_is_allowed(example_state: MockState) -> None:
+    served = handle(example_state, _request(method="DELETE")).served
+    assert served.headers["Allow"] == "GET, HEAD"
+
+
+def test_options_answers_the_allowed_methods(example_state: MockState) -> None:
+    outcome = handle(example_state, _request(method="OPTIONS", key=None))
+    assert (outcome.served.status, outcome.served.headers["Allow"]) == (204, "GET, HEAD, OPTIONS")
+
+
+def test_head_is_served_like_get(example_state: MockState) -> None:
+    assert handle(example_state, _request(method="HEAD")).served.status == 200
+
+
+def test_a_delay_travels_with_the_answer_and_the_refusal(example_state: MockState) -> None:
+    assert handle(example_state, _request(prefer="delay=250")).served.delay_ms == 250
+    assert handle(example_state, _request(key=None, prefer="delay=250")).served.delay_ms == 250
+
+
+def test_the_outcome_names_its_operation(example_state: MockState) -> None:
+    assert handle(example_state, _request()).operation is not None
+    assert handle(example_state, _request("/nothing")).operation is None
+
+
+def _contains(body: Any, expected: Mapping[str, Any]) -> bool:
+    """Whether every key of ``expected`` (nested) has that value in ``body``."""
+    for key, value in expected.items():
+        if not isinstance(body, dict) or key not in body:
+            return False
+        if isinstance(value, dict):
+            if not _contains(body[key], value):
+                return False
+        elif body[key] != value:
+            return False
+    return True
