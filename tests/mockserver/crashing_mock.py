@@ -11,7 +11,7 @@ from typing import Any
 import mockserver.wsgi
 
 SECRET = "engine-fault-detail-7f3a"
-_handle = mockserver.wsgi.handle
+_handle = getattr(mockserver.wsgi, "handle")  # noqa: B009 - replaced below, by name
 
 
 def _faulty_handle(state: Any, request: Any) -> Any:
@@ -20,7 +20,7 @@ def _faulty_handle(state: Any, request: Any) -> Any:
     return _handle(state, request)
 
 
-mockserver.wsgi.handle = _faulty_handle  # type: ignore[assignment]
+setattr(mockserver.wsgi, "handle", _faulty_handle)  # noqa: B010 - the name wsgi.py calls
 
 if __name__ == "__main__":
     from mockserver.cli import main

@@ -8,6 +8,7 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -18,7 +19,7 @@ from tests.server import running_mock
 pytestmark = pytest.mark.server
 
 
-def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, object]]:
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
     request = urllib.request.Request(url, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
@@ -56,7 +57,7 @@ def test_data_mode_logs_one_redacted_line_per_request(tmp_path: Path) -> None:
     assert "GET /organizations/org_3/usage?startDate=1&endDate=2 403" in text
     assert "key=idt_live_***" in text
     assert KEY not in text
-    assert [e["status"] for e in journal["requests"]] == [200, 403]  # type: ignore[index]
+    assert [e["status"] for e in journal["requests"]] == [200, 403]
 
 
 def test_broken_spec_stops_startup_without_traceback(tmp_path: Path) -> None:

@@ -92,7 +92,7 @@ class Reloading:
 
     def agreed(self) -> tuple[int, str | None]:
         """Generation and last reload error, once every worker reports the same."""
-        found: dict[str, object] = {}
+        found: dict[str, tuple[int, str | None, str]] = {}
 
         def agree() -> bool:
             healths = health_by_worker(self.base)
@@ -101,16 +101,18 @@ class Reloading:
             return len(views) == 1
 
         wait_until(agree, what="every worker reporting the same generation")
-        generation, error, status = found["view"]  # type: ignore[misc]
+        generation, error, status = found["view"]
         assert status == ("degraded" if error else "ok")
         return generation, error
 
     def settle(self, generation: int, *, error: bool) -> str | None:
         """Wait until every worker serves ``generation`` with (or without) a reload error."""
-        wait_until(
-            lambda: (lambda g, e: g == generation and (e is not None) == error)(*self.agreed()),
-            what=f"generation {generation} ({'degraded' if error else 'ok'})",
-        )
+
+        def settled() -> bool:
+            now, problem = self.agreed()
+            return now == generation and (problem is not None) == error
+
+        wait_until(settled, what=f"generation {generation} ({'degraded' if error else 'ok'})")
         return self.agreed()[1]
 
 
@@ -181,7 +183,7 @@ def test_a_slow_reload_does_not_hold_requests(reloading: Reloading) -> None:
     org = text[text.index("  - id: org_3") :]
     copies = [org.replace("id: org_3", f"id: org_x{n}", 1) for n in range(3 * 1024 * 1024 // len(org) + 1)]
     _touch(reloading.data, text + "".join(copies))
-    slowest, answered, moved = 0.0, 0, set()
+    slowest, answered, moved = 0.0, 0, set[int]()
     deadline = time.monotonic() + 120
     while len(moved) < 2:  # until both workers serve the new generation
         started = time.perf_counter()

@@ -58,7 +58,7 @@ def test_a_good_change_is_loaded_published_and_pruned(tmp_path: Path) -> None:
     assert (files.live.generation, files.status.read()) == (1, (1, None))  # nothing changed
     files.change("v2")
     reloader.step()
-    assert (files.live.current(), files.live.generation, files.status.read()) == ("v2", 2, (2, None))
+    assert (files.live.current(), files.live.generation, files.status.read()) == (_state("v2"), 2, (2, None))
     assert files.snapshots.files(2)[0].read_text() == "v2"
     files.change("v3")
     reloader.step()
@@ -76,7 +76,7 @@ def test_a_failed_reload_keeps_the_last_good_and_says_why_once(
     files.change(text)
     reloader.step()
     reloader.step()  # the same files again: not retried, not logged again
-    assert (files.live.current(), files.live.generation) == ("v1", 1)
+    assert (files.live.current(), files.live.generation) == (_state("v1"), 1)
     assert files.status.read() == (1, error)
     assert [r.getMessage() for r in caplog.records] == [f"reload failed, still serving generation 1: {error}"]
     files.change("v2")
@@ -106,7 +106,7 @@ def test_followers_take_the_published_generation(tmp_path: Path) -> None:
     files.change("v2")
     reloader.step()
     follower.step()
-    assert (worker.current(), worker.generation, worker.error) == ("v2", 2, None)
+    assert (worker.current(), worker.generation, worker.error) == (_state("v2"), 2, None)
 
 
 def test_a_follower_that_cannot_load_keeps_serving_and_says_so(tmp_path: Path) -> None:
@@ -115,7 +115,7 @@ def test_a_follower_that_cannot_load_keeps_serving_and_says_so(tmp_path: Path) -
     files.status.publish(generation=5, error=None)  # a generation whose copy is missing
     follower = Follower(live=worker, status=files.status, snapshots=files.snapshots, load=_load, logger=LOGGER)
     follower.step()
-    assert (worker.current(), worker.generation) == ("v1", 1)
+    assert (worker.current(), worker.generation) == (_state("v1"), 1)
     assert worker.error is not None and "could not take generation 5" in worker.error
 
 

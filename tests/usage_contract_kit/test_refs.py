@@ -70,7 +70,7 @@ def test_bad_refs_are_named_where_they_stand(document: dict[str, Any], location:
 
 
 def test_long_ref_chains_are_bounded_in_levels() -> None:
-    chain = {f"C{n}": {"items": {"$ref": f"#/components/schemas/C{n + 1}"}} for n in range(MAX_LEVELS)}
+    chain: dict[str, Any] = {f"C{n}": {"items": {"$ref": f"#/components/schemas/C{n + 1}"}} for n in range(MAX_LEVELS)}
     chain[f"C{MAX_LEVELS}"] = {"type": "string"}
     document = {"components": {"schemas": chain}, "root": {"$ref": "#/components/schemas/C0"}}
     with pytest.raises(SpecError, match=f"deeper than {MAX_LEVELS} levels"):
