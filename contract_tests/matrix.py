@@ -1,5 +1,6 @@
 """The side-by-side matrix (vendor x check) of several runs, from their JSON reports (pure
-apart from :func:`write_matrix`). It says, per target, how many of its checks ran."""
+apart from :func:`write_matrix`). It says, per target, how many of its checks ran, and
+lists the checks that did not with the setting that enables them."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ __all__ = ["matrix_html", "matrix_markdown", "write_matrix"]
 def _ran(run: dict[str, Any]) -> str:
     coverage = run.get("coverage") or {}
     return f"{coverage.get('ran', 0)} of {coverage.get('total', len(run['checks']))}"
+
+
+def _skipped(run: dict[str, Any]) -> list[dict[str, Any]]:
+    return list((run.get("coverage") or {}).get("skipped", []))
 
 
 def _matrix(runs: list[dict[str, Any]]) -> tuple[list[str], list[tuple[str, list[str]]]]:
@@ -47,6 +52,11 @@ def matrix_markdown(runs: list[dict[str, Any]]) -> str:
     lines.append("| **verdict** | " + " | ".join("**PASS**" if r["passed"] else "**FAIL**" for r in runs) + " |")
     lines.append("| **checks ran** | " + " | ".join(_ran(r) for r in runs) + " |")
     lines += [f"| {md_cell(label)} | " + " | ".join(cells) + " |" for label, cells in rows]
+    skipped = [(run["target"], item) for run in runs for item in _skipped(run)]
+    if skipped:
+        lines += ["", "## Checks that did not run", "", "| target | checks | why, and the setting that enables them |"]
+        lines += ["| --- | --- | --- |"]
+        lines += [f"| {md_cell(t)} | {item['checks']} | {md_cell(item['reason'])} |" for t, item in skipped]
     return "\n".join(lines) + "\n"
 
 
@@ -65,11 +75,22 @@ def matrix_html(runs: list[dict[str, Any]]) -> str:
         f"<tr><td>{e(label)}</td>" + "".join(f"<td class='{_css(c)}'>{c}</td>" for c in cells) + "</tr>"
         for label, cells in rows
     )
+    skipped = "".join(
+        f"<tr><td>{e(run['target'])}</td><td>{item['checks']}</td><td>{e(item['reason'])}</td></tr>"
+        for run in runs
+        for item in _skipped(run)
+    )
+    if skipped:
+        skipped = (
+            "<h2>Checks that did not run</h2><table><tr><th>target</th><th>checks</th>"
+            f"<th>why, and the setting that enables them</th></tr>{skipped}</table>"
+        )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Contract conformance matrix</title><style>{STYLE}</style></head><body>
 <h1>Contract conformance matrix</h1>
 <table><tr><th>check</th>{head}</tr><tr><td><b>verdict</b></td>{verdicts}</tr>
 <tr><td><b>checks ran</b></td>{ran}</tr>{body}</table>
+{skipped}
 </body></html>
 """
 
@@ -87,6 +108,7 @@ def write_matrix(runs: list[dict[str, Any]], directory: Path) -> list[Path]:
         "targets": targets,
         "verdicts": {r["target"]: r["passed"] for r in runs},
         "checks_ran": {r["target"]: _ran(r) for r in runs},
+        "skipped": {r["target"]: _skipped(r) for r in runs},
         "checks": {label: dict(zip(targets, cells, strict=True)) for label, cells in rows},
     }
     paths[0].write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

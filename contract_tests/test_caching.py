@@ -65,6 +65,15 @@ def test_refused_callers_never_get_the_owners_answer(
         if exchange.reply.status == contract.success_status:
             raise fail(ctx, exchange, "cache_isolated", f"a refusal for {who}, right after the owner read the same URL")
         conform(ctx, exchange)
+    for label, other in (
+        ("an unknown organization", target.missing_org_id),
+        ("another's organization", target.other_org_id),
+    ):
+        if other:  # the same key and query on another path: a cache keyed without the path answers it
+            _owner_read(ctx, client, org, key, query)
+            exchange = send(client, contract, org=other, query=query, key=key, shown_key=SHOWN_KEY)
+            if exchange.reply.status == contract.success_status:
+                raise fail(ctx, exchange, "cache_isolated", f"a refusal for {label}, right after the owner's read")
     if target.other_api_key and target.other_org_id:
         other_shown = f"${ENV['other_api_key']}"
         theirs = send(

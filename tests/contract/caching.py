@@ -1,4 +1,4 @@
-"""Response caches of the implementations under ``tests/contract/``: one correct, four not.
+"""Response caches of the implementations under ``tests/contract/``: one correct, five not.
 
 Each function reads the implementation's switches: :func:`cache_key` says under which key a
 request is looked up (``None``: not cached), :func:`cacheable` whether its response is
@@ -23,6 +23,8 @@ def cache_key(app: Any, request: Request) -> tuple[Any, ...] | None:
         return (request.method, request.path, query)
     if app.cache_ignores_end:  # a key built from the organization and the start of the range
         return (caller, request.path, request.args.get("startDate"))
+    if app.cache_ignores_path:  # a key built from the caller and the range, not the organization
+        return (caller, query)
     if app.cache_refusals:  # refusals cached per URL, without varying on the key
         return (request.path, query)
     if app.cache_ignores_method:  # HEAD and GET share entries

@@ -92,6 +92,7 @@ DEFECTS = [
     # Subtler defects, each of a class the first version of the suite let through.
     Implementation("response cache keyed without the caller", _CACHE, cache_ignores_caller=True),
     Implementation("cache key leaves out the end date", _CACHE, cache_ignores_end=True),
+    Implementation("cache key leaves out the organization", _CACHE, cache_ignores_path=True),
     Implementation("refusals cached per URL", _CACHE, cache_refusals=True),
     Implementation("HEAD and GET share cache entries", _CACHE, cache_ignores_method=True),
     Implementation("current organization in shared state", ("concurrent_isolation",), shared_request_state=True),

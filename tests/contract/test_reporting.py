@@ -91,5 +91,8 @@ def test_matrix(tmp_path: Path) -> None:
     assert data["checks"]["auth: bad_key_is_refused[empty key]"] == {"a": "pass", "b": "FAIL"}
     assert data["checks_ran"] == {"a": "1 of 2", "b": "1 of 2"}
     assert "| **verdict** | **PASS** | **FAIL** |" in paths[1].read_text()
-    assert "| **checks ran** | 1 of 2 | 1 of 2 |" in paths[1].read_text()
-    assert "<td>1 of 2</td>" in paths[2].read_text()
+    assert data["skipped"]["a"] == [{"reason": "set CONTRACT_OTHER_ORG_ID", "checks": 1}]
+    markdown, page = paths[1].read_text(), paths[2].read_text()
+    assert "| **checks ran** | 1 of 2 | 1 of 2 |" in markdown
+    assert "| a | 1 | set CONTRACT\\_OTHER\\_ORG\\_ID |" in markdown
+    assert "<td>1 of 2</td>" in page and "<td>set CONTRACT_OTHER_ORG_ID</td>" in page

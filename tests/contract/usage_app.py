@@ -106,6 +106,7 @@ class Implementation(Figures):
     # defects the first version of the suite missed
     cache_ignores_caller: bool = False
     cache_ignores_end: bool = False
+    cache_ignores_path: bool = False
     cache_refusals: bool = False
     cache_ignores_method: bool = False
     shared_request_state: bool = False
@@ -133,7 +134,13 @@ class Implementation(Figures):
 
     @property
     def caches(self) -> bool:
-        switches = (self.cache_ignores_caller, self.cache_ignores_end, self.cache_refusals, self.cache_ignores_method)
+        switches = (
+            self.cache_ignores_caller,
+            self.cache_ignores_end,
+            self.cache_ignores_path,
+            self.cache_refusals,
+            self.cache_ignores_method,
+        )
         return self.correct_cache or any(switches)
 
     # ---- WSGI -----------------------------------------------------------------------
