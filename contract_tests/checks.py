@@ -3,18 +3,22 @@
 Each ``check_<property>(ctx, exchange)`` returns nothing when the property holds and
 raises :class:`ContractFailure` otherwise, saying which check failed, what was expected,
 what came back and how to replay it. ``RESPONSE_CHECKS`` is the response contract every
-answer of the operation must keep; the tests pass it explicitly.
+answer of the operation must keep (error bodies that leak nothing included); the tests
+pass it explicitly. Latency is judged over the run (:func:`check_latency`): one slow
+answer from a busy target is not a defect, the same request slow again is.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from contract_tests.contract import Contract
-from contract_tests.http import Exchange, as_curl, redact
+from contract_tests.exchange import Exchange, SlowRequest, as_curl, printable, redact
+from contract_tests.leaks import leak_problems
+from contract_tests.usage_semantics import count_problems, figures
 
 __all__ = [
     "RESPONSE_CHECKS",
@@ -23,12 +27,15 @@ __all__ = [
     "check_body_schema",
     "check_content_type",
     "check_documented_headers",
+    "check_error_body_leak_free",
     "check_json_error",
     "check_latency",
     "check_not_server_error",
     "check_status",
     "check_status_documented",
+    "check_usage_counts",
     "conform",
+    "fail",
 ]
 
 
@@ -58,8 +65,8 @@ class ContractFailure(AssertionError):
 
 @dataclass(frozen=True)
 class CheckContext:
-    contract: Contract
-    secrets: dict[str, str]
+    contract: Contract = field(repr=False)
+    secrets: dict[str, str] = field(repr=False)
     latency_budget: float
 
 
@@ -74,10 +81,10 @@ def fail(ctx: CheckContext, exchange: Exchange, check: str, expected: str, got: 
     request = f"{exchange.sent.method} {exchange.sent.url}"
     return ContractFailure(
         check,
-        redact(expected, ctx.secrets),
-        redact(shown, ctx.secrets),
+        printable(redact(expected, ctx.secrets)),
+        printable(redact(shown, ctx.secrets)),
         as_curl(exchange.sent, ctx.secrets),
-        request=redact(request, ctx.secrets),
+        request=printable(redact(request, ctx.secrets)),
     )
 
 
@@ -113,10 +120,14 @@ def check_content_type(ctx: CheckContext, exchange: Exchange) -> None:
 
 
 def _body(ctx: CheckContext, exchange: Exchange, check: str) -> Any:
+    reply = exchange.reply
     try:
-        return exchange.reply.json()
-    except (ValueError, UnicodeDecodeError):
-        raise fail(ctx, exchange, check, f"a JSON body for status {exchange.reply.status}") from None
+        return reply.json()
+    except (ValueError, UnicodeDecodeError) as exc:
+        why = "JSON nested too deeply to parse" if "nested too deeply" in str(exc) else "not JSON"
+        content_type = reply.headers.get("content-type", "(no content type)")
+        got = f"{reply.status} {content_type}, {why}: {reply.excerpt()}"
+        raise fail(ctx, exchange, check, f"a JSON body for status {reply.status}", got) from None
 
 
 def check_body_schema(ctx: CheckContext, exchange: Exchange) -> None:
@@ -124,7 +135,16 @@ def check_body_schema(ctx: CheckContext, exchange: Exchange) -> None:
     if documented is None or documented.validator is None:
         return
     body = _body(ctx, exchange, "response_schema")
-    errors = sorted(documented.validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+    try:
+        errors = sorted(documented.validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+    except RecursionError:
+        raise fail(
+            ctx,
+            exchange,
+            "response_schema",
+            "a body matching the documented schema",
+            "a body nested too deeply to validate",
+        ) from None
     if errors:
         error = errors[0]
         where = "/" + "/".join(map(str, error.absolute_path))
@@ -146,14 +166,63 @@ def check_documented_headers(ctx: CheckContext, exchange: Exchange) -> None:
         raise fail(ctx, exchange, "response_headers", f"the documented header(s) {', '.join(missing)}")
 
 
-def check_latency(ctx: CheckContext, exchange: Exchange) -> None:
-    if exchange.reply.elapsed > ctx.latency_budget:
+def check_error_body_leak_free(ctx: CheckContext, exchange: Exchange) -> None:
+    """An error body carries no key, no usage data, no stack trace, path or exception name."""
+    if exchange.reply.status < 400:
+        return
+    contract = ctx.contract
+    problems = leak_problems(
+        exchange.reply.body,
+        secrets=ctx.secrets,
+        envelope=contract.success_envelope,
+        figure_names={pointer.rsplit("/", 1)[-1] for pointer in figures(contract.success_schema)},
+        allowed_words=contract.documented_words,
+        request_text=_request_text(exchange),
+    )
+    if problems:
         raise fail(
             ctx,
             exchange,
-            "latency",
-            f"an answer within {ctx.latency_budget:g} s",
-            f"{exchange.reply.status} after {exchange.reply.elapsed:.3f} s",
+            "error_body_leak_free",
+            "an error body without keys, usage data, stack traces, file paths or exception names",
+            f"{exchange.reply.status} carrying {'; '.join(problems)}",
+        )
+
+
+def _request_text(exchange: Exchange) -> str:
+    from urllib.parse import unquote
+
+    return unquote(exchange.sent.url, errors="replace")
+
+
+def check_latency(ctx: CheckContext, slow: Sequence[SlowRequest]) -> None:
+    """Fail when a request was slow and, retried, slow again (one slow answer is not a defect)."""
+    repeated = [s for s in slow if s.repeated]
+    if not repeated:
+        return
+    worst = max(repeated, key=lambda s: min(s.first, s.retry or 0.0))
+    raise ContractFailure(
+        "latency",
+        f"answers within {ctx.latency_budget:g} s (a request slow once is retried; only repeated slowness counts)",
+        printable(
+            f"{len(repeated)} request(s) slow twice in a row; the worst took {worst.first:.2f} s, then "
+            f"{worst.retry or 0.0:.2f} s"
+        ),
+        as_curl(worst.sent, ctx.secrets),
+        request=printable(redact(f"{worst.sent.method} {worst.sent.url}", ctx.secrets)),
+    )
+
+
+def check_usage_counts(ctx: CheckContext, exchange: Exchange) -> None:
+    """The usage figures of a success body are non-negative whole numbers."""
+    problems = count_problems(_body(ctx, exchange, "response_schema"), figures(ctx.contract.success_schema))
+    if problems:
+        raise fail(
+            ctx,
+            exchange,
+            "counts_non_negative_integers",
+            "usage counts that are non-negative whole numbers",
+            "; ".join(problems),
         )
 
 
@@ -164,7 +233,7 @@ RESPONSE_CHECKS: tuple[Check, ...] = (
     check_content_type,
     check_body_schema,
     check_documented_headers,
-    check_latency,
+    check_error_body_leak_free,
 )
 
 

@@ -4,7 +4,9 @@ targets file and write a side-by-side matrix.
 Keys are read from the environment (``CONTRACT_API_KEY`` ...), never from the command
 line; for a targets file each vendor names the variable holding its key. The exit code is
 0 when every target passes, 1 when a check failed, and 4 (pytest's usage error) when the
-suite cannot run, for example without a base URL.
+suite cannot run, for example without a base URL, or without a key and an organization
+(unless ``CONTRACT_ALLOW_PARTIAL=1``). A target's name from a targets file names its report
+folder: it cannot point outside the report directory.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import click
 import pytest
 
 from contract_tests import diff_command
-from contract_tests.reporting import write_matrix
+from contract_tests.matrix import write_matrix
 from contract_tests.settings import ENV, Target, TargetError, load_targets
 
 __all__ = ["main"]
@@ -92,9 +94,10 @@ def main(
 ) -> None:
     """Check the implementation at BASE_URL (or CONTRACT_BASE_URL) against the contract.
 
-    Configure it with CONTRACT_API_KEY, CONTRACT_ORG_ID, CONTRACT_OTHER_ORG_ID,
-    CONTRACT_OTHER_API_KEY, CONTRACT_MISSING_ORG_ID, CONTRACT_WINDOW_START and
-    CONTRACT_WINDOW_END. Options after `--` go to pytest (for example `-- --org-id org_1 -x`).
+    Configure it with CONTRACT_API_KEY and CONTRACT_ORG_ID (required unless
+    CONTRACT_ALLOW_PARTIAL=1), CONTRACT_OTHER_ORG_ID, CONTRACT_OTHER_API_KEY,
+    CONTRACT_MISSING_ORG_ID, CONTRACT_WINDOW_START and CONTRACT_WINDOW_END. Options after
+    `--` go to pytest (for example `-- --strict` or `-- --org-id org_1 -x`).
     """
     if targets_file is not None:
         if base_url and base_url.startswith(("http://", "https://")):
@@ -117,6 +120,9 @@ def _run_many(path: Path, report_dir: Path, profile: str, extra: tuple[str, ...]
     worst = 0
     for target in targets:
         directory = report_dir / target.name
+        if directory.resolve().parent != report_dir.resolve():  # names are checked on load; this is the backstop
+            click.echo(f"error: target name {target.name!r} would write outside {report_dir}", err=True)
+            return 4
         click.echo(f"== {target.name}: {target.base_url}")
         command = [sys.executable, "-m", "pytest", *_pytest_args(directory, profile, extra)]
         code = subprocess.run(command, env=_environment(target), check=False).returncode

@@ -8,8 +8,9 @@ schema validators) and the ``x-cross-parameter-rules`` a schema cannot express.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,15 @@ from openapi_schema_validator import OAS30Validator
 
 from contract_tests.usage_semantics import USAGE_OPERATION_ID
 
-__all__ = ["Contract", "ContractError", "DocumentedResponse", "load_contract", "lookup_ref", "resolve_refs"]
+__all__ = [
+    "Contract",
+    "ContractError",
+    "DocumentedResponse",
+    "literal_prefix",
+    "load_contract",
+    "lookup_ref",
+    "resolve_refs",
+]
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -52,6 +61,41 @@ def resolve_refs(document: Any, node: Any = None, depth: int = 0) -> Any:
     if isinstance(node, list):
         return [resolve_refs(document, v, depth) for v in node]
     return node
+
+
+_REGEX_META = set(".^$*+?{}[]|()")
+
+
+def literal_prefix(pattern: str | None) -> str:
+    """The text every match of an anchored regex starts with (``^idt_live_[A-Z]+`` -> ``idt_live_``)."""
+    if not pattern or not pattern.startswith("^"):
+        return ""
+    prefix: list[str] = []
+    index = 1
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern) and not pattern[index + 1].isalnum():
+            prefix.append(pattern[index + 1])
+            index += 2
+            continue
+        if char in _REGEX_META or char == "\\":
+            if char in "*?{" and prefix:
+                prefix.pop()  # that character is optional or repeated
+            break
+        prefix.append(char)
+        index += 1
+    return "".join(prefix)
+
+
+def _strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
 
 
 @dataclass(frozen=True)
@@ -112,7 +156,35 @@ class Contract:
     def url_path(self, values: Mapping[str, str]) -> str:
         from urllib.parse import quote
 
-        return re.sub(r"\{([^{}/]+)\}", lambda m: quote(str(values[m.group(1)]), safe=""), self.path)
+        return self.raw_path({name: quote(str(value), safe="") for name, value in values.items()})
+
+    def raw_path(self, values: Mapping[str, str]) -> str:
+        """The path with each parameter replaced by ``values`` as given (already encoded)."""
+        return re.sub(r"\{([^{}/]+)\}", lambda m: str(values[m.group(1)]), self.path)
+
+    @property
+    def key_prefix(self) -> str:
+        """What every key starts with, read from the scheme's ``x-key-pattern`` ("" if none)."""
+        return literal_prefix(self.key_pattern)
+
+    @cached_property
+    def documented_words(self) -> frozenset[str]:
+        """Every word of every documented example and description: an error body may use them."""
+        words: set[str] = set()
+        for response in self.raw_operation.get("responses", {}).values():
+            for text in _strings(response):
+                words.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+        return frozenset(words)
+
+    @property
+    def success_envelope(self) -> tuple[str, ...]:
+        """Top-level properties of the success body that no error body documents (``data``)."""
+        error_properties: set[str] = set()
+        for status, documented in self.responses.items():
+            if not status.startswith("2") and documented.schema:
+                error_properties |= set(documented.schema.get("properties", {}))
+        own = self.success_schema.get("properties", {})
+        return tuple(name for name in own if name not in error_properties)
 
 
 def load_contract(spec_path: str | Path, operation_id: str = USAGE_OPERATION_ID) -> Contract:

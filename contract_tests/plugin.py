@@ -1,9 +1,18 @@
 """The pytest glue of the contract suite: options, fixtures, failure reports.
 
 Loaded once, by ``contract_tests/pytest.ini`` (``-p contract_tests.plugin``) or by the
-``usage-contract`` command. It refuses to run without a target (a run that tests nothing
-must never be green), probes the target once so that a dead one fails fast with one clear
-error, shows contract failures without tracebacks, and writes the conformance report.
+``usage-contract`` command. A green run means the checks ran:
+
+* it refuses to run without a target, and without a key and a readable organization
+  (exit code 4) unless partial runs are allowed (``--allow-partial``);
+* it says "N of M checks ran" in the console and every report, with what was skipped and
+  the setting that enables it; ``--strict`` turns every skip into a failure;
+* it probes the target once, so a dead target or a wrong base path fails fast with one
+  clear error instead of dozens.
+
+No output holds a key: every failed, errored or skipped report (traceback, captured
+output, Hypothesis' falsifying example) is redacted and its control characters escaped
+before pytest, JUnit or the conformance reports see it.
 """
 
 from __future__ import annotations
@@ -19,15 +28,19 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from contract_tests.checks import CheckContext, ContractFailure
+from contract_tests.checks import CheckContext
 from contract_tests.contract import Contract, ContractError, load_contract
-from contract_tests.http import Client, Exchange, TargetUnreachable, redact
+from contract_tests.credentials import bad_key_variants
+from contract_tests.exchange import Exchange
+from contract_tests.http import Client
 from contract_tests.profiles import DEFAULT_PROFILE, register_profiles
-from contract_tests.reporting import CheckResult, RunReport, write_reports
+from contract_tests.reporting import RunReport, write_reports
+from contract_tests.results import UNREACHABLE, clean, failures_of, record, sanitise, skip_reason, strict_failure
+from contract_tests.sending import probe
 from contract_tests.settings import ENV, Target, TargetError, target_from
-from contract_tests.suite import Baseline, baseline_for, probe, valid_number_variants
+from contract_tests.suite import Baseline, baseline_for, number_spelling_variants, valid_number_variants
 
-__all__ = ["contract", "ctx", "target"]
+__all__ = ["baseline", "client", "contract", "ctx", "target", "unreachable"]
 
 register_profiles()
 
@@ -36,6 +49,7 @@ _CONTRACT = pytest.StashKey[Contract]()
 _RUN = pytest.StashKey[RunReport]()
 _PROBE = pytest.StashKey["str | None"]()
 _STARTED = pytest.StashKey[float]()
+_REPORTS = pytest.StashKey[list[Path]]()
 _OPTIONS = {
     "api_key": (
         "--api-key",
@@ -50,6 +64,11 @@ _OPTIONS = {
     "timeout": ("--request-timeout", "seconds to wait for each answer (default 5)"),
     "latency_budget": ("--latency-budget", "slowest acceptable answer in seconds (default 1)"),
     "spec": ("--spec", "the OpenAPI document (default: openapi.yaml)"),
+    "run_budget": ("--run-budget", "seconds the whole run may send requests (default 900)"),
+    "ca_bundle": ("--ca-bundle", "PEM file of the CA(s) that signed the target's certificate"),
+}
+_FLAGS = {
+    "allow_partial": ("--allow-partial", "run even without a key and an organization (most checks are skipped)"),
 }
 
 
@@ -62,6 +81,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         )
     for dest, (flag, text) in _OPTIONS.items():
         group.addoption(flag, dest=f"contract_{dest}", default=None, help=f"{text} (or {ENV[dest]})")
+    for dest, (flag, text) in _FLAGS.items():
+        group.addoption(flag, dest=f"contract_{dest}", action="store_true", help=f"{text} (or {ENV[dest]}=1)")
     group.addoption(
         "--no-semantics", dest="contract_no_semantics", action="store_true", help="skip the usage-semantics checks"
     )
@@ -79,12 +100,30 @@ def _spec_path(given: Path) -> Path:
     return beside if beside.exists() else given
 
 
+def _fail_closed(target: Target) -> None:
+    missing = [ENV[name] for name in ("api_key", "org_id") if not getattr(target, name)]
+    if missing and not target.allow_partial:
+        raise pytest.UsageError(
+            f"contract suite: {' and '.join(missing)} not set: without a key and an organization it may read, most "
+            "checks cannot run, and a green run would mean nothing. Set them, or pass --allow-partial "
+            f"({ENV['allow_partial']}=1) to run only the checks that need neither."
+        )
+    if target.ca_bundle is not None and not target.ca_bundle.is_file():
+        raise pytest.UsageError(f"contract suite: {ENV['ca_bundle']}={str(target.ca_bundle)!r}: no such file")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "contract: a check of the contract suite")
+    config.addinivalue_line("markers", "contract_last: runs after every other check (it judges the whole run)")
     if config.option.help or getattr(config.option, "version", False):
         return
     values: dict[str, Any] = {"base_url": config.getoption("base_url")}
     values |= {dest: config.getoption(f"contract_{dest}") for dest in _OPTIONS}
+    values |= {dest: True for dest in _FLAGS if config.getoption(f"contract_{dest}")}
+    # --strict is pytest's own strict mode (markers, config, xfail); the suite adds to it:
+    # a check that did not run fails the run.
+    if config.getini("strict"):
+        values["strict"] = True
     if config.getoption("contract_no_semantics"):
         values["semantics"] = False
     name = config.getoption("contract_target_name") or os.environ.get("CONTRACT_TARGET_NAME") or "target"
@@ -93,6 +132,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except TargetError as exc:
         raise pytest.UsageError(f"contract suite: {exc}") from None
     target = target.__class__(**{**target.__dict__, "spec": _spec_path(target.spec)})
+    _fail_closed(target)
     try:
         contract = load_contract(target.spec)
     except ContractError as exc:
@@ -106,6 +146,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_TARGET] = target
     config.stash[_CONTRACT] = contract
     config.stash[_RUN] = RunReport(target.name, target.base_url, str(target.spec), list(contract.documented_statuses))
+    config.stash[_RUN].strict = target.strict
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -114,11 +155,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         return
     config.stash[_STARTED] = time.perf_counter()
     target = config.stash[_TARGET]
-    client = _client(config)
-    config.stash[_PROBE] = probe(client, config.stash[_CONTRACT], target)
+    client = _client(config, latency=False)
+    config.stash[_PROBE] = probe(client, config.stash[_CONTRACT], target, baseline_for(target))
+    client.close()
 
 
-def _client(config: pytest.Config) -> Client:
+def _client(config: pytest.Config, *, latency: bool = True) -> Client:
     target = config.stash[_TARGET]
     run = config.stash[_RUN]
 
@@ -126,7 +168,16 @@ def _client(config: pytest.Config) -> Client:
         run.statuses[exchange.reply.status] += 1
         run.requests += 1
 
-    return Client(target.base_url, timeout=target.timeout, secrets=target.secrets, on_exchange=on_exchange)
+    spent = time.perf_counter() - config.stash.get(_STARTED, time.perf_counter())  # the probe's share of the budget
+    return Client(
+        target.base_url,
+        timeout=target.timeout,
+        secrets=target.secrets,
+        on_exchange=on_exchange,
+        run_budget=max(target.run_budget - spent, 0.001),
+        ca_bundle=str(target.ca_bundle) if target.ca_bundle else None,
+        latency_budget=target.latency_budget if latency else None,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -143,7 +194,7 @@ def contract(pytestconfig: pytest.Config) -> Contract:
 
 @pytest.fixture(scope="session")
 def unreachable(pytestconfig: pytest.Config) -> str | None:
-    """Why the target could not be reached at the start of the run, if it could not."""
+    """Why the target could not be checked at the start of the run, if it could not."""
     return pytestconfig.stash.get(_PROBE, None)
 
 
@@ -151,10 +202,10 @@ def unreachable(pytestconfig: pytest.Config) -> str | None:
 def client(pytestconfig: pytest.Config, unreachable: str | None) -> Iterator[Client]:
     """HTTP access to the target; every test using it is skipped when the target is down."""
     if unreachable is not None:
-        pytest.skip(f"target unreachable: {unreachable} (see test_target_answers)")
+        pytest.skip(f"{UNREACHABLE}{unreachable} (see test_target_answers)")
     session_client = _client(pytestconfig)
     yield session_client
-    session_client.session.close()
+    session_client.close()
 
 
 @pytest.fixture(scope="session")
@@ -170,86 +221,56 @@ def baseline(target: Target) -> Baseline:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """``number_param``: each required number parameter of the operation (the dates);
-    ``valid_number_form``: each legal spelling of each of them that keeps the request valid."""
+    """Parameters read from the contract: each number parameter, its legal forms and
+    spellings, and the bad-key variants of a key of the documented shape."""
     config = metafunc.config
     if _CONTRACT not in config.stash:
         return
     contract = config.stash[_CONTRACT]
+    base = baseline_for(config.stash[_TARGET])
     if "number_param" in metafunc.fixturenames:
         metafunc.parametrize("number_param", contract.number_params)
-    if "valid_number_form" in metafunc.fixturenames:
-        base = baseline_for(config.stash[_TARGET])
-        forms = [
-            (p, label, text) for p in contract.number_params for label, text in valid_number_variants(contract, base, p)
-        ]
-        metafunc.parametrize("valid_number_form", forms, ids=[f"{p}-{label}" for p, label, _ in forms])
+    for fixture, variants in (
+        ("valid_number_form", valid_number_variants),
+        ("number_spelling", number_spelling_variants),
+    ):
+        if fixture in metafunc.fixturenames:
+            forms = [(p, label, text) for p in contract.number_params for label, text in variants(contract, base, p)]
+            metafunc.parametrize(fixture, forms, ids=[f"{p}-{label}" for p, label, _ in forms])
+    if "bad_key" in metafunc.fixturenames:
+        placeholder = contract.key_prefix + "x" * 32
+        metafunc.parametrize("bad_key", [v.id for v in bad_key_variants(placeholder, contract.key_prefix)])
 
 
-def _failures(excinfo: pytest.ExceptionInfo[BaseException] | None) -> list[ContractFailure | TargetUnreachable]:
-    if excinfo is None:
-        return []
-    found: list[ContractFailure | TargetUnreachable] = []
-    stack: list[BaseException] = [excinfo.value]
-    while stack:
-        exc = stack.pop()
-        if isinstance(exc, (ContractFailure, TargetUnreachable)):
-            found.append(exc)
-        elif isinstance(exc, BaseExceptionGroup):
-            stack.extend(reversed(exc.exceptions))
-    return found
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("contract_last") is not None)
 
 
-def _name(item: pytest.Item) -> tuple[str, str]:
-    module = item.module.__name__.rsplit(".", 1)[-1] if isinstance(item, pytest.Function) else "suite"
-    category = module.removeprefix("test_")
-    return category, item.name.removeprefix("test_")
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if _RUN in session.config.stash:
+        session.config.stash[_RUN].total = len(session.items)
 
 
-@pytest.hookimpl(wrapper=True)
+@pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Outermost wrapper: every report is clean before anything else reads it."""
     report = yield
     config = item.config
     if _RUN not in config.stash:
         return report
-    secrets = config.stash[_TARGET].secrets
-    failures = _failures(call.excinfo) if report.failed else []
-    if failures:
-        report.longrepr = "\n\n".join(redact(_text(f), secrets) for f in failures)
-    if report.when == "call" or (report.when == "setup" and not report.passed):
-        category, name = _name(item)
-        outcome = report.outcome if report.when == "call" else ("skipped" if report.skipped else "error")
-        reason = None
-        if report.skipped and isinstance(report.longrepr, tuple):
-            reason = str(report.longrepr[2]).removeprefix("Skipped: ")
-        elif report.failed and not failures:
-            reason = redact(str(report.longrepr).strip().splitlines()[-1], secrets) if report.longrepr else None
-        config.stash[_RUN].results.append(
-            CheckResult(
-                item.nodeid, category, name, outcome, [_dict(f, secrets) for f in failures], reason, report.duration
-            )
-        )
+    target = config.stash[_TARGET]
+    failures = failures_of(call.excinfo) if report.failed else []
+    sanitise(report, target.secrets, failures)
+    ran = not report.skipped
+    reason = skip_reason(report)
+    if reason is not None and target.strict:
+        strict_failure(report, reason)
+    result = record(item, report, failures, target.secrets, ran=ran)
+    if result is not None:
+        config.stash[_RUN].results.append(result)
     return report
-
-
-def _text(failure: ContractFailure | TargetUnreachable) -> str:
-    if isinstance(failure, TargetUnreachable):
-        return f"[target_reachable] {failure}"
-    return str(failure)
-
-
-def _dict(failure: ContractFailure | TargetUnreachable, secrets: dict[str, str]) -> dict[str, Any]:
-    if isinstance(failure, TargetUnreachable):
-        return {
-            "check": "target_reachable",
-            "request": "",
-            "expected": "an answer",
-            "got": redact(str(failure), secrets),
-            "curl": None,
-        }
-    return failure.as_dict()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -259,22 +280,26 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = config.stash[_RUN]
     run.duration = time.perf_counter() - config.stash.get(_STARTED, time.perf_counter())
     directory = Path(config.getoption("contract_report_dir"))
-    paths = write_reports(run, directory)
-    config.stash[_REPORTS] = paths
-
-
-_REPORTS = pytest.StashKey[list[Path]]()
+    config.stash[_REPORTS] = write_reports(run, directory)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     if _RUN not in config.stash or _REPORTS not in config.stash:
         return
     run = config.stash[_RUN]
+    secrets = config.stash[_TARGET].secrets
+    write = terminalreporter.write_line
     seen = ", ".join(f"{s}x{run.statuses.get(s, 0)}" for s in run.documented_statuses)
     terminalreporter.write_sep("-", "contract conformance")
-    terminalreporter.write_line(
-        f"target {run.target} ({run.base_url}): {'PASS' if run.passed else 'FAIL'}; {run.requests} requests"
+    write(
+        clean(
+            f"target {run.target} ({run.base_url}): {'PASS' if run.passed else 'FAIL'}; {run.requests} requests",
+            secrets,
+        )
     )
-    terminalreporter.write_line(f"documented statuses seen: {seen}")
+    write(run.coverage_line)
+    for reason, count in run.skip_reasons:
+        write(clean(f"  skipped ({count}): {reason}", secrets))
+    write(f"documented statuses seen: {seen}")
     for path in config.stash[_REPORTS]:
-        terminalreporter.write_line(f"report: {path}")
+        write(f"report: {path}")

@@ -1,22 +1,27 @@
-"""Conformance reports: one run as Markdown, JSON and a self-contained HTML page, and a
-side-by-side matrix (vendor x check) for several runs.
+"""Conformance reports: one run as Markdown, JSON and a self-contained HTML page.
 
-Everything here works on plain data (:class:`RunReport`, or the JSON it writes), so the
-matrix can be built from the JSON files of separate runs.
+Everything here works on plain data (:class:`RunReport`, or the JSON it writes). Every
+report says how many of the checks ran ("58 of 63 checks ran") and lists what was skipped
+with the setting that enables it, so a green report cannot hide checks that never ran.
+Text from the target is shown inert: control characters escaped, HTML escaped, and bodies
+fenced in Markdown (a fence longer than any run of backticks in them).
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CheckResult", "RunReport", "matrix_html", "matrix_markdown", "write_matrix", "write_reports"]
+from contract_tests.exchange import printable
 
-_MARK = {"passed": "pass", "failed": "FAIL", "skipped": "skip", "error": "ERROR"}
+__all__ = ["MARK", "STYLE", "CheckResult", "RunReport", "md_cell", "to_html", "to_markdown", "write_reports"]
+
+MARK = {"passed": "pass", "failed": "FAIL", "skipped": "skip", "error": "ERROR"}
 
 
 @dataclass
@@ -28,6 +33,7 @@ class CheckResult:
     failures: list[dict[str, Any]] = field(default_factory=list)
     reason: str | None = None
     duration: float = 0.0
+    ran: bool = True  # False when skipped (also when --strict turned the skip into a failure)
 
 
 @dataclass
@@ -40,6 +46,8 @@ class RunReport:
     statuses: Counter[int] = field(default_factory=Counter)
     requests: int = 0
     duration: float = 0.0
+    total: int = 0  # checks collected; results may be fewer if the run stopped early
+    strict: bool = False
 
     @property
     def counts(self) -> dict[str, int]:
@@ -50,6 +58,23 @@ class RunReport:
     def passed(self) -> bool:
         return self.counts["failed"] == 0 and self.counts["error"] == 0 and self.counts["passed"] > 0
 
+    @property
+    def ran(self) -> int:
+        return sum(r.ran for r in self.results)
+
+    @property
+    def skip_reasons(self) -> list[tuple[str, int]]:
+        """(reason, how many checks) for the checks that did not run, most common first."""
+        return Counter(r.reason or "no reason given" for r in self.results if not r.ran).most_common()
+
+    @property
+    def coverage_line(self) -> str:
+        total = max(self.total, len(self.results))
+        line = f"{self.ran} of {total} checks ran"
+        if self.ran < total:
+            line += "; --strict fails such a run" if not self.strict else "; --strict: each skip is a failure"
+        return line
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "target": self.target,
@@ -57,6 +82,12 @@ class RunReport:
             "spec": self.spec,
             "passed": self.passed,
             "summary": self.counts,
+            "coverage": {
+                "ran": self.ran,
+                "total": max(self.total, len(self.results)),
+                "strict": self.strict,
+                "skipped": [{"reason": reason, "checks": count} for reason, count in self.skip_reasons],
+            },
             "requests": self.requests,
             "duration_s": round(self.duration, 3),
             "status_coverage": {
@@ -75,61 +106,86 @@ def _coverage_rows(data: dict[str, Any]) -> list[tuple[str, int, str]]:
     return rows
 
 
+def coverage_text(data: dict[str, Any]) -> str:
+    coverage = data["coverage"]
+    return f"{coverage['ran']} of {coverage['total']} checks ran"
+
+
 def _failed_first(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(checks, key=lambda c: c["outcome"] not in ("failed", "error"))
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def md_cell(text: str) -> str:
+    """Text for a Markdown table cell: one line, inert (no markup, no control characters)."""
+    escaped = re.sub(r"([\\`*_\[\]<>|#!~])", r"\\\1", printable(text))
+    return escaped
+
+
+def _md_code(text: str) -> str:
+    """Inline code whose delimiter cannot be closed by the text."""
+    text = printable(text)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}" if longest else f"`{text}`"
+
+
+def _md_fenced(text: str, language: str = "text") -> list[str]:
+    text = printable(text, newlines=True)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}{language}", text, fence]
 
 
 def to_markdown(data: dict[str, Any]) -> str:
     s = data["summary"]
+    coverage = data["coverage"]
     lines = [
-        f"# Contract conformance: {data['target']}",
+        f"# Contract conformance: {md_cell(data['target'])}",
         "",
-        f"- Target: `{data['base_url']}`",
-        f"- Spec: `{data['spec']}`",
+        f"- Target: {_md_code(data['base_url'])}",
+        f"- Spec: {_md_code(data['spec'])}",
         f"- Result: **{'PASS' if data['passed'] else 'FAIL'}**: {s['passed']} passed, {s['failed']} failed, "
         f"{s['error']} errors, {s['skipped']} skipped; {data['requests']} requests in {data['duration_s']} s",
+        f"- Coverage: **{coverage_text(data)}**" + (" (strict: a skip is a failure)" if coverage["strict"] else ""),
         "- Replay a failure with its `curl`; set `CONTRACT_API_KEY` (and `CONTRACT_OTHER_API_KEY`) first.",
-        "",
-        "## Documented status codes seen",
-        "",
-        "| status | responses | |",
-        "| --- | --- | --- |",
     ]
+    if coverage["skipped"]:
+        lines += ["", "## Checks that did not run", "", "| checks | why, and the setting that enables them |"]
+        lines += ["| --- | --- |"] + [
+            f"| {item['checks']} | {md_cell(item['reason'])} |" for item in coverage["skipped"]
+        ]
+    lines += ["", "## Documented status codes seen", "", "| status | responses | |", "| --- | --- | --- |"]
     lines += [f"| {status} | {count} | {note} |" for status, count, note in _coverage_rows(data)]
     lines += ["", "## Checks", "", "| category | check | result | details |", "| --- | --- | --- | --- |"]
     for check in _failed_first(data["checks"]):
         detail = check["reason"] or ""
         if check["failures"]:
             first = check["failures"][0]
-            detail = f"[{first['check']}] expected {first['expected']}; got {first['got']}"
+            detail = f"[{first['check']}] expected {first['expected']} (what came back: see Failures)"
         lines.append(
-            f"| {check['category']} | {_md_cell(check['name'])} | {_MARK[check['outcome']]} | {_md_cell(detail)} |"
+            f"| {check['category']} | {md_cell(check['name'])} | {MARK[check['outcome']]} | {md_cell(detail)} |"
         )
     failures = [(c, f) for c in data["checks"] for f in c["failures"]]
     if failures:
         lines += ["", "## Failures", ""]
         for check, failure in failures:
             lines += [
-                f"### {check['category']}: {check['name']}",
+                f"### {md_cell(check['category'])}: {md_cell(check['name'])}",
                 "",
-                f"- check: `{failure['check']}`",
-                f"- request: `{failure['request']}`",
-                f"- expected: {failure['expected']}",
-                f"- got: {failure['got']}",
+                f"- check: {_md_code(failure['check'])}",
+                f"- request: {_md_code(failure['request'])}",
+                f"- expected: {md_cell(failure['expected'])}",
+                "- got:",
                 "",
-                "```sh",
-                failure["curl"] or "",
-                "```",
+                *_md_fenced(failure["got"]),
+                "",
+                *_md_fenced(failure["curl"] or "", "sh"),
                 "",
             ]
     return "\n".join(lines) + "\n"
 
 
-_STYLE = """
+STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1d232a}
 h1{font-size:1.5rem}table{border-collapse:collapse;width:100%;margin:1rem 0}
 th,td{border:1px solid #d7dde3;padding:.35rem .5rem;text-align:left;vertical-align:top}
@@ -141,34 +197,48 @@ pre{background:#f6f8fa;padding:.5rem;overflow-x:auto;white-space:pre-wrap;word-b
 """
 
 
+def _e(text: Any) -> str:
+    return html.escape(printable(str(text), newlines=True))
+
+
 def to_html(data: dict[str, Any]) -> str:
-    e = html.escape
     s = data["summary"]
     verdict = "PASS" if data["passed"] else "FAIL"
     rows = []
     for check in _failed_first(data["checks"]):
-        details = e(check["reason"] or "")
+        details = _e(check["reason"] or "")
         for failure in check["failures"]:
             details += (
-                f"<div><b>{e(failure['check'])}</b>: expected {e(failure['expected'])}<br>got {e(failure['got'])}"
-                f"<pre>{e(failure['curl'] or '')}</pre></div>"
+                f"<div><b>{_e(failure['check'])}</b>: expected {_e(failure['expected'])}<br>got "
+                f"<pre>{_e(failure['got'])}</pre><pre>{_e(failure['curl'] or '')}</pre></div>"
             )
         rows.append(
-            f"<tr><td>{e(check['category'])}</td><td>{e(check['name'])}</td>"
-            f"<td class='{check['outcome']}'>{_MARK[check['outcome']]}</td><td>{details}</td></tr>"
+            f"<tr><td>{_e(check['category'])}</td><td>{_e(check['name'])}</td>"
+            f"<td class='{check['outcome']}'>{MARK[check['outcome']]}</td><td>{details}</td></tr>"
         )
     coverage = "".join(
-        f"<tr><td>{e(status)}</td><td>{count}</td><td class='{note.split()[0]}'>{e(note)}</td></tr>"
+        f"<tr><td>{_e(status)}</td><td>{count}</td><td class='{note.split()[0]}'>{_e(note)}</td></tr>"
         for status, count, note in _coverage_rows(data)
     )
+    skipped = "".join(
+        f"<tr><td>{item['checks']}</td><td>{_e(item['reason'])}</td></tr>" for item in data["coverage"]["skipped"]
+    )
+    skipped_table = (
+        f"<h2>Checks that did not run</h2><table><tr><th>checks</th><th>why, and the setting that enables them</th>"
+        f"</tr>{skipped}</table>"
+        if skipped
+        else ""
+    )
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Contract conformance: {e(data["target"])}</title>
-<style>{_STYLE}</style></head><body>
-<h1>Contract conformance: {e(data["target"])} <span class="badge {verdict}">{verdict}</span></h1>
-<p>Target <code>{e(data["base_url"])}</code>, spec <code>{e(data["spec"])}</code>.
+<html lang="en"><head><meta charset="utf-8"><title>Contract conformance: {_e(data["target"])}</title>
+<style>{STYLE}</style></head><body>
+<h1>Contract conformance: {_e(data["target"])} <span class="badge {verdict}">{verdict}</span></h1>
+<p>Target <code>{_e(data["base_url"])}</code>, spec <code>{_e(data["spec"])}</code>.
+<b>{_e(coverage_text(data))}</b>{" (strict: a skip is a failure)" if data["coverage"]["strict"] else ""}:
 {s["passed"]} passed, {s["failed"]} failed, {s["error"]} errors, {s["skipped"]} skipped;
 {data["requests"]} requests in {data["duration_s"]} s.
 Replay a failure with its <code>curl</code> after setting <code>CONTRACT_API_KEY</code>.</p>
+{skipped_table}
 <h2>Documented status codes seen</h2>
 <table><tr><th>status</th><th>responses</th><th></th></tr>{coverage}</table>
 <h2>Checks</h2>
@@ -185,74 +255,4 @@ def write_reports(report: RunReport, directory: Path) -> list[Path]:
     paths[0].write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     paths[1].write_text(to_markdown(data), encoding="utf-8")
     paths[2].write_text(to_html(data), encoding="utf-8")
-    return paths
-
-
-def _matrix(runs: list[dict[str, Any]]) -> tuple[list[str], list[tuple[str, list[str]]]]:
-    names: list[str] = []
-    for run in runs:
-        for check in run["checks"]:
-            label = f"{check['category']}: {check['name']}"
-            if label not in names:
-                names.append(label)
-    rows = []
-    for label in names:
-        cells = []
-        for run in runs:
-            found = next((c for c in run["checks"] if f"{c['category']}: {c['name']}" == label), None)
-            cells.append(_MARK[found["outcome"]] if found else "n/a")
-        rows.append((label, cells))
-    return [run["target"] for run in runs], rows
-
-
-def matrix_markdown(runs: list[dict[str, Any]]) -> str:
-    targets, rows = _matrix(runs)
-    lines = [
-        "# Contract conformance matrix",
-        "",
-        "| check | " + " | ".join(targets) + " |",
-        "| --- |" + " --- |" * len(targets),
-    ]
-    lines.append("| **verdict** | " + " | ".join("**PASS**" if r["passed"] else "**FAIL**" for r in runs) + " |")
-    lines += [f"| {_md_cell(label)} | " + " | ".join(cells) + " |" for label, cells in rows]
-    return "\n".join(lines) + "\n"
-
-
-def matrix_html(runs: list[dict[str, Any]]) -> str:
-    e = html.escape
-    targets, rows = _matrix(runs)
-    head = "".join(f"<th>{e(t)}</th>" for t in targets)
-    verdicts = "".join(
-        f"<td><span class='badge {'PASS' if r['passed'] else 'FAIL'}'>{'PASS' if r['passed'] else 'FAIL'}</span></td>"
-        for r in runs
-    )
-    body = "".join(
-        f"<tr><td>{e(label)}</td>" + "".join(f"<td class='{_css(c)}'>{c}</td>" for c in cells) + "</tr>"
-        for label, cells in rows
-    )
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Contract conformance matrix</title><style>{_STYLE}</style></head><body>
-<h1>Contract conformance matrix</h1>
-<table><tr><th>check</th>{head}</tr><tr><td><b>verdict</b></td>{verdicts}</tr>{body}</table>
-</body></html>
-"""
-
-
-def _css(mark: str) -> str:
-    return {v: k for k, v in _MARK.items()}.get(mark, "skipped")
-
-
-def write_matrix(runs: list[dict[str, Any]], directory: Path) -> list[Path]:
-    """Write ``matrix.{json,md,html}`` for several runs' JSON reports."""
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = [directory / "matrix.json", directory / "matrix.md", directory / "matrix.html"]
-    targets, rows = _matrix(runs)
-    data = {
-        "targets": targets,
-        "verdicts": {r["target"]: r["passed"] for r in runs},
-        "checks": {label: dict(zip(targets, cells, strict=True)) for label, cells in rows},
-    }
-    paths[0].write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    paths[1].write_text(matrix_markdown(runs), encoding="utf-8")
-    paths[2].write_text(matrix_html(runs), encoding="utf-8")
     return paths

@@ -3,13 +3,16 @@
 Values come from command-line options, then ``CONTRACT_*`` environment variables (the
 interface CI systems use), then built-in defaults. A targets file (YAML) describes several
 vendors; secrets in it are given as the *name* of an environment variable
-(``api_key_env: VENDOR_A_KEY``) so that keys never sit in the file. A bad value raises
-:class:`TargetError` naming the setting, the value and what is allowed.
+(``api_key_env: VENDOR_A_KEY``) so that keys never sit in the file, and each target's name
+must be a plain file name (its reports go into a folder of that name). A bad value raises
+:class:`TargetError` naming the setting, the value and what is allowed. A target's ``repr``
+shows its secrets as ``***``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,8 +37,16 @@ ENV: Mapping[str, str] = {
     "latency_budget": "CONTRACT_LATENCY_BUDGET",
     "semantics": "CONTRACT_SEMANTICS",
     "spec": "CONTRACT_SPEC",
+    "run_budget": "CONTRACT_RUN_BUDGET",
+    "ca_bundle": "CONTRACT_CA_BUNDLE",
+    "allow_partial": "CONTRACT_ALLOW_PARTIAL",
+    "strict": "CONTRACT_STRICT",
 }
 _SECRETS = ("api_key", "other_api_key")
+_FLAGS = ("semantics", "allow_partial", "strict")
+_NUMBERS = ("window_start", "window_end", "timeout", "latency_budget", "run_budget")
+# A target's name becomes a folder of the report directory: one plain path component.
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 class TargetError(ValueError):
@@ -59,6 +70,16 @@ class Target:
     latency_budget: float = 1.0
     semantics: bool = True
     spec: Path = field(default_factory=lambda: Path("openapi.yaml"))
+    run_budget: float = 900.0
+    ca_bundle: Path | None = None
+    allow_partial: bool = False
+    strict: bool = False
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={'***' if name in _SECRETS and value else value!r}" for name, value in self.__dict__.items()
+        )
+        return f"Target({shown})"
 
     @property
     def secrets(self) -> dict[str, str]:
@@ -105,13 +126,15 @@ def target_from(values: Mapping[str, Any], *, environ: Mapping[str, str] | None 
     for key in ("api_key", "org_id", "other_org_id", "other_api_key", "missing_org_id"):
         if merged[key] is not None:
             updates[key] = str(merged[key])
-    for key in ("window_start", "window_end", "timeout", "latency_budget"):
+    for key in _NUMBERS:
         if merged[key] is not None:
             updates[key] = _number(ENV[key], merged[key])
-    if merged["semantics"] is not None:
-        updates["semantics"] = _flag(ENV["semantics"], merged["semantics"])
-    if merged["spec"] is not None:
-        updates["spec"] = Path(merged["spec"])
+    for key in _FLAGS:
+        if merged[key] is not None:
+            updates[key] = _flag(ENV[key], merged[key])
+    for key in ("spec", "ca_bundle"):
+        if merged[key] is not None:
+            updates[key] = Path(merged[key])
     target = replace(target, **updates)
     _check(target)
     return target
@@ -122,8 +145,8 @@ def _check(target: Target) -> None:
         raise TargetError(f"set both {ENV['window_start']} and {ENV['window_end']}, or neither")
     if target.window_start is not None and target.window_end is not None and target.window_end < target.window_start:
         raise TargetError(f"{ENV['window_end']} must not be earlier than {ENV['window_start']}")
-    if target.timeout <= 0 or target.latency_budget <= 0:
-        raise TargetError(f"{ENV['timeout']} and {ENV['latency_budget']} must be positive seconds")
+    if target.timeout <= 0 or target.latency_budget <= 0 or target.run_budget <= 0:
+        raise TargetError(f"{ENV['timeout']}, {ENV['latency_budget']} and {ENV['run_budget']} must be positive seconds")
     if target.other_api_key and not target.other_org_id:
         raise TargetError(f"{ENV['other_api_key']} needs {ENV['other_org_id']}, the organization it may read")
 
@@ -153,6 +176,11 @@ def load_targets(path: str | Path, *, environ: Mapping[str, str] | None = None) 
         if unknown:
             raise TargetError(f"{where}: unknown key {sorted(unknown)[0]!r}; known: {', '.join(sorted(_FILE_KEYS))}")
         name = str(entry.get("name") or f"target-{index + 1}")
+        if not _NAME.fullmatch(name):
+            raise TargetError(
+                f"{where}: name {name!r} must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter "
+                "or digit (it names the target's report folder)"
+            )
         if name in names:
             raise TargetError(f"{where}: name {name!r} is used twice")
         names.add(name)

@@ -4,7 +4,8 @@ Every targeted test starts from one known-good request (a readable organization,
 key, a valid date range) and changes exactly one thing, so that either legal order of
 checks in an implementation (auth, validation, resource; or auth, resource, validation)
 gives the same answer. Parameter roles come from the contract (the path parameter, the
-required number parameters, ``x-cross-parameter-rules``), not from names in code.
+required number parameters, ``x-cross-parameter-rules``), not from names in code. Pure:
+nothing here sends a request.
 """
 
 from __future__ import annotations
@@ -16,28 +17,25 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests.checks import CheckContext, fail
 from contract_tests.contract import Contract
-from contract_tests.http import Client, Exchange, TargetUnreachable
-from contract_tests.settings import ENV, Target
-from contract_tests.usage_semantics import count_problems, figures
+from contract_tests.settings import Target
 
 __all__ = [
+    "FAR_FUTURE",
+    "FAR_PAST",
     "REPRESENTABLE",
     "Baseline",
-    "KeyVariant",
-    "bad_key_variants",
     "baseline_for",
-    "check_usage_counts",
     "documented_query_valid",
     "end_before_start_variants",
     "invalid_number_variants",
     "keep_rules",
+    "number_spelling_variants",
     "number_text",
-    "probe",
     "query_for",
+    "range_params",
+    "range_query",
     "respect_rules",
-    "send",
     "valid_number_variants",
 ]
 
@@ -77,6 +75,16 @@ def _roles(contract: Contract) -> tuple[list[str], list[str]]:
     return lesser, greater
 
 
+def range_params(contract: Contract) -> tuple[str, str]:
+    """(start, end): the parameters of the first ordering rule, else the first two numbers."""
+    for rule in contract.rules:
+        if rule.get("rule") in ("less-or-equal", "less-than"):
+            first, second = rule["parameters"]
+            return str(first), str(second)
+    first, second = contract.number_params[:2]
+    return first, second
+
+
 def query_for(contract: Contract, baseline: Baseline, **changes: Sequence[str] | None) -> list[tuple[str, str]]:
     """The known-good query, with ``changes`` (``None`` drops a parameter)."""
     _, greater = _roles(contract)
@@ -88,69 +96,10 @@ def query_for(contract: Contract, baseline: Baseline, **changes: Sequence[str] |
     return pairs
 
 
-def send(
-    client: Client,
-    contract: Contract,
-    *,
-    org: str,
-    query: Sequence[tuple[str, str]],
-    key: str | None,
-    shown_key: str | None = None,
-    method: str | None = None,
-    extra_headers: Mapping[str, str] | None = None,
-) -> Exchange:
-    """One request to the operation; ``shown_key`` is how a replay command writes the key."""
-    headers = dict(extra_headers or {})
-    shown = {}
-    if key is not None and contract.key_header:
-        headers[contract.key_header] = key
-        if shown_key is not None:
-            shown[contract.key_header] = shown_key
-    path = contract.url_path({name: org for name in contract.path_params})
-    return client.request(method or contract.method, path, query=query, headers=headers, shown=shown)
-
-
-def probe(client: Client, contract: Contract, target: Target) -> str | None:
-    """``None`` if the target answers at all; otherwise why not (one clear sentence)."""
-    try:
-        send(client, contract, org=target.org_id or "contract-probe", query=[], key=target.api_key)
-    except TargetUnreachable as exc:
-        return str(exc)
-    return None
-
-
-@dataclass(frozen=True)
-class KeyVariant:
-    id: str
-    value: str
-    shown: str  # shell expression for replay commands
-
-
-def bad_key_variants(key: str) -> list[KeyVariant]:
-    """Keys that must be refused with 401, derived from the valid one (shown via $CONTRACT_API_KEY)."""
-    var = ENV["api_key"]
-    cut = key.rfind("_") + 1  # keys look like <prefix>_<secret part>
-    prefix, rest = key[:cut], key[cut:]
-    variants = [
-        KeyVariant("empty key", "", ""),
-        KeyVariant("valid key plus a character", key + "0", f"${{{var}}}0"),
-        KeyVariant("valid key minus a character", key[:-1], f"${{{var}%?}}"),
-        KeyVariant("non-ASCII character", key[:-1] + "é", f"${{{var}%?}}é"),
-        KeyVariant(
-            "unknown well-formed key",
-            prefix + ("Z9" * len(rest))[: len(rest)],
-            prefix + ("Z9" * len(rest))[: len(rest)],
-        ),
-    ]
-    if prefix:
-        wrong = prefix.replace("live", "test") if "live" in prefix else "x" + prefix[1:]
-        variants += [
-            KeyVariant("wrong prefix", wrong + rest, f"{wrong}${{{var}#{prefix}}}"),
-            KeyVariant("wrong case of the prefix", prefix.upper() + rest, f"{prefix.upper()}${{{var}#{prefix}}}"),
-        ]
-    else:
-        variants.append(KeyVariant("wrong case", key.swapcase(), f'$(printf %s "${var}" | tr a-zA-Z A-Za-z)'))
-    return [v for v in variants if v.value != key]
+def range_query(contract: Contract, start: float, end: float) -> list[tuple[str, str]]:
+    """The query for the range ``start``..``end`` (epoch ms)."""
+    first, second = range_params(contract)
+    return query_for(contract, Baseline(start, end), **{first: [number_text(start)], second: [number_text(end)]})
 
 
 def invalid_number_variants() -> list[tuple[str, list[str] | None]]:
@@ -171,7 +120,7 @@ def invalid_number_variants() -> list[tuple[str, list[str] | None]]:
 
 
 def valid_number_variants(contract: Contract, baseline: Baseline, name: str) -> list[tuple[str, str]]:
-    """Legal spellings of a number for ``name`` that keep the known-good request valid."""
+    """Legal values for ``name`` that keep the known-good request valid."""
     lesser, greater = _roles(contract)
     own = baseline.end if name in greater else baseline.start
     candidates = [
@@ -183,6 +132,36 @@ def valid_number_variants(contract: Contract, baseline: Baseline, name: str) -> 
         candidates += [("far future", number_text(FAR_FUTURE))]
     else:
         candidates += [("far past", number_text(FAR_PAST)), ("zero", "0"), ("small exponent", "1e-3")]
+    return [(label, text) for label, text in candidates if _keeps_rules(contract, baseline, name, float(text))]
+
+
+def _scientific(value: float) -> tuple[str, int] | None:
+    """(mantissa, exponent) with one digit before the point, exact; ``None`` for non-integers."""
+    if not float(value).is_integer() or value == 0:
+        return None
+    digits = str(abs(int(value)))
+    sign = "-" if value < 0 else ""
+    mantissa = digits[0] + ("." + digits[1:].rstrip("0") if digits[1:].rstrip("0") else "")
+    return sign + mantissa, len(digits) - 1
+
+
+def number_spelling_variants(contract: Contract, baseline: Baseline, name: str) -> list[tuple[str, str]]:
+    """Spellings the JSON number grammar allows (``E``, ``e+``, ``e-``, ``-0``), each exact."""
+    _, greater = _roles(contract)
+    own = baseline.end if name in greater else baseline.start
+    candidates: list[tuple[str, str]] = []
+    scientific = _scientific(own)
+    if scientific is not None:
+        mantissa, exponent = scientific
+        candidates += [
+            ("upper-case exponent", f"{mantissa}E{exponent}"),
+            ("exponent with plus sign", f"{mantissa}e+{exponent}"),
+            ("upper-case exponent with plus sign", f"{mantissa}E+{exponent}"),
+            ("negative exponent", f"{number_text(own)}0e-1"),
+        ]
+    if name not in greater:
+        candidates += [("minus zero", "-0"), ("minus zero point zero", "-0.0"), ("negative fraction", "-0.5")]
+        candidates += [("zero with exponent", "0E+0")]
     return [(label, text) for label, text in candidates if _keeps_rules(contract, baseline, name, float(text))]
 
 
@@ -244,19 +223,6 @@ def documented_query_valid(contract: Contract, query: Any) -> bool:
         for r in contract.rules
         if r.get("rule") == "less-or-equal"
     )
-
-
-def check_usage_counts(ctx: CheckContext, exchange: Exchange, contract: Contract) -> None:
-    """The usage figures of a success body are non-negative whole numbers."""
-    problems = count_problems(exchange.reply.json(), figures(contract.success_schema))
-    if problems:
-        raise fail(
-            ctx,
-            exchange,
-            "counts_non_negative_integers",
-            "usage counts that are non-negative whole numbers",
-            "; ".join(problems),
-        )
 
 
 def respect_rules(contract: Contract, query: Any) -> Any:

@@ -1,14 +1,18 @@
-"""Authentication: only the valid key gets in, and it does get in."""
+"""Authentication: only the valid key, in the documented header, gets in; and it does get in."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import pytest
 
 from contract_tests.checks import CheckContext, check_status, conform
 from contract_tests.contract import Contract
+from contract_tests.credentials import bad_key_variants, misplaced_credentials, secret_case_variants, unknown_key
 from contract_tests.http import Client
+from contract_tests.sending import send
 from contract_tests.settings import ENV, Target
-from contract_tests.suite import Baseline, bad_key_variants, query_for, send
+from contract_tests.suite import Baseline, end_before_start_variants, query_for
 
 SHOWN_KEY = f"${ENV['api_key']}"
 
@@ -66,37 +70,77 @@ def test_header_name_is_case_insensitive(
     conform(ctx, exchange)
 
 
-_VARIANTS = [v.id for v in bad_key_variants("idt_live_" + "x" * 32)]
-
-
-@pytest.mark.parametrize("variant", _VARIANTS)
 def test_bad_key_is_refused(
-    variant: str, ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+    bad_key: str, ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
 ) -> None:
     key, org = _readable(target)
-    chosen = next((v for v in bad_key_variants(key) if v.id == variant), None)
+    chosen = next((v for v in bad_key_variants(key, contract.key_prefix) if v.id == bad_key), None)
     if chosen is None:
-        pytest.skip(f"the configured key has no {variant} variant")
+        pytest.skip(f"the configured key has no {bad_key} variant")
     exchange = send(
         client, contract, org=org, query=query_for(contract, baseline), key=chosen.value, shown_key=chosen.shown
     )
-    check_status(ctx, exchange, {401}, "bad_key_refused", f"must not authenticate: {variant}")
+    check_status(ctx, exchange, {401}, "bad_key_refused", f"must not authenticate: {bad_key}")
     conform(ctx, exchange)
 
 
-def test_key_in_another_header_is_refused(
+def test_secret_part_is_case_sensitive(
     ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
 ) -> None:
     key, org = _readable(target)
-    exchange = send(
-        client,
-        contract,
-        org=org,
-        query=query_for(contract, baseline),
-        key=None,
-        extra_headers={"Authorization": f"Bearer {key}"},
-    )
-    check_status(
-        ctx, exchange, {401}, "missing_key_refused", f"the key belongs in {contract.key_header}, not in Authorization"
-    )
-    conform(ctx, exchange)
+    variants = secret_case_variants(key, contract.key_prefix)
+    if not variants:
+        pytest.skip("the configured key has no letters whose case could change")
+    for variant in variants:
+        exchange = send(
+            client, contract, org=org, query=query_for(contract, baseline), key=variant.value, shown_key=variant.shown
+        )
+        check_status(ctx, exchange, {401}, "secret_case_sensitive", f"keys are case-sensitive: {variant.id}")
+        conform(ctx, exchange)
+
+
+def test_key_only_in_its_header(
+    ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    key, org = _readable(target)
+    for variant in misplaced_credentials(key, contract.key_header):
+        exchange = send(
+            client,
+            contract,
+            org=org,
+            query=[*query_for(contract, baseline), *variant.query],
+            key=None,
+            extra_headers=variant.headers,
+        )
+        check_status(
+            ctx,
+            exchange,
+            {401},
+            "credentials_only_in_header",
+            f"only {contract.key_header} authenticates, not the key in a {variant.id}",
+        )
+        conform(ctx, exchange)
+
+
+def test_authentication_comes_first(
+    ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    """No key (or an unknown one) plus invalid input: 401 in every legal order of checks."""
+    key, org = _readable(target)
+    first, *_ = contract.number_params
+    breaking: list[tuple[str, Mapping[str, list[str] | None]]] = [
+        (f"{first} not a number", {first: ["abc"]}),
+        (f"{first} missing", {first: None}),
+        *end_before_start_variants(contract, baseline)[:1],
+    ]
+    callers = [("no key", None, None), ("an unknown key", unknown_key(key, contract.key_prefix), None)]
+    orgs = [(org, "")] + ([(target.missing_org_id, ", unknown organization")] if target.missing_org_id else [])
+    for label, changes in breaking:
+        for who, value, shown in callers:
+            for where, note in orgs:
+                query = query_for(contract, baseline, **changes)
+                exchange = send(client, contract, org=where, query=query, key=value, shown_key=shown)
+                check_status(
+                    ctx, exchange, {401}, "auth_before_validation", f"{who} with invalid input ({label}{note})"
+                )
+                conform(ctx, exchange)

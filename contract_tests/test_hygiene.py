@@ -1,4 +1,5 @@
-"""HTTP hygiene: the target answers, unknown paths and other methods are refused cleanly."""
+"""HTTP hygiene: the target answers, unknown paths and other methods are refused cleanly,
+HEAD is answered like GET without a body (or refused), and answers are fast enough."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import pytest
 from contract_tests.checks import CheckContext, check_json_error, check_latency, check_not_server_error, fail
 from contract_tests.contract import Contract
 from contract_tests.http import Client
+from contract_tests.sending import send
 from contract_tests.settings import ENV, Target
-from contract_tests.suite import Baseline, query_for, send
+from contract_tests.suite import Baseline, query_for
 
 
 def test_target_answers(unreachable: str | None, target: Target) -> None:
     if unreachable is not None:
-        pytest.fail(f"[target_reachable] {target.base_url} did not answer: {unreachable}", pytrace=False)
+        pytest.fail(f"[target_reachable] {target.base_url}: {unreachable}", pytrace=False)
 
 
 @pytest.mark.parametrize("path", ["/this-path-is-not-in-the-contract", "{operation}/unknown-child"])
@@ -28,7 +30,6 @@ def test_unknown_path_is_a_json_4xx(
     if not 400 <= exchange.reply.status < 500:
         raise fail(ctx, exchange, "unknown_path_refused", "a 4xx status for a path the contract does not document")
     check_json_error(ctx, exchange, "unknown_path_refused")
-    check_latency(ctx, exchange)
 
 
 _METHODS = ["POST", "PUT", "PATCH", "DELETE"]
@@ -67,4 +68,27 @@ def test_other_method_is_405_with_allow(
             f"Allow to list {contract.method}",
             f"Allow: {exchange.reply.headers['allow']}",
         )
-    check_latency(ctx, exchange)
+
+
+def test_head_is_get_without_a_body(
+    ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    """HEAD may be refused (405), or answered like GET without a body; nothing else."""
+    if contract.method != "GET" or "HEAD" in contract.path_methods:
+        pytest.skip("HEAD is documented for this path, or the operation is not a GET")
+    org, query, shown = target.org_id or "org", query_for(contract, baseline), f"${ENV['api_key']}"
+    head = send(client, contract, org=org, query=query, key=target.api_key, shown_key=shown, method="HEAD")
+    check_not_server_error(ctx, head)
+    if head.reply.status == 405:
+        return
+    get = send(client, contract, org=org, query=query, key=target.api_key, shown_key=shown)
+    if head.reply.status != get.reply.status:
+        raise fail(ctx, head, "head_like_get", f"405, or the status GET gets ({get.reply.status})")
+    if head.reply.body:
+        raise fail(ctx, head, "head_like_get", "no body in the answer to HEAD", f"{len(head.reply.body)} bytes of body")
+
+
+@pytest.mark.contract_last
+def test_answers_are_fast_enough(ctx: CheckContext, client: Client) -> None:
+    """Run last: a request slow once is retried at once; only slowness that repeats fails."""
+    check_latency(ctx, client.slow)

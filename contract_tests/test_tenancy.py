@@ -7,8 +7,9 @@ import pytest
 from contract_tests.checks import CheckContext, check_status, conform
 from contract_tests.contract import Contract
 from contract_tests.http import Client
+from contract_tests.sending import send
 from contract_tests.settings import ENV, Target
-from contract_tests.suite import Baseline, query_for, send
+from contract_tests.suite import Baseline, query_for
 
 
 def test_other_organization_is_forbidden(

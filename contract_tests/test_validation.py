@@ -7,8 +7,9 @@ import pytest
 from contract_tests.checks import CheckContext, check_status, conform
 from contract_tests.contract import Contract
 from contract_tests.http import Client
+from contract_tests.sending import send
 from contract_tests.settings import ENV, Target
-from contract_tests.suite import Baseline, end_before_start_variants, invalid_number_variants, query_for, send
+from contract_tests.suite import Baseline, end_before_start_variants, invalid_number_variants, query_for
 
 SHOWN_KEY = f"${ENV['api_key']}"
 
@@ -56,6 +57,30 @@ def test_valid_date_form_is_accepted(
     )
     check_status(
         ctx, exchange, {contract.success_status}, "valid_input_accepted", f"{param}={text} is a number ({form})"
+    )
+    conform(ctx, exchange)
+
+
+def test_number_spelling_is_accepted(
+    number_spelling: tuple[str, str, str],
+    ctx: CheckContext,
+    client: Client,
+    contract: Contract,
+    target: Target,
+    baseline: Baseline,
+) -> None:
+    """Every spelling the JSON number grammar allows: upper-case exponents, signs, minus zero."""
+    key, org = _readable(target)
+    param, form, text = number_spelling
+    exchange = send(
+        client, contract, org=org, query=query_for(contract, baseline, **{param: [text]}), key=key, shown_key=SHOWN_KEY
+    )
+    check_status(
+        ctx,
+        exchange,
+        {contract.success_status},
+        "number_spellings_accepted",
+        f"{param}={text} is a valid JSON number ({form})",
     )
     conform(ctx, exchange)
 

@@ -2,40 +2,108 @@
 
 A schema says the counts are numbers; the business says more: they are non-negative
 integers, a query gives the same answer twice, a wider range never gives less, and two
-adjacent day-aligned ranges add up to their union. These are pure functions over parsed
-response bodies; the suite's semantics tests feed them real answers.
+adjacent day-aligned ranges add up to their union, exactly, however big the sums (counts
+past 2**53 included). Usage is counted per UTC day, so two instants of one day give the
+same one-instant answer, and a range from and to any instants counts whole days.
+
+These relations must hold over the whole domain, not only in one historical window:
+:data:`DOMAIN_SPANS` are ranges near the epoch, across the 1e11 ms mark (where seconds and
+milliseconds get confused), across decades, in the far future and as wide as the fuzzer
+draws. These are pure functions over parsed response bodies; the suite's semantics tests
+feed them real answers.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 __all__ = [
     "DAY_MS",
+    "DOMAIN_SPANS",
+    "HOUR_MS",
     "USAGE_OPERATION_ID",
+    "Span",
     "additivity_problem",
     "count_problems",
     "counts",
     "day_boundaries",
+    "day_start",
+    "exact_sum_problem",
     "figures",
+    "granularity_instants",
     "idempotence_problem",
+    "is_day_granular",
     "monotonicity_problem",
 ]
 
 USAGE_OPERATION_ID = "getOrganizationUsage"
 DAY_MS = 86_400_000
+HOUR_MS = 3_600_000
 
 
-def _leaves(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _leaves(value, f"{path}/{key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _leaves(value, f"{path}/{index}")
-    else:
-        yield path, node
+def _ms(year: int, month: int = 1, day: int = 1, hour: int = 0) -> int:
+    return int(dt.datetime(year, month, day, hour, tzinfo=dt.UTC).timestamp()) * 1000
+
+
+@dataclass(frozen=True)
+class Span:
+    """A range ``start``..``end`` split at the UTC midnight ``split`` into two adjacent ranges."""
+
+    label: str
+    start: int
+    split: int
+    end: int
+
+
+# Starts and ends off midnight where the relation allows it; every split is a midnight.
+DOMAIN_SPANS = (
+    Span("the first days after the epoch", 0, 5 * DAY_MS, 10 * DAY_MS - 1),
+    Span("years before the epoch", _ms(1950, 3, 1, 7), _ms(1960), _ms(1969, 12, 31, 17)),
+    Span("across 1e11 ms (March 1973)", _ms(1972, 1, 1, 13), _ms(1973, 6, 1), _ms(1975, 1, 1, 9)),
+    Span("across decades", _ms(1999, 6, 15, 13), _ms(2010), _ms(2031, 3, 1, 7)),
+    Span("the far future", _ms(2150, 1, 1, 5), _ms(2170), _ms(2199, 12, 31, 22)),
+    Span("long after any usage", _ms(3000), _ms(5000), 253402300799999),
+    Span("the widest range the fuzzer draws", -62135596800000, _ms(1970), 253402300799999),
+    Span("the widest range, split in the future", -62135596800000, _ms(2100), 253402300799999),
+)
+
+
+def day_start(instant: float) -> int:
+    """The UTC midnight at or before ``instant`` (epoch ms)."""
+    return int(instant // DAY_MS) * DAY_MS
+
+
+def granularity_instants(day: int) -> list[tuple[str, int]]:
+    """Instants of the UTC day starting at ``day`` that a day-granular API answers alike."""
+    return [
+        ("one millisecond after midnight", day + 1),
+        ("just before noon", day + 12 * HOUR_MS - 1),
+        ("noon", day + 12 * HOUR_MS),
+        ("13:00", day + 13 * HOUR_MS),
+        ("the day's last millisecond", day + DAY_MS - 1),
+    ]
+
+
+def is_day_granular(midnight: Mapping[str, Any], whole_day: Mapping[str, Any]) -> bool:
+    """A one-instant range at midnight answers the whole day's (non-zero) usage."""
+    return bool(whole_day) and dict(midnight) == dict(whole_day) and any(v != 0 for v in whole_day.values())
+
+
+def _leaves(node: Any) -> Iterator[tuple[str, Any]]:
+    """(JSON pointer, value) of every scalar in a parsed body (iteratively: bodies may nest deep)."""
+    stack: list[tuple[str, Any]] = [("", node)]
+    while stack:
+        path, current = stack.pop()
+        if isinstance(current, dict):
+            stack.extend((f"{path}/{key}", value) for key, value in reversed(current.items()))
+        elif isinstance(current, list):
+            stack.extend((f"{path}/{index}", value) for index, value in reversed(list(enumerate(current))))
+        else:
+            yield path, current
 
 
 def figures(schema: Mapping[str, Any], path: str = "") -> list[str]:
@@ -61,12 +129,13 @@ def count_problems(body: Any, pointers: list[str]) -> list[str]:
     """Figures that are not non-negative integers."""
     problems = []
     for path, value in counts(body, pointers).items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        number = _number(value)
+        if number is None or not number.is_finite():
             continue  # not a number at all: the schema check reports that
-        if value < 0:
-            problems.append(f"{path} = {value!r} is negative")
-        elif isinstance(value, float) and not value.is_integer():
-            problems.append(f"{path} = {value!r} is not a whole number")
+        if number < 0:
+            problems.append(f"{path} = {_show(value)} is negative")
+        elif number != number.to_integral_value():
+            problems.append(f"{path} = {_show(value)} is not a whole number")
     return problems
 
 
@@ -84,13 +153,42 @@ def monotonicity_problem(narrow: Mapping[str, float], wide: Mapping[str, float])
     return None
 
 
-def additivity_problem(left: Mapping[str, float], right: Mapping[str, float], union: Mapping[str, float]) -> str | None:
-    """Two adjacent ranges add up to their union, figure by figure."""
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return None
+    return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def additivity_problem(left: Mapping[str, Any], right: Mapping[str, Any], union: Mapping[str, Any]) -> str | None:
+    """Two adjacent ranges add up to their union, figure by figure (to 1e-9 relative)."""
     for path, total in union.items():
-        parts = left.get(path, 0) + right.get(path, 0)
-        if abs(parts - total) > 1e-9 * max(1.0, abs(total)):
-            return f"{path}: {left.get(path)!r} + {right.get(path)!r} = {parts!r}, but the union gave {total!r}"
+        values = [_number(left.get(path, 0)), _number(right.get(path, 0)), _number(total)]
+        a, b, whole = values
+        if a is None or b is None or whole is None:
+            continue
+        if abs(a + b - whole) > Decimal("1e-9") * max(Decimal(1), abs(whole)):
+            return f"{path}: {_show(left.get(path))} + {_show(right.get(path))} = {_show(a + b)}, but the union gave {_show(total)}"
     return None
+
+
+def exact_sum_problem(left: Mapping[str, Any], right: Mapping[str, Any], union: Mapping[str, Any]) -> str | None:
+    """Whole-number figures add up exactly, however big (no rounding past 2**53)."""
+    for path, total in union.items():
+        a, b, whole = _number(left.get(path, 0)), _number(right.get(path, 0)), _number(total)
+        if a is None or b is None or whole is None or any(v != v.to_integral_value() for v in (a, b, whole)):
+            continue
+        if a + b != whole:
+            return (
+                f"{path}: {_show(left.get(path))} + {_show(right.get(path))} = {_show(a + b)} exactly, but the union "
+                f"gave {_show(total)} (off by {_show(whole - a - b)})"
+            )
+    return None
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return str(int(value)) if value == value.to_integral_value() and abs(value) < Decimal(10) ** 30 else str(value)
+    return repr(value)
 
 
 def day_boundaries(start: float, end: float, most: int = 3) -> list[int]:

@@ -1,14 +1,21 @@
-"""Run the contract suite, as a user would, against WSGI apps served on loopback."""
+"""Run the contract suite, as a user would, against WSGI apps served on loopback.
+
+:func:`run_suite` runs the suite in its own subprocess with its own timeout and reports
+its exit code, failed checks, report, output, wall time and peak memory (the child's
+maximum resident set, from ``wait4``).
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +35,8 @@ class Outcome:
     failed_checks: frozenset[str]
     report: dict[str, Any]
     output: str
+    seconds: float = 0.0
+    peak_rss_mb: float = 0.0
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -36,13 +45,14 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 @contextmanager
-def serving(app: Callable[..., Any]) -> Iterator[str]:
+def serving(app: Callable[..., Any], **options: Any) -> Iterator[str]:
     """Serve a WSGI app on a free loopback port in a thread; yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler, **options)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    scheme = "https" if options.get("ssl_context") else "http"
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield f"{scheme}://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()
@@ -68,28 +78,53 @@ def suite_env(base_url: str, **overrides: str) -> dict[str, str]:
     return env
 
 
-def run_suite(env: Mapping[str, str], report_dir: Path, *args: str, timeout: float = 300) -> Outcome:
-    command = [
+def suite_command(report_dir: Path, *args: str) -> list[str]:
+    return [
         sys.executable, "-m", "pytest", str(SUITE), "-c", str(SUITE / "pytest.ini"), "--rootdir", str(SUITE),
         "--hypothesis-profile=ci", "--report-dir", str(report_dir), "-q", "-p", "no:randomly", *args,
     ]  # fmt: skip
-    result = subprocess.run(command, env=dict(env), capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+
+def run_suite(env: Mapping[str, str], report_dir: Path, *args: str, timeout: float = 120) -> Outcome:
+    """Run the suite in a subprocess (its own process group), killed after ``timeout`` seconds."""
+    return run_command(suite_command(report_dir, *args), env, report_dir, timeout=timeout)
+
+
+def run_command(command: list[str], env: Mapping[str, str], report_dir: Path, *, timeout: float) -> Outcome:
+    started = time.monotonic()
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(
+            command, env=dict(env), stdout=output, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+        )
+        status, usage = _wait(process, timeout)
+        output.seek(0)
+        text = output.read().decode("utf-8", "replace")
+    seconds = time.monotonic() - started
+    if status is None:
+        raise subprocess.TimeoutExpired(command, timeout, output=text)
     path = report_dir / "conformance.json"
     report = json.loads(path.read_text()) if path.exists() else {}
     failed = frozenset(f["check"] for c in report.get("checks", []) for f in c["failures"])
-    return Outcome(result.returncode, failed, report, result.stdout + result.stderr)
+    peak = usage.ru_maxrss / 1024 if usage is not None else 0.0  # kilobytes on Linux
+    return Outcome(status, failed, report, text, seconds, peak)
 
 
-def run_against(app: Callable[..., Any], report_dir: Path) -> Outcome:
+def _wait(process: subprocess.Popen[bytes], timeout: float) -> tuple[int | None, Any]:
+    """Reap the child with ``wait4`` (its own peak memory); kill its group after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
+            return process.returncode, usage
+        if time.monotonic() > deadline:
+            os.killpg(process.pid, signal.SIGKILL)
+            os.wait4(process.pid, 0)
+            process.returncode = -signal.SIGKILL
+            return None, None
+        time.sleep(0.02)
+
+
+def run_against(app: Callable[..., Any], report_dir: Path, *, timeout: float = 120) -> Outcome:
     with serving(app) as base_url:
-        return run_suite(suite_env(base_url), report_dir)
-
-
-def run_all(apps: list[impl.Implementation], directory: Path, workers: int = 2) -> dict[str, Outcome]:
-    """Run the suite against each implementation, two at a time."""
-
-    def one(app: impl.Implementation) -> tuple[str, Outcome]:
-        return app.name, run_against(app, directory / app.name.replace(" ", "_"))
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return dict(pool.map(one, apps))
+        return run_suite(suite_env(base_url), report_dir, timeout=timeout)

@@ -4,9 +4,17 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.checks import RESPONSE_CHECKS, CheckContext, ContractFailure, check_status, conform
+from contract_tests.checks import (
+    RESPONSE_CHECKS,
+    CheckContext,
+    ContractFailure,
+    check_latency,
+    check_status,
+    check_usage_counts,
+    conform,
+)
 from contract_tests.contract import load_contract
-from contract_tests.http import Exchange, Reply, Sent
+from contract_tests.exchange import Exchange, Reply, Sent, SlowRequest
 
 ROOT = Path(__file__).resolve().parents[2]
 CTX = CheckContext(load_contract(ROOT / "openapi.yaml"), {"idt_live_secretsecretsecret": "CONTRACT_API_KEY"}, 1.0)
@@ -51,7 +59,18 @@ FAILING = [
         "response_schema",
     ),
     ("error without message", _exchange(401, b'{"error":"x"}'), "response_schema"),
-    ("slow", _exchange(200, GOOD, elapsed=1.5), "latency"),
+    ("100,000-deep JSON", _exchange(200, b"[" * 100_000 + b"]" * 100_000), "response_schema"),
+    ("ANSI escapes in a body", _exchange(200, b"\x1b[2J\x1b[31mPASS\r"), "response_schema"),
+    (
+        "a key in an error body",
+        _exchange(401, b'{"error":"x","message":"bad key idt_live_secretsecretsecret"}'),
+        "error_body_leak_free",
+    ),
+    (
+        "usage in an error body",
+        _exchange(403, b'{"error":"x","message":"no","data":{"usageSms":1}}'),
+        "error_body_leak_free",
+    ),
 ]
 
 
@@ -62,8 +81,31 @@ def test_broken_answers_fail_with_the_check_named(name: str, exchange: Exchange,
     failure = info.value
     assert failure.check == check
     assert "idt_live_secretsecretsecret" not in str(failure)
-    assert failure.curl is not None and "$CONTRACT_API_KEY" in failure.curl
+    assert failure.curl is not None and "${CONTRACT_API_KEY}" in failure.curl
     assert "expected:" in str(failure) and "got:" in str(failure)
+    assert "\x1b" not in str(failure) and "\r" not in str(failure)
+
+
+def test_one_slow_answer_is_not_a_latency_failure() -> None:
+    sent = _exchange(200, GOOD).sent
+    check_latency(CTX, [SlowRequest(sent, 1.5, None)])  # slow once, not retried: not counted
+    with pytest.raises(
+        ContractFailure, match=r"1 request\(s\) slow twice in a row; the worst took 2.00 s, then 3.00 s"
+    ):
+        check_latency(CTX, [SlowRequest(sent, 1.5, None), SlowRequest(sent, 2.0, 3.0)])
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        (b'{"data":{"usageSms":-1,"usageWhatsapp":0,"usageEmail":0,"usageSage":0}}', "is negative"),
+        (b'{"data":{"usageSms":0.5,"usageWhatsapp":0,"usageEmail":0,"usageSage":0}}', "not a whole number"),
+    ],
+)
+def test_usage_counts_are_whole_and_non_negative(body: bytes, fragment: str) -> None:
+    check_usage_counts(CTX, _exchange(200, GOOD))
+    with pytest.raises(ContractFailure, match=fragment):
+        check_usage_counts(CTX, _exchange(200, body))
 
 
 def test_check_status_says_why() -> None:

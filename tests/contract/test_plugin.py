@@ -10,11 +10,13 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.contract import implementations as impl
 from tests.contract.harness import ROOT, SUITE, run_suite, serving, suite_env
+from tests.contract.tls import make_private_ca
 
 pytestmark = pytest.mark.server
 
@@ -32,6 +34,7 @@ def test_refuses_to_run_without_a_target(tmp_path: Path) -> None:
     [
         ("CONTRACT_BASE_URL", "ftp://x", "must be an http:// or https:// URL"),
         ("CONTRACT_WINDOW_END", "soon", "CONTRACT_WINDOW_END='soon' is not a number"),
+        ("CONTRACT_CA_BUNDLE", "/nonexistent/ca.pem", "CONTRACT_CA_BUNDLE='/nonexistent/ca.pem': no such file"),
     ],
 )
 def test_bad_settings_are_usage_errors(variable: str, value: str, fragment: str, tmp_path: Path) -> None:
@@ -40,20 +43,75 @@ def test_bad_settings_are_usage_errors(variable: str, value: str, fragment: str,
     assert fragment in outcome.output
 
 
-def test_missing_options_skip_with_the_variable_to_set(tmp_path: Path) -> None:
+def _keyless(base_url: str, **extra: str) -> dict[str, str]:
+    keep = ("CONTRACT_BASE_URL", "CONTRACT_SPEC")
+    return {k: v for k, v in suite_env(base_url).items() if not k.startswith("CONTRACT_") or k in keep} | extra
+
+
+def test_refuses_to_run_without_a_key_and_an_organization(tmp_path: Path) -> None:
     with serving(impl.Implementation("reference")) as base_url:
-        env = {
-            k: v
-            for k, v in suite_env(base_url).items()
-            if not k.startswith("CONTRACT_") or k in ("CONTRACT_BASE_URL", "CONTRACT_SPEC")
-        }
-        outcome = run_suite(env, tmp_path)
+        outcome = run_suite(_keyless(base_url), tmp_path)
+    assert outcome.exit_code == 4, outcome.output[-3000:]
+    assert "CONTRACT_API_KEY and CONTRACT_ORG_ID not set" in outcome.output
+    assert "--allow-partial (CONTRACT_ALLOW_PARTIAL=1)" in outcome.output
+    assert not (tmp_path / "conformance.json").exists()
+
+
+def test_a_partial_run_says_what_did_not_run(tmp_path: Path) -> None:
+    with serving(impl.Implementation("reference")) as base_url:
+        outcome = run_suite(_keyless(base_url, CONTRACT_ALLOW_PARTIAL="1"), tmp_path)
     assert outcome.exit_code == 0, outcome.output[-3000:]
-    reasons = {c["reason"] for c in outcome.report["checks"] if c["outcome"] == "skipped"}
-    assert reasons, "without a key, the tests that need one must be skipped"
-    assert all("CONTRACT_" in reason for reason in reasons), reasons
+    coverage = outcome.report["coverage"]
+    assert 0 < coverage["ran"] < coverage["total"]
+    assert f"{coverage['ran']} of {coverage['total']} checks ran" in outcome.output
+    reasons = {item["reason"] for item in coverage["skipped"]}
+    assert reasons and all("CONTRACT_" in reason for reason in reasons), reasons
+    assert all(f"skipped ({item['checks']}): {item['reason']}" in outcome.output for item in coverage["skipped"])
+    markdown, page = (tmp_path / "conformance.md").read_text(), (tmp_path / "conformance.html").read_text()
+    assert f"**{coverage['ran']} of {coverage['total']} checks ran**" in markdown and "did not run" in markdown
+    assert f"<b>{coverage['ran']} of {coverage['total']} checks ran</b>" in page
     passed = [c["name"] for c in outcome.report["checks"] if c["outcome"] == "passed"]
     assert "missing_key_is_refused" in passed
+
+
+def test_strict_fails_a_run_with_skips(tmp_path: Path) -> None:
+    with serving(impl.Implementation("reference")) as base_url:
+        env = _keyless(base_url, CONTRACT_ALLOW_PARTIAL="1")
+        outcome = run_suite(env, tmp_path, "--strict", f"--junitxml={tmp_path / 'junit.xml'}")
+    assert outcome.exit_code == 1, outcome.output[-3000:]
+    failed = [c for c in outcome.report["checks"] if c["outcome"] == "failed"]
+    assert failed and all("--strict fails skips" in c["reason"] and "CONTRACT_" in c["reason"] for c in failed)
+    assert outcome.report["coverage"]["strict"] is True and outcome.report["passed"] is False
+    assert "[strict] this check did not run" in (tmp_path / "junit.xml").read_text()
+
+
+def test_a_wrong_base_path_gets_one_hint(tmp_path: Path) -> None:
+    def mounted(environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith("/api/v1/"):
+            start_response("404 Not Found", [("Content-Type", "application/json")])
+            return [b'{"error": "NotFound", "message": "no route"}']
+        environ["PATH_INFO"] = path.removeprefix("/api/v1")
+        return impl.Implementation("reference")(environ, start_response)
+
+    with serving(mounted) as base_url:
+        outcome = run_suite(suite_env(base_url), tmp_path)
+        right = run_suite(suite_env(base_url + "/api/v1"), tmp_path / "right")
+    assert outcome.exit_code == 1
+    failed = [c["name"] for c in outcome.report["checks"] if c["outcome"] == "failed"]
+    assert failed == ["target_answers"]
+    assert outcome.output.count("is the base path right?") >= 1
+    assert right.exit_code == 0, right.output[-3000:]
+
+
+def test_a_target_behind_a_private_ca(tmp_path: Path) -> None:
+    ca, certificate, key = make_private_ca(tmp_path)
+    with serving(impl.Implementation("reference"), ssl_context=(str(certificate), str(key))) as base_url:
+        refused = run_suite(suite_env(base_url), tmp_path / "without")
+        trusted = run_suite(suite_env(base_url, CONTRACT_CA_BUNDLE=str(ca)), tmp_path / "with")
+    assert refused.exit_code == 1 and "TLS error" in refused.output
+    assert trusted.exit_code == 0, trusted.output[-3000:]
+    assert trusted.report["coverage"]["ran"] == trusted.report["coverage"]["total"]
 
 
 def test_refused_connection_fails_fast_with_one_clear_error(tmp_path: Path) -> None:
@@ -142,7 +200,7 @@ def test_semantics_can_be_switched_off(tmp_path: Path) -> None:
     with serving(impl.Implementation("negative", negative_counts=True)) as base_url:
         outcome = run_suite(suite_env(base_url, CONTRACT_SEMANTICS="false"), tmp_path)
     assert outcome.exit_code == 0, outcome.output[-3000:]
-    skipped = [c for c in outcome.report["checks"] if c["category"] == "semantics"]
+    skipped = [c for c in outcome.report["checks"] if c["category"] in ("semantics", "domain")]
     assert skipped and all(c["outcome"] == "skipped" and "CONTRACT_SEMANTICS" in c["reason"] for c in skipped)
 
 
@@ -169,3 +227,43 @@ def test_targets_file_writes_a_matrix(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "matrix.html").exists() and (tmp_path / "out" / "bad" / "conformance.html").exists()
     assert impl.KEY not in result.stdout + result.stderr
     assert SUITE.exists()
+
+
+def test_unexpected_exceptions_and_hypothesis_examples_are_redacted(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(
+        test_leaky="""
+        import os
+        from hypothesis import given, settings, strategies as st
+
+        KEY = os.environ["CONTRACT_API_KEY"]
+
+        def test_unexpected(target, ctx):
+            print("captured stdout", KEY)
+            raise RuntimeError(f"boom {KEY} {target!r} {ctx!r} \\x1b[2J\\r")
+
+        @settings(max_examples=1, database=None)
+        @given(value=st.just(KEY))
+        def test_falsified(value, target):
+            raise ValueError(value[::-1])
+        """
+    )
+    with serving(impl.Implementation("reference")) as base_url:
+        for name, value in suite_env(base_url).items():
+            if name.startswith("CONTRACT_"):
+                monkeypatch.setenv(name, value)
+        junit = pytester.path / "junit.xml"
+        result = pytester.runpytest_subprocess(
+            "-p", "contract_tests.plugin", "--assert=plain", "-p", "no:cacheprovider", "-rA",
+            f"--junitxml={junit}", "--report-dir", str(pytester.path / "reports"),
+        )  # fmt: skip
+    result.assert_outcomes(failed=2)
+    texts = {"console": result.stdout.str() + result.stderr.str(), "junit": junit.read_text()}
+    texts |= {p.name: p.read_text() for p in (pytester.path / "reports").iterdir()}
+    console = texts["console"]
+    assert "test_falsified(" in console and "ValueError: ***" in console and "$CONTRACT_API_KEY" in console
+    for name, text in texts.items():
+        assert impl.KEY not in text and impl.KEY[::-1] not in text, f"the key leaked into {name}"
+        assert impl.KEY[9:21] not in text, f"part of the key leaked into {name}"
+        assert "\x1b" not in text and "\r" not in text, f"a control character reached {name}"

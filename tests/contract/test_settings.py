@@ -20,6 +20,33 @@ def test_environment_is_read() -> None:
     assert target.secrets == {"k-env": "CONTRACT_API_KEY"}
 
 
+def test_new_settings_are_read_and_checked() -> None:
+    target = target_from(
+        {},
+        environ={
+            **ENV,
+            "CONTRACT_RUN_BUDGET": "30",
+            "CONTRACT_CA_BUNDLE": "/etc/ca.pem",
+            "CONTRACT_ALLOW_PARTIAL": "1",
+            "CONTRACT_STRICT": "yes",
+        },
+    )
+    assert (target.run_budget, str(target.ca_bundle), target.allow_partial, target.strict) == (
+        30.0,
+        "/etc/ca.pem",
+        True,
+        True,
+    )
+    assert (Target(base_url="http://x").allow_partial, Target(base_url="http://x").strict) == (False, False)
+
+
+def test_repr_hides_secrets() -> None:
+    target = target_from({"other_api_key": "other-secret", "other_org_id": "o2"}, environ=ENV)
+    text = repr(target)
+    assert "k-env" not in text and "other-secret" not in text
+    assert "api_key='***'" in text and "other_api_key='***'" in text and "org_id=None" in text
+
+
 def test_options_win_over_environment() -> None:
     target = target_from({"base_url": "https://opt.test", "api_key": "k-opt", "semantics": False}, environ=ENV)
     assert (target.base_url, target.api_key, target.semantics) == ("https://opt.test", "k-opt", False)
@@ -36,6 +63,12 @@ def test_options_win_over_environment() -> None:
         ({"base_url": "http://x", "semantics": "maybe"}, {}, "must be true or false"),
         ({"base_url": "http://x", "timeout": "nan"}, {}, "not a finite number"),
         ({"base_url": "http://x", "other_api_key": "k"}, {}, "needs CONTRACT_OTHER_ORG_ID"),
+        ({"base_url": "http://x", "run_budget": "0"}, {}, "CONTRACT_RUN_BUDGET must be positive seconds"),
+        (
+            {"base_url": "http://x", "allow_partial": "perhaps"},
+            {},
+            "CONTRACT_ALLOW_PARTIAL='perhaps' must be true or false",
+        ),
     ],
 )
 def test_bad_settings_are_named(values: dict[str, str], environ: dict[str, str], fragment: str) -> None:
@@ -62,6 +95,9 @@ def test_targets_file_reads_keys_from_named_variables(tmp_path: Path) -> None:
         ("targets: [{name: a, base_url: 'http://a'}, {name: a, base_url: 'http://b'}]", "name 'a' is used twice"),
         ("targets: [{base_url: 'nope'}]", r"targets\[0\]: base URL 'nope'"),
         ("targets: [", "not valid YAML"),
+        ("targets: [{name: ../../etc, base_url: 'http://a'}]", r"name '\.\./\.\./etc' must be 1 to 64 letters"),
+        ("targets: [{name: /tmp/x, base_url: 'http://a'}]", "names the target's report folder"),
+        ("targets: [{name: '..', base_url: 'http://a'}]", "must be 1 to 64"),
     ],
 )
 def test_bad_targets_files(text: str, fragment: str, tmp_path: Path) -> None:

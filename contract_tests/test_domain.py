@@ -1,0 +1,148 @@
+"""Usage semantics over the whole domain, for each tenant, not only in one window.
+
+Ranges near the epoch, before it, across the 1e11 ms mark (where seconds and milliseconds
+get confused), over decades, in the far future and as wide as the fuzzer draws must add up
+exactly (big sums included) and never shrink when widened; usage is counted per UTC day.
+A relation fails only when it fails twice in a row: a live target's usage may change
+between two reads, a defect does not go away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import pytest
+
+from contract_tests.checks import CheckContext, fail
+from contract_tests.exchange import Exchange
+from contract_tests.http import Client
+from contract_tests.sending import read_usage
+from contract_tests.settings import ENV, Target
+from contract_tests.suite import Baseline, number_text
+from contract_tests.usage_semantics import (
+    DAY_MS,
+    DOMAIN_SPANS,
+    HOUR_MS,
+    Span,
+    additivity_problem,
+    day_start,
+    exact_sum_problem,
+    granularity_instants,
+    is_day_granular,
+    monotonicity_problem,
+)
+
+_TENANTS = ("configured", "other")
+Problem = tuple[Exchange, str, str, str]  # exchange, check, expected, what came back
+Reader = Callable[[float, float], tuple[Exchange, dict[str, Any]]]
+
+
+@pytest.fixture(autouse=True)
+def _semantics_on(target: Target) -> None:
+    if not target.semantics:
+        pytest.skip(f"usage semantics are switched off ({ENV['semantics']}=false or --no-semantics)")
+
+
+@pytest.fixture(params=_TENANTS)
+def read(request: pytest.FixtureRequest, target: Target, ctx: CheckContext, client: Client) -> Reader:
+    """Reads one tenant's usage over a range: the configured key, or the other tenant's."""
+    if request.param == "configured":
+        if not target.api_key or not target.org_id:
+            pytest.skip(f"set {ENV['api_key']} and {ENV['org_id']}")
+        key, org, shown = target.api_key, target.org_id, f"${ENV['api_key']}"
+    else:
+        if not target.other_api_key or not target.other_org_id:
+            pytest.skip(
+                f"set {ENV['other_api_key']} and {ENV['other_org_id']}: the other tenant's usage is checked too"
+            )
+        key, org, shown = target.other_api_key, target.other_org_id, f"${ENV['other_api_key']}"
+
+    def reader(start: float, end: float) -> tuple[Exchange, dict[str, Any]]:
+        return read_usage(ctx, client, org=org, key=key, shown_key=shown, start=start, end=end)
+
+    return reader
+
+
+def _twice(ctx: CheckContext, attempt: Callable[[], Problem | None]) -> None:
+    """Fail with the problem only when a second attempt finds one too."""
+    if attempt() is None:
+        return
+    problem = attempt()
+    if problem is not None:
+        exchange, check, expected, got = problem
+        raise fail(ctx, exchange, check, expected, got)
+
+
+@pytest.mark.parametrize("span", DOMAIN_SPANS, ids=[span.label for span in DOMAIN_SPANS])
+def test_ranges_add_up_across_the_domain(span: Span, read: Reader, ctx: CheckContext) -> None:
+    def attempt() -> Problem | None:
+        left_exchange, left = read(span.start, span.split - 1)
+        _, right = read(span.split, span.end)
+        union_exchange, union = read(span.start, span.end)
+        where = f"{span.label}: {number_text(span.start)}..{number_text(span.end)} split at {number_text(span.split)}"
+        for check, problem in (
+            ("monotonic", monotonicity_problem(left, union)),
+            ("monotonic", monotonicity_problem(right, union)),
+            ("additive", additivity_problem(left, right, union)),
+            ("sums_exact", exact_sum_problem(left, right, union)),
+        ):
+            if problem:
+                expected = f"adjacent ranges add up exactly to their union, which is never less ({where})"
+                return union_exchange if check != "additive" else left_exchange, check, expected, problem
+        return None
+
+    _twice(ctx, attempt)
+
+
+def test_usage_is_counted_per_utc_day(read: Reader, ctx: CheckContext, baseline: Baseline) -> None:
+    """Infer the granularity, then check instants and ranges that are not midnights."""
+    day = day_start(baseline.start)
+    _, whole = read(day, day + DAY_MS - 1)
+    _, midnight = read(day, day)
+    if not is_day_granular(midnight, whole):
+        _twice(ctx, partial(_adds_up_within_the_day, read, day))
+        return
+    for label, instant in granularity_instants(day):
+        _twice(ctx, partial(_same_as_whole_day, read, day, instant, label))
+    _twice(ctx, partial(_whole_days, read, day))
+
+
+def _same_as_whole_day(read: Reader, day: int, instant: int, label: str) -> Problem | None:
+    _, whole = read(day, day + DAY_MS - 1)
+    exchange, one = read(instant, instant)
+    if dict(one) == dict(whole):
+        return None
+    return (
+        exchange,
+        "day_granularity",
+        f"usage is counted per UTC day: the one-instant range at {label} ({number_text(instant)}) answers like "
+        "the whole day, as the one at midnight does",
+        f"{dict(one)}, but the whole day gave {dict(whole)}",
+    )
+
+
+def _whole_days(read: Reader, day: int) -> Problem | None:
+    start, end = day + 13 * HOUR_MS, day + 5 * DAY_MS + 7 * HOUR_MS
+    exchange, off = read(start, end)
+    _, days = read(day, day + 6 * DAY_MS - 1)
+    if dict(off) == dict(days):
+        return None
+    return (
+        exchange,
+        "day_granularity",
+        f"a range from 13:00 to 07:00 ({number_text(start)}..{number_text(end)}) counts the six whole days it touches",
+        f"{dict(off)}, but the six days gave {dict(days)}",
+    )
+
+
+def _adds_up_within_the_day(read: Reader, day: int) -> Problem | None:
+    split = day + 13 * HOUR_MS
+    left_exchange, left = read(day, split - 1)
+    _, right = read(split, day + DAY_MS - 1)
+    _, whole = read(day, day + DAY_MS - 1)
+    problem = additivity_problem(left, right, whole)
+    if problem is None:
+        return None
+    return left_exchange, "additive", f"a day split at 13:00 ({number_text(split)}) adds up to the whole day", problem

@@ -1,0 +1,78 @@
+"""Organization ids are matched exactly, and malformed URLs are refused cleanly.
+
+Variants of the configured ids (another case, spaces, slashes, ``/..`` segments, plain or
+percent-encoded, leading from one organization to the other) never return another
+organization's usage; malformed percent-escapes and invalid UTF-8 in the path or query
+get a 4xx, never a 5xx.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from contract_tests.checks import CheckContext, check_not_server_error, check_status, fail
+from contract_tests.contract import Contract
+from contract_tests.http import Client
+from contract_tests.identifiers import malformed_paths, malformed_queries, path_variants
+from contract_tests.isolation import answer_of
+from contract_tests.sending import send
+from contract_tests.settings import ENV, Target
+from contract_tests.suite import Baseline, query_for
+from contract_tests.usage_semantics import figures
+
+SHOWN_KEY = f"${ENV['api_key']}"
+
+
+def _readable(target: Target) -> tuple[str, str]:
+    if not target.api_key or not target.org_id:
+        pytest.skip(f"set {ENV['api_key']} and {ENV['org_id']}")
+    return target.api_key, target.org_id
+
+
+def test_loose_ids_never_reach_another_organization(
+    ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    key, org = _readable(target)
+    query = query_for(contract, baseline)
+    pointers = figures(contract.success_schema)
+    reference = send(client, contract, org=org, query=query, key=key, shown_key=SHOWN_KEY)
+    check_status(ctx, reference, {contract.success_status}, "valid_input_accepted", "the configured organization")
+    own = answer_of(reference, pointers, contract.success_status)
+    for variant in path_variants(contract, org, target.other_org_id):
+        exchange = send(client, contract, org=org, query=query, key=key, shown_key=SHOWN_KEY, raw_path=variant.path)
+        check_not_server_error(ctx, exchange)
+        if not 200 <= exchange.reply.status < 300:
+            continue
+        if variant.reads is None:
+            raise fail(
+                ctx,
+                exchange,
+                "organization_id_exact",
+                f"a refusal ({variant.label}): the path names no organization this key may read",
+            )
+        got = answer_of(exchange, pointers, contract.success_status)
+        if got != own:
+            raise fail(
+                ctx,
+                exchange,
+                "organization_id_exact",
+                f"a refusal, or {org}'s own usage ({variant.label}): {own}",
+                f"{got}: another organization's usage",
+            )
+
+
+def test_malformed_urls_get_a_4xx(
+    ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    key, org = _readable(target)
+    query = query_for(contract, baseline)
+    cases: list[tuple[str, str | None, str | None]] = [
+        (label, path, None) for label, path in malformed_paths(contract, org)
+    ]
+    cases += [(label, None, raw) for label, raw in malformed_queries(query)]
+    for label, path, raw in cases:
+        exchange = send(
+            client, contract, org=org, query=query, key=key, shown_key=SHOWN_KEY, raw_path=path, raw_query=raw
+        )
+        if not 400 <= exchange.reply.status < 500:
+            raise fail(ctx, exchange, "malformed_url_refused", f"a 4xx, never a 5xx or a success ({label})")

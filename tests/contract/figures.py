@@ -1,0 +1,53 @@
+"""Figures for the README and reviews: ``python -m tests.contract.figures``.
+
+Runs the suite (``ci`` profile) against each hostile target of ``hostile.SCENARIOS`` and
+against a target whose every answer takes 2 s, and prints wall time, peak resident memory
+of the suite process (``wait4``) and exit code of each run.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from tests.contract import hostile
+from tests.contract import implementations as impl
+from tests.contract.harness import Outcome, run_suite, serving, suite_env
+
+__all__ = ["run_hostile", "run_slow_target"]
+
+
+def run_hostile(spoil: hostile.Spoil, folder: Path, *, run_budget: float) -> Outcome:
+    """The suite against a raw-socket target that answers like the reference, spoiled."""
+    with hostile.raw_server(hostile.like_reference(spoil)) as address:
+        env = suite_env(f"http://{address}", CONTRACT_RUN_BUDGET=f"{run_budget:g}")
+        return run_suite(env, folder, f"--junitxml={folder / 'junit.xml'}", timeout=run_budget + 120)
+
+
+def _slow(environ: dict[str, object], start_response: object) -> object:
+    time.sleep(2)
+    return impl.Implementation("reference")(environ, start_response)  # type: ignore[arg-type]
+
+
+def run_slow_target(folder: Path) -> Outcome:
+    """Every answer takes 2 s; the suite runs with the user's defaults (5 s timeout, 1 s budget)."""
+    with serving(_slow) as base_url:
+        env = {k: v for k, v in suite_env(base_url).items() if k not in ("CONTRACT_TIMEOUT", "CONTRACT_LATENCY_BUDGET")}
+        return run_suite(env, folder, timeout=180)
+
+
+def main() -> None:
+    print("| target | seconds | peak RSS MB | exit |\n| --- | --- | --- | --- |")
+    with tempfile.TemporaryDirectory() as directory:
+        for index, (name, spoil, _) in enumerate(hostile.SCENARIOS):
+            folder = Path(directory) / str(index)
+            folder.mkdir()
+            outcome = run_hostile(spoil, folder, run_budget=30)
+            print(f"| {name} | {outcome.seconds:.1f} | {outcome.peak_rss_mb:.0f} | {outcome.exit_code} |")
+        outcome = run_slow_target(Path(directory) / "slow")
+        print(f"| every answer takes 2 s | {outcome.seconds:.1f} | {outcome.peak_rss_mb:.0f} | {outcome.exit_code} |")
+
+
+if __name__ == "__main__":
+    main()
