@@ -21,8 +21,8 @@ import click
 import pytest
 
 from contract_tests import diff_command
-from contract_tests.matrix import write_matrix
-from contract_tests.settings import ENV, Target, TargetError, load_targets
+from contract_tests.core.matrix import write_matrix
+from contract_tests.core.settings import ENV, Target, TargetError, load_targets
 
 __all__ = ["main"]
 

@@ -1,7 +1,7 @@
 """``usage-contract diff OLD NEW``: the breaking-change check of the contract, as a command.
 
 Reads both versions (a file, or ``-`` for standard input), checks each is a valid
-OpenAPI document, compares them (:func:`contract_tests.diff_documents.diff_documents`)
+OpenAPI document, compares them (:func:`contract_tests.diff.documents.diff_documents`)
 and prints the report. Exit codes, as for ``diff(1)``: 0 when nothing breaks the side
 chosen with ``--fail-on``, 1 when something does, 2 when an input cannot be used (one
 line on standard error naming the file and the problem).
@@ -16,9 +16,9 @@ from typing import Any
 import click
 import yaml
 
-from contract_tests.diff_documents import diff_documents
-from contract_tests.diff_model import FAIL_ON, DiffError, exit_code
-from contract_tests.diff_render import FORMATS, render
+from contract_tests.diff.documents import diff_documents
+from contract_tests.diff.model import FAIL_ON, DiffError, exit_code
+from contract_tests.diff.render import FORMATS, render
 
 __all__ = ["diff", "load_document"]
 

@@ -28,17 +28,18 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from contract_tests.checks import CheckContext
-from contract_tests.contract import Contract, ContractError, load_contract
-from contract_tests.credentials import bad_key_variants
-from contract_tests.exchange import Exchange
-from contract_tests.http import Client
+from contract_tests.core.checks import CheckContext
+from contract_tests.core.contract import Contract, ContractError, load_contract
+from contract_tests.core.credentials import bad_key_variants
+from contract_tests.core.exchange import Exchange
+from contract_tests.core.reporting import RunReport, write_reports
+from contract_tests.core.settings import ENV, Target, TargetError, target_from
+from contract_tests.core.variants import Baseline, baseline_for, number_spelling_variants, valid_number_variants
 from contract_tests.profiles import DEFAULT_PROFILE, register_profiles
-from contract_tests.reporting import RunReport, write_reports
 from contract_tests.results import UNREACHABLE, clean, failures_of, record, sanitise, skip_reason, strict_failure
 from contract_tests.sending import probe
-from contract_tests.settings import ENV, Target, TargetError, target_from
-from contract_tests.suite import Baseline, baseline_for, number_spelling_variants, valid_number_variants
+from contract_tests.transport.client import Client
+from usage_contract_kit.verdicts import FileMemo
 
 __all__ = ["baseline", "client", "contract", "ctx", "target", "unreachable"]
 
@@ -134,7 +135,7 @@ def pytest_configure(config: pytest.Config) -> None:
     target = target.__class__(**{**target.__dict__, "spec": _spec_path(target.spec)})
     _fail_closed(target)
     try:
-        contract = load_contract(target.spec)
+        contract = load_contract(target.spec, memo=FileMemo())
     except ContractError as exc:
         raise pytest.UsageError(f"contract suite: {exc}") from None
     if values["api_key"]:

@@ -3,7 +3,7 @@
 pytest glue used by the plugin's ``pytest_runtest_makereport`` wrapper: it redacts and
 escapes everything a failed, errored or skipped report shows (the failure, the traceback,
 captured output, Hypothesis' failing example) before pytest's terminal, JUnit or the
-conformance reports read it, and records one :class:`~contract_tests.reporting.CheckResult`
+conformance reports read it, and records one :class:`~contract_tests.core.reporting.CheckResult`
 per check.
 """
 
@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from contract_tests.checks import ContractFailure
-from contract_tests.exchange import printable, redact
-from contract_tests.http import TargetUnreachable
-from contract_tests.reporting import CheckResult
+from contract_tests.core import names
+from contract_tests.core.checks import ContractFailure
+from contract_tests.core.exchange import printable, redact
+from contract_tests.core.reporting import CheckResult
+from contract_tests.transport.client import TargetUnreachable
 
 __all__ = ["UNREACHABLE", "clean", "failures_of", "record", "sanitise", "skip_reason", "strict_failure"]
 
@@ -95,14 +96,14 @@ def _name(item: pytest.Item) -> tuple[str, str]:
 
 def _text(failure: Failure) -> str:
     if isinstance(failure, TargetUnreachable):
-        return f"[target_reachable] {failure}"
+        return f"[{names.TARGET_REACHABLE}] {failure}"
     return str(failure)
 
 
 def _dict(failure: Failure, secrets: dict[str, str]) -> dict[str, Any]:
     if isinstance(failure, TargetUnreachable):
         got = clean(str(failure), secrets)
-        return {"check": "target_reachable", "request": "", "expected": "an answer", "got": got, "curl": None}
+        return {"check": names.TARGET_REACHABLE, "request": "", "expected": "an answer", "got": got, "curl": None}
     return {
         key: (clean(value, secrets) if isinstance(value, str) else value) for key, value in failure.as_dict().items()
     }

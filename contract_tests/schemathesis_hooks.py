@@ -13,7 +13,7 @@ from typing import Any
 import schemathesis
 from schemathesis.generation import GenerationMode
 
-from contract_tests.suite import keep_rules
+from contract_tests.core.variants import keep_rules
 
 
 @schemathesis.hook

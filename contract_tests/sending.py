@@ -2,7 +2,7 @@
 
 The only module besides the tests that sends: :func:`send` builds one request of the
 operation (path parameters, query, key header) and hands it to
-:class:`~contract_tests.http.Client`; :func:`probe` checks once that the target answers at
+:class:`~contract_tests.transport.client.Client`; :func:`probe` checks once that the target answers at
 all and that the base path is right; :func:`read_usage` reads one range's usage figures.
 """
 
@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from contract_tests.checks import CheckContext, check_status, conform
-from contract_tests.contract import Contract
-from contract_tests.exchange import Exchange, exact_json
-from contract_tests.http import Client, TargetUnreachable
-from contract_tests.settings import ENV, Target
-from contract_tests.suite import Baseline, query_for, range_query
-from contract_tests.usage_semantics import counts, figures
+from contract_tests.core import names
+from contract_tests.core.checks import CheckContext, conform, expect_status
+from contract_tests.core.contract import Contract
+from contract_tests.core.exchange import Exchange, exact_json
+from contract_tests.core.settings import ENV, Target
+from contract_tests.core.usage_semantics import counts, figures
+from contract_tests.core.variants import Baseline, query_for, range_query
+from contract_tests.transport.client import Client, TargetUnreachable
 
 __all__ = ["probe", "read_usage", "send"]
 
@@ -95,8 +96,8 @@ def read_usage(
     """The usage figures of ``org`` over ``start``..``end``, read exactly; the request must succeed."""
     contract = ctx.contract
     exchange = send(client, contract, org=org, query=range_query(contract, start, end), key=key, shown_key=shown_key)
-    check_status(
-        ctx, exchange, {contract.success_status}, "valid_input_accepted", "a valid range of a readable organization"
+    expect_status(
+        ctx, exchange, {contract.success_status}, names.VALID_INPUT_ACCEPTED, "a valid range of a readable organization"
     )
     conform(ctx, exchange)
     return exchange, counts(exact_json(exchange.reply.body), figures(contract.success_schema))

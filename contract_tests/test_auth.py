@@ -6,13 +6,14 @@ from collections.abc import Mapping
 
 import pytest
 
-from contract_tests.checks import CheckContext, check_status, conform
-from contract_tests.contract import Contract
-from contract_tests.credentials import bad_key_variants, misplaced_credentials, secret_case_variants, unknown_key
-from contract_tests.http import Client
+from contract_tests.core import names
+from contract_tests.core.checks import CheckContext, conform, expect_status
+from contract_tests.core.contract import Contract
+from contract_tests.core.credentials import bad_key_variants, misplaced_credentials, secret_case_variants, unknown_key
+from contract_tests.core.settings import ENV, Target
+from contract_tests.core.variants import Baseline, end_before_start_variants, query_for
 from contract_tests.sending import send
-from contract_tests.settings import ENV, Target
-from contract_tests.suite import Baseline, end_before_start_variants, query_for
+from contract_tests.transport.client import Client
 
 SHOWN_KEY = f"${ENV['api_key']}"
 
@@ -27,7 +28,7 @@ def test_missing_key_is_refused(
     ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
 ) -> None:
     exchange = send(client, contract, org=target.org_id or "org", query=query_for(contract, baseline), key=None)
-    check_status(ctx, exchange, {401}, "missing_key_refused", "no API key was sent")
+    expect_status(ctx, exchange, {401}, names.MISSING_KEY_REFUSED, "no API key was sent")
     conform(ctx, exchange)
 
 
@@ -36,11 +37,11 @@ def test_valid_key_reaches_success(
 ) -> None:
     key, org = _readable(target)
     exchange = send(client, contract, org=org, query=query_for(contract, baseline), key=key, shown_key=SHOWN_KEY)
-    check_status(
+    expect_status(
         ctx,
         exchange,
         {contract.success_status},
-        "valid_key_accepted",
+        names.VALID_KEY_ACCEPTED,
         "the valid key reading an organization it may read",
     )
     conform(ctx, exchange)
@@ -60,11 +61,11 @@ def test_header_name_is_case_insensitive(
         headers={header: key},
         shown={header: SHOWN_KEY},
     )
-    check_status(
+    expect_status(
         ctx,
         exchange,
         {contract.success_status},
-        "valid_key_accepted",
+        names.VALID_KEY_ACCEPTED,
         f"HTTP header names are case-insensitive ({header})",
     )
     conform(ctx, exchange)
@@ -80,7 +81,7 @@ def test_bad_key_is_refused(
     exchange = send(
         client, contract, org=org, query=query_for(contract, baseline), key=chosen.value, shown_key=chosen.shown
     )
-    check_status(ctx, exchange, {401}, "bad_key_refused", f"must not authenticate: {bad_key}")
+    expect_status(ctx, exchange, {401}, names.BAD_KEY_REFUSED, f"must not authenticate: {bad_key}")
     conform(ctx, exchange)
 
 
@@ -95,7 +96,7 @@ def test_secret_part_is_case_sensitive(
         exchange = send(
             client, contract, org=org, query=query_for(contract, baseline), key=variant.value, shown_key=variant.shown
         )
-        check_status(ctx, exchange, {401}, "secret_case_sensitive", f"keys are case-sensitive: {variant.id}")
+        expect_status(ctx, exchange, {401}, names.SECRET_CASE_SENSITIVE, f"keys are case-sensitive: {variant.id}")
         conform(ctx, exchange)
 
 
@@ -112,11 +113,11 @@ def test_key_only_in_its_header(
             key=None,
             extra_headers=variant.headers,
         )
-        check_status(
+        expect_status(
             ctx,
             exchange,
             {401},
-            "credentials_only_in_header",
+            names.CREDENTIALS_ONLY_IN_HEADER,
             f"only {contract.key_header} authenticates, not the key in a {variant.id}",
         )
         conform(ctx, exchange)
@@ -140,7 +141,7 @@ def test_authentication_comes_first(
             for where, note in orgs:
                 query = query_for(contract, baseline, **changes)
                 exchange = send(client, contract, org=where, query=query, key=value, shown_key=shown)
-                check_status(
-                    ctx, exchange, {401}, "auth_before_validation", f"{who} with invalid input ({label}{note})"
+                expect_status(
+                    ctx, exchange, {401}, names.AUTH_BEFORE_VALIDATION, f"{who} with invalid input ({label}{note})"
                 )
                 conform(ctx, exchange)

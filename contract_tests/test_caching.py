@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.checks import CheckContext, check_status, conform, fail
-from contract_tests.contract import Contract
-from contract_tests.credentials import unknown_key
-from contract_tests.exchange import Exchange
-from contract_tests.http import Client
-from contract_tests.isolation import Answer, answer_of, shared_answer_problem
+from contract_tests.core import names
+from contract_tests.core.checks import CheckContext, conform, expect_status, fail
+from contract_tests.core.contract import Contract
+from contract_tests.core.credentials import unknown_key
+from contract_tests.core.exchange import Exchange
+from contract_tests.core.isolation import Answer, answer_of, shared_answer_problem
+from contract_tests.core.settings import ENV, Target
+from contract_tests.core.usage_semantics import DAY_MS, HOUR_MS, day_start, figures
+from contract_tests.core.variants import Baseline, number_text, range_query
 from contract_tests.sending import send
-from contract_tests.settings import ENV, Target
-from contract_tests.suite import Baseline, number_text, range_query
-from contract_tests.usage_semantics import DAY_MS, HOUR_MS, day_start, figures
+from contract_tests.transport.client import Client
 
 SHOWN_KEY = f"${ENV['api_key']}"
 Caller = tuple[str, str | None, str | None]  # label, key, how a replay command writes it
@@ -49,7 +50,7 @@ def _refused_callers(target: Target, key: str, contract: Contract) -> list[Calle
 
 def _owner_read(ctx: CheckContext, client: Client, org: str, key: str, query: list[tuple[str, str]]) -> Exchange:
     exchange = send(client, ctx.contract, org=org, query=query, key=key, shown_key=SHOWN_KEY)
-    check_status(ctx, exchange, {ctx.contract.success_status}, "valid_input_accepted", "the owner's read")
+    expect_status(ctx, exchange, {ctx.contract.success_status}, names.VALID_INPUT_ACCEPTED, "the owner's read")
     conform(ctx, exchange)
     return exchange
 
@@ -63,7 +64,9 @@ def test_refused_callers_never_get_the_owners_answer(
         _owner_read(ctx, client, org, key, query)
         exchange = send(client, contract, org=org, query=query, key=value, shown_key=shown)
         if exchange.reply.status == contract.success_status:
-            raise fail(ctx, exchange, "cache_isolated", f"a refusal for {who}, right after the owner read the same URL")
+            raise fail(
+                ctx, exchange, names.CACHE_ISOLATED, f"a refusal for {who}, right after the owner read the same URL"
+            )
         conform(ctx, exchange)
     for label, other in (
         ("an unknown organization", target.missing_org_id),
@@ -73,7 +76,7 @@ def test_refused_callers_never_get_the_owners_answer(
             _owner_read(ctx, client, org, key, query)
             exchange = send(client, contract, org=other, query=query, key=key, shown_key=SHOWN_KEY)
             if exchange.reply.status == contract.success_status:
-                raise fail(ctx, exchange, "cache_isolated", f"a refusal for {label}, right after the owner's read")
+                raise fail(ctx, exchange, names.CACHE_ISOLATED, f"a refusal for {label}, right after the owner's read")
     if target.other_api_key and target.other_org_id:
         other_shown = f"${ENV['other_api_key']}"
         theirs = send(
@@ -81,7 +84,7 @@ def test_refused_callers_never_get_the_owners_answer(
         )
         mine = send(client, contract, org=target.other_org_id, query=query, key=key, shown_key=SHOWN_KEY)
         if theirs.reply.status == contract.success_status and mine.reply.status == contract.success_status:
-            raise fail(ctx, mine, "cache_isolated", "a refusal: the other tenant read this URL just before")
+            raise fail(ctx, mine, names.CACHE_ISOLATED, "a refusal: the other tenant read this URL just before")
 
 
 def test_owner_is_not_refused_after_a_refusal(
@@ -93,11 +96,11 @@ def test_owner_is_not_refused_after_a_refusal(
         refused = send(client, contract, org=org, query=query, key=value, shown_key=shown)
         conform(ctx, refused)
         owner = send(client, contract, org=org, query=query, key=key, shown_key=SHOWN_KEY)
-        check_status(
+        expect_status(
             ctx,
             owner,
             {contract.success_status},
-            "cache_isolated",
+            names.CACHE_ISOLATED,
             f"the owner's answer, right after {who} was refused the same URL",
         )
 
@@ -112,8 +115,10 @@ def test_get_after_head_has_its_body(
     send(client, contract, org=org, query=query, key=key, shown_key=SHOWN_KEY, method="HEAD")
     exchange = send(client, contract, org=org, query=query, key=key, shown_key=SHOWN_KEY)
     if exchange.reply.status == contract.success_status and not exchange.reply.body:
-        raise fail(ctx, exchange, "cache_isolated", "a GET right after a HEAD of the same URL gets the body", "no body")
-    check_status(ctx, exchange, {contract.success_status}, "valid_input_accepted", "the owner's read")
+        raise fail(
+            ctx, exchange, names.CACHE_ISOLATED, "a GET right after a HEAD of the same URL gets the body", "no body"
+        )
+    expect_status(ctx, exchange, {contract.success_status}, names.VALID_INPUT_ACCEPTED, "the owner's read")
     conform(ctx, exchange)
 
 
@@ -139,7 +144,7 @@ def test_ranges_do_not_share_an_answer(
             raise fail(
                 ctx,
                 exchange,
-                "cache_isolated",
+                names.CACHE_ISOLATED,
                 f"the usage of {number_text(start)}..{number_text(end)}, not that of another range read just before",
                 problem,
             )

@@ -13,16 +13,17 @@ from typing import Any
 
 import pytest
 
-from contract_tests.checks import CheckContext, fail
-from contract_tests.contract import Contract
-from contract_tests.credentials import unknown_key
-from contract_tests.exchange import Exchange
-from contract_tests.http import Client
-from contract_tests.isolation import answer_of, interleaving
+from contract_tests.core import names
+from contract_tests.core.checks import CheckContext, fail
+from contract_tests.core.contract import Contract
+from contract_tests.core.credentials import unknown_key
+from contract_tests.core.exchange import Exchange
+from contract_tests.core.isolation import answer_of, interleaving
+from contract_tests.core.settings import ENV, Target
+from contract_tests.core.usage_semantics import DAY_MS, day_start, figures
+from contract_tests.core.variants import Baseline, query_for, range_query
 from contract_tests.sending import send
-from contract_tests.settings import ENV, Target
-from contract_tests.suite import Baseline, query_for, range_query
-from contract_tests.usage_semantics import DAY_MS, day_start, figures
+from contract_tests.transport.client import Client
 
 REQUESTS = 100
 THREADS = 8
@@ -79,7 +80,7 @@ def test_concurrent_requests_get_their_own_answers(
             raise fail(
                 ctx,
                 exchange,
-                "concurrent_isolation",
+                names.CONCURRENT_ISOLATION,
                 f"the answer this request ({kinds[kind][0]}) gets alone: {alone[kind]}",
                 f"{got}, with {REQUESTS} requests of {len(kinds)} kinds in flight from {THREADS} threads",
             )

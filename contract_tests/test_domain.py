@@ -15,13 +15,11 @@ from typing import Any
 
 import pytest
 
-from contract_tests.checks import CheckContext, fail
-from contract_tests.exchange import Exchange
-from contract_tests.http import Client
-from contract_tests.sending import read_usage
-from contract_tests.settings import ENV, Target
-from contract_tests.suite import Baseline, number_text
-from contract_tests.usage_semantics import (
+from contract_tests.core import names
+from contract_tests.core.checks import CheckContext, fail
+from contract_tests.core.exchange import Exchange
+from contract_tests.core.settings import ENV, Target
+from contract_tests.core.usage_semantics import (
     DAY_MS,
     DOMAIN_SPANS,
     HOUR_MS,
@@ -33,6 +31,9 @@ from contract_tests.usage_semantics import (
     is_day_granular,
     monotonicity_problem,
 )
+from contract_tests.core.variants import Baseline, number_text
+from contract_tests.sending import read_usage
+from contract_tests.transport.client import Client
 
 _TENANTS = ("configured", "other")
 Problem = tuple[Exchange, str, str, str]  # exchange, check, expected, what came back
@@ -83,14 +84,14 @@ def test_ranges_add_up_across_the_domain(span: Span, read: Reader, ctx: CheckCon
         union_exchange, union = read(span.start, span.end)
         where = f"{span.label}: {number_text(span.start)}..{number_text(span.end)} split at {number_text(span.split)}"
         for check, problem in (
-            ("monotonic", monotonicity_problem(left, union)),
-            ("monotonic", monotonicity_problem(right, union)),
-            ("additive", additivity_problem(left, right, union)),
-            ("sums_exact", exact_sum_problem(left, right, union)),
+            (names.MONOTONIC, monotonicity_problem(left, union)),
+            (names.MONOTONIC, monotonicity_problem(right, union)),
+            (names.ADDITIVE, additivity_problem(left, right, union)),
+            (names.SUMS_EXACT, exact_sum_problem(left, right, union)),
         ):
             if problem:
                 expected = f"adjacent ranges add up exactly to their union, which is never less ({where})"
-                return union_exchange if check != "additive" else left_exchange, check, expected, problem
+                return union_exchange if check != names.ADDITIVE else left_exchange, check, expected, problem
         return None
 
     _twice(ctx, attempt)
@@ -116,7 +117,7 @@ def _same_as_whole_day(read: Reader, day: int, instant: int, label: str) -> Prob
         return None
     return (
         exchange,
-        "day_granularity",
+        names.DAY_GRANULARITY,
         f"usage is counted per UTC day: the one-instant range at {label} ({number_text(instant)}) answers like "
         "the whole day, as the one at midnight does",
         f"{dict(one)}, but the whole day gave {dict(whole)}",
@@ -131,7 +132,7 @@ def _whole_days(read: Reader, day: int) -> Problem | None:
         return None
     return (
         exchange,
-        "day_granularity",
+        names.DAY_GRANULARITY,
         f"a range from 13:00 to 07:00 ({number_text(start)}..{number_text(end)}) counts the six whole days it touches",
         f"{dict(off)}, but the six days gave {dict(days)}",
     )
@@ -145,4 +146,9 @@ def _adds_up_within_the_day(read: Reader, day: int) -> Problem | None:
     problem = additivity_problem(left, right, whole)
     if problem is None:
         return None
-    return left_exchange, "additive", f"a day split at 13:00 ({number_text(split)}) adds up to the whole day", problem
+    return (
+        left_exchange,
+        names.ADDITIVE,
+        f"a day split at 13:00 ({number_text(split)}) adds up to the whole day",
+        problem,
+    )

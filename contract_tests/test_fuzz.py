@@ -18,12 +18,13 @@ from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation import GenerationMode
 
-from contract_tests.checks import CheckContext, check_status, check_usage_counts, conform, fail
-from contract_tests.contract import Contract
-from contract_tests.http import Client
+from contract_tests.core import names
+from contract_tests.core.checks import CheckContext, check_usage_counts, conform, expect_status, fail
+from contract_tests.core.contract import Contract
+from contract_tests.core.settings import ENV, Target
+from contract_tests.core.variants import REPRESENTABLE, Baseline, documented_query_valid, query_for, respect_rules
 from contract_tests.sending import send
-from contract_tests.settings import ENV, Target
-from contract_tests.suite import REPRESENTABLE, Baseline, documented_query_valid, query_for, respect_rules
+from contract_tests.transport.client import Client
 
 SHOWN_KEY = f"${ENV['api_key']}"
 
@@ -74,7 +75,7 @@ def test_success_path(
     else:
         expected = {contract.success_status, *contract.validation_statuses}
         why = "a schema-valid request with an instant no date library represents: 200, or refused as invalid"
-    check_status(ctx, exchange, expected, "valid_input_accepted", why)
+    expect_status(ctx, exchange, expected, names.VALID_INPUT_ACCEPTED, why)
     conform(ctx, exchange)
     if target.semantics:
         check_usage_counts(ctx, exchange)
@@ -87,19 +88,19 @@ def test_invalid_inputs_are_rejected(
     case = data.draw(negative_cases, label="case")
     exchange = client.send_case(case)
     if documented_query_valid(contract, case.query):  # only undocumented extras were added
-        check_status(
+        expect_status(
             ctx,
             exchange,
             {contract.success_status},
-            "valid_input_accepted",
+            names.VALID_INPUT_ACCEPTED,
             "valid documented parameters; extras are ignored",
         )
     else:
-        check_status(
+        expect_status(
             ctx,
             exchange,
             contract.validation_statuses,
-            "invalid_input_rejected",
+            names.INVALID_INPUT_REJECTED,
             "a request that breaks the parameter schemas",
         )
     conform(ctx, exchange)
@@ -126,4 +127,4 @@ def test_organization_ids(
     )
     conform(ctx, exchange)
     if exchange.reply.status == 401:
-        raise fail(ctx, exchange, "valid_key_accepted", "the valid key is not refused whatever the organization id")
+        raise fail(ctx, exchange, names.VALID_KEY_ACCEPTED, "the valid key is not refused whatever the organization id")

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.checks import CheckContext, check_json_error, check_latency, check_not_server_error, fail
-from contract_tests.contract import Contract
-from contract_tests.http import Client
+from contract_tests.core import names
+from contract_tests.core.checks import CheckContext, check_not_server_error, expect_json_error, fail, judge_latency
+from contract_tests.core.contract import Contract
+from contract_tests.core.settings import ENV, Target
+from contract_tests.core.variants import Baseline, query_for
 from contract_tests.sending import send
-from contract_tests.settings import ENV, Target
-from contract_tests.suite import Baseline, query_for
+from contract_tests.transport.client import Client
 
 
 def test_target_answers(unreachable: str | None, target: Target) -> None:
     if unreachable is not None:
-        pytest.fail(f"[target_reachable] {target.base_url}: {unreachable}", pytrace=False)
+        pytest.fail(f"[{names.TARGET_REACHABLE}] {target.base_url}: {unreachable}", pytrace=False)
 
 
 @pytest.mark.parametrize("path", ["/this-path-is-not-in-the-contract", "{operation}/unknown-child"])
@@ -28,8 +29,8 @@ def test_unknown_path_is_a_json_4xx(
     exchange = client.request("GET", path.format(operation=operation), headers=headers, shown=shown)
     check_not_server_error(ctx, exchange)
     if not 400 <= exchange.reply.status < 500:
-        raise fail(ctx, exchange, "unknown_path_refused", "a 4xx status for a path the contract does not document")
-    check_json_error(ctx, exchange, "unknown_path_refused")
+        raise fail(ctx, exchange, names.UNKNOWN_PATH_REFUSED, "a 4xx status for a path the contract does not document")
+    expect_json_error(ctx, exchange, names.UNKNOWN_PATH_REFUSED)
 
 
 _METHODS = ["POST", "PUT", "PATCH", "DELETE"]
@@ -53,18 +54,22 @@ def test_other_method_is_405_with_allow(
     check_not_server_error(ctx, exchange)
     if exchange.reply.status != 405:
         raise fail(
-            ctx, exchange, "method_not_allowed", f"405 for {method}, a method the contract does not document here"
+            ctx, exchange, names.METHOD_NOT_ALLOWED, f"405 for {method}, a method the contract does not document here"
         )
     if "allow" not in exchange.reply.headers:
         raise fail(
-            ctx, exchange, "method_not_allowed", "an Allow header listing the documented methods", "405 without Allow"
+            ctx,
+            exchange,
+            names.METHOD_NOT_ALLOWED,
+            "an Allow header listing the documented methods",
+            "405 without Allow",
         )
     allowed = {m.strip().upper() for m in exchange.reply.headers["allow"].split(",")}
     if contract.method not in allowed:
         raise fail(
             ctx,
             exchange,
-            "method_not_allowed",
+            names.METHOD_NOT_ALLOWED,
             f"Allow to list {contract.method}",
             f"Allow: {exchange.reply.headers['allow']}",
         )
@@ -83,12 +88,14 @@ def test_head_is_get_without_a_body(
         return
     get = send(client, contract, org=org, query=query, key=target.api_key, shown_key=shown)
     if head.reply.status != get.reply.status:
-        raise fail(ctx, head, "head_like_get", f"405, or the status GET gets ({get.reply.status})")
+        raise fail(ctx, head, names.HEAD_LIKE_GET, f"405, or the status GET gets ({get.reply.status})")
     if head.reply.body:
-        raise fail(ctx, head, "head_like_get", "no body in the answer to HEAD", f"{len(head.reply.body)} bytes of body")
+        raise fail(
+            ctx, head, names.HEAD_LIKE_GET, "no body in the answer to HEAD", f"{len(head.reply.body)} bytes of body"
+        )
 
 
 @pytest.mark.contract_last
 def test_answers_are_fast_enough(ctx: CheckContext, client: Client) -> None:
     """Run last: a request slow once is retried at once; only slowness that repeats fails."""
-    check_latency(ctx, client.slow)
+    judge_latency(ctx, client.slow)

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.checks import CheckContext, check_not_server_error, check_status, fail
-from contract_tests.contract import Contract
-from contract_tests.http import Client
-from contract_tests.identifiers import malformed_paths, malformed_queries, path_variants
-from contract_tests.isolation import answer_of
+from contract_tests.core import names
+from contract_tests.core.checks import CheckContext, check_not_server_error, expect_status, fail
+from contract_tests.core.contract import Contract
+from contract_tests.core.identifiers import malformed_paths, malformed_queries, path_variants
+from contract_tests.core.isolation import answer_of
+from contract_tests.core.settings import ENV, Target
+from contract_tests.core.usage_semantics import figures
+from contract_tests.core.variants import Baseline, query_for
 from contract_tests.sending import send
-from contract_tests.settings import ENV, Target
-from contract_tests.suite import Baseline, query_for
-from contract_tests.usage_semantics import figures
+from contract_tests.transport.client import Client
 
 SHOWN_KEY = f"${ENV['api_key']}"
 
@@ -36,7 +37,7 @@ def test_loose_ids_never_reach_another_organization(
     query = query_for(contract, baseline)
     pointers = figures(contract.success_schema)
     reference = send(client, contract, org=org, query=query, key=key, shown_key=SHOWN_KEY)
-    check_status(ctx, reference, {contract.success_status}, "valid_input_accepted", "the configured organization")
+    expect_status(ctx, reference, {contract.success_status}, names.VALID_INPUT_ACCEPTED, "the configured organization")
     own = answer_of(reference, pointers, contract.success_status)
     for variant in path_variants(contract, org, target.other_org_id):
         exchange = send(client, contract, org=org, query=query, key=key, shown_key=SHOWN_KEY, raw_path=variant.path)
@@ -47,7 +48,7 @@ def test_loose_ids_never_reach_another_organization(
             raise fail(
                 ctx,
                 exchange,
-                "organization_id_exact",
+                names.ORGANIZATION_ID_EXACT,
                 f"a refusal ({variant.label}): the path names no organization this key may read",
             )
         got = answer_of(exchange, pointers, contract.success_status)
@@ -55,7 +56,7 @@ def test_loose_ids_never_reach_another_organization(
             raise fail(
                 ctx,
                 exchange,
-                "organization_id_exact",
+                names.ORGANIZATION_ID_EXACT,
                 f"a refusal, or {org}'s own usage ({variant.label}): {own}",
                 f"{got}: another organization's usage",
             )
@@ -75,4 +76,4 @@ def test_malformed_urls_get_a_4xx(
             client, contract, org=org, query=query, key=key, shown_key=SHOWN_KEY, raw_path=path, raw_query=raw
         )
         if not 400 <= exchange.reply.status < 500:
-            raise fail(ctx, exchange, "malformed_url_refused", f"a 4xx, never a 5xx or a success ({label})")
+            raise fail(ctx, exchange, names.MALFORMED_URL_REFUSED, f"a 4xx, never a 5xx or a success ({label})")

@@ -6,20 +6,21 @@ from typing import Any
 
 import pytest
 
-from contract_tests.checks import CheckContext, check_usage_counts, fail
-from contract_tests.contract import Contract
-from contract_tests.exchange import Exchange
-from contract_tests.http import Client
-from contract_tests.sending import read_usage
-from contract_tests.settings import ENV, Target
-from contract_tests.suite import Baseline, number_text
-from contract_tests.usage_semantics import (
+from contract_tests.core import names
+from contract_tests.core.checks import CheckContext, check_usage_counts, fail
+from contract_tests.core.contract import Contract
+from contract_tests.core.exchange import Exchange
+from contract_tests.core.settings import ENV, Target
+from contract_tests.core.usage_semantics import (
     additivity_problem,
     day_boundaries,
     exact_sum_problem,
     idempotence_problem,
     monotonicity_problem,
 )
+from contract_tests.core.variants import Baseline, number_text
+from contract_tests.sending import read_usage
+from contract_tests.transport.client import Client
 
 SHOWN_KEY = f"${ENV['api_key']}"
 
@@ -60,7 +61,7 @@ def test_same_query_same_answer(ctx: CheckContext, client: Client, contract: Con
     _, b = _usage(ctx, client, contract, target, start, end)
     problem = idempotence_problem(a, b)
     if problem:
-        raise fail(ctx, first, "idempotent", "the same answer to the same query over a historical window", problem)
+        raise fail(ctx, first, names.IDEMPOTENT, "the same answer to the same query over a historical window", problem)
 
 
 def test_wider_range_never_gives_less(ctx: CheckContext, client: Client, contract: Contract, target: Target) -> None:
@@ -72,7 +73,7 @@ def test_wider_range_never_gives_less(ctx: CheckContext, client: Client, contrac
     wide_exchange, wide = _usage(ctx, client, contract, target, start, end)
     problem = monotonicity_problem(narrow, wide)
     if problem:
-        raise fail(ctx, wide_exchange, "monotonic", "a wider range gives at least as much of every figure", problem)
+        raise fail(ctx, wide_exchange, names.MONOTONIC, "a wider range gives at least as much of every figure", problem)
 
 
 def test_adjacent_ranges_add_up(ctx: CheckContext, client: Client, contract: Contract, target: Target) -> None:
@@ -85,8 +86,8 @@ def test_adjacent_ranges_add_up(ctx: CheckContext, client: Client, contract: Con
         left_exchange, left = _usage(ctx, client, contract, target, start, boundary - 1)
         _, right = _usage(ctx, client, contract, target, boundary, end)
         for check, problem in (
-            ("additive", additivity_problem(left, right, union)),
-            ("sums_exact", exact_sum_problem(left, right, union)),
+            (names.ADDITIVE, additivity_problem(left, right, union)),
+            (names.SUMS_EXACT, exact_sum_problem(left, right, union)),
         ):
             if problem:
                 raise fail(

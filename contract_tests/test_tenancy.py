@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.checks import CheckContext, check_status, conform
-from contract_tests.contract import Contract
-from contract_tests.http import Client
+from contract_tests.core import names
+from contract_tests.core.checks import CheckContext, conform, expect_status
+from contract_tests.core.contract import Contract
+from contract_tests.core.settings import ENV, Target
+from contract_tests.core.variants import Baseline, query_for
 from contract_tests.sending import send
-from contract_tests.settings import ENV, Target
-from contract_tests.suite import Baseline, query_for
+from contract_tests.transport.client import Client
 
 
 def test_other_organization_is_forbidden(
@@ -25,11 +26,11 @@ def test_other_organization_is_forbidden(
         key=target.api_key,
         shown_key=f"${ENV['api_key']}",
     )
-    check_status(
+    expect_status(
         ctx,
         exchange,
         {403},
-        "other_tenant_forbidden",
+        names.OTHER_TENANT_FORBIDDEN,
         "the organization exists but this key may not read it (not 200, not 404)",
     )
     conform(ctx, exchange)
@@ -48,8 +49,8 @@ def test_other_key_reads_its_organization(
         key=target.other_api_key,
         shown_key=f"${ENV['other_api_key']}",
     )
-    check_status(
-        ctx, exchange, {contract.success_status}, "valid_key_accepted", "the other key reading its own organization"
+    expect_status(
+        ctx, exchange, {contract.success_status}, names.VALID_KEY_ACCEPTED, "the other key reading its own organization"
     )
     conform(ctx, exchange)
 
@@ -78,11 +79,11 @@ def test_other_key_cannot_read_ours(
     conform(ctx, mine)
     if mine.reply.status == contract.success_status and mine.reply.body == theirs.reply.body:
         return  # the other key may read both organizations; nothing to compare
-    check_status(
+    expect_status(
         ctx,
         mine,
         {403, contract.success_status},
-        "other_tenant_forbidden",
+        names.OTHER_TENANT_FORBIDDEN,
         "another tenant's key gets 403 (or 200 if it may read this organization too)",
     )
 
@@ -100,5 +101,5 @@ def test_missing_organization_is_not_found(
         key=target.api_key,
         shown_key=f"${ENV['api_key']}",
     )
-    check_status(ctx, exchange, {404}, "missing_resource_not_found", "no organization has this id")
+    expect_status(ctx, exchange, {404}, names.MISSING_RESOURCE_NOT_FOUND, "no organization has this id")
     conform(ctx, exchange)

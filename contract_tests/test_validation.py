@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.checks import CheckContext, check_status, conform
-from contract_tests.contract import Contract
-from contract_tests.http import Client
+from contract_tests.core import names
+from contract_tests.core.checks import CheckContext, conform, expect_status
+from contract_tests.core.contract import Contract
+from contract_tests.core.settings import ENV, Target
+from contract_tests.core.variants import Baseline, end_before_start_variants, invalid_number_variants, query_for
 from contract_tests.sending import send
-from contract_tests.settings import ENV, Target
-from contract_tests.suite import Baseline, end_before_start_variants, invalid_number_variants, query_for
+from contract_tests.transport.client import Client
 
 SHOWN_KEY = f"${ENV['api_key']}"
 
@@ -38,7 +39,7 @@ def test_invalid_date_is_rejected(
     exchange = send(
         client, contract, org=org, query=query_for(contract, baseline, **{param: values}), key=key, shown_key=SHOWN_KEY
     )
-    check_status(ctx, exchange, contract.validation_statuses, "invalid_input_rejected", f"{param} {variant}")
+    expect_status(ctx, exchange, contract.validation_statuses, names.INVALID_INPUT_REJECTED, f"{param} {variant}")
     conform(ctx, exchange)
 
 
@@ -55,8 +56,8 @@ def test_valid_date_form_is_accepted(
     exchange = send(
         client, contract, org=org, query=query_for(contract, baseline, **{param: [text]}), key=key, shown_key=SHOWN_KEY
     )
-    check_status(
-        ctx, exchange, {contract.success_status}, "valid_input_accepted", f"{param}={text} is a number ({form})"
+    expect_status(
+        ctx, exchange, {contract.success_status}, names.VALID_INPUT_ACCEPTED, f"{param}={text} is a number ({form})"
     )
     conform(ctx, exchange)
 
@@ -75,11 +76,11 @@ def test_number_spelling_is_accepted(
     exchange = send(
         client, contract, org=org, query=query_for(contract, baseline, **{param: [text]}), key=key, shown_key=SHOWN_KEY
     )
-    check_status(
+    expect_status(
         ctx,
         exchange,
         {contract.success_status},
-        "number_spellings_accepted",
+        names.NUMBER_SPELLINGS_ACCEPTED,
         f"{param}={text} is a valid JSON number ({form})",
     )
     conform(ctx, exchange)
@@ -96,7 +97,7 @@ def test_end_before_start_is_rejected(
         exchange = send(
             client, contract, org=org, query=query_for(contract, baseline, **changes), key=key, shown_key=SHOWN_KEY
         )
-        check_status(ctx, exchange, contract.validation_statuses, "end_before_start_rejected", label)
+        expect_status(ctx, exchange, contract.validation_statuses, names.END_BEFORE_START_REJECTED, label)
         conform(ctx, exchange)
 
 
@@ -110,11 +111,11 @@ def test_one_instant_range_is_accepted(
     exchange = send(
         client, contract, org=org, query=query_for(contract, baseline, **changes), key=key, shown_key=SHOWN_KEY
     )
-    check_status(
+    expect_status(
         ctx,
         exchange,
         {contract.success_status},
-        "valid_input_accepted",
+        names.VALID_INPUT_ACCEPTED,
         "a range whose start and end are the same instant",
     )
     conform(ctx, exchange)

@@ -10,7 +10,7 @@ import schemathesis
 import yaml
 from schemathesis.core.result import Ok
 
-from contract_tests.spec_quality import spec_problems
+from contract_tests.core.spec_quality import spec_problems
 from tests.conftest import SPEC_PATH
 
 OP = ["paths", "/organizations/{organizationId}/usage", "get"]

@@ -15,7 +15,17 @@ from typing import Any
 
 from usage_contract_kit.schemas import SchemaValidator
 
-__all__ = ["HTTP_METHODS", "Example", "MediaType", "Operation", "Parameter", "Response", "SecurityScheme", "Spec"]
+__all__ = [
+    "HTTP_METHODS",
+    "Example",
+    "MediaType",
+    "Operation",
+    "Parameter",
+    "Response",
+    "SecurityScheme",
+    "Spec",
+    "literal_prefix",
+]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -47,9 +57,18 @@ class MediaType:
 class Response:
     status: str
     description: str
-    media: MediaType | None
+    contents: tuple[MediaType, ...]  # every documented media type, JSON ones first
     headers: Mapping[str, dict[str, Any]]
     location: str
+
+    @property
+    def media(self) -> MediaType | None:
+        """The media type served when nothing else is asked for: the first JSON one, if any."""
+        return self.contents[0] if self.contents else None
+
+    @property
+    def required_headers(self) -> tuple[str, ...]:
+        return tuple(name for name, header in self.headers.items() if header.get("required"))
 
 
 @dataclass(frozen=True)
@@ -73,6 +92,11 @@ class SecurityScheme:
     parameter: str  # header, query or cookie name
     http_scheme: str  # "bearer", "basic" for http schemes
     key_pattern: re.Pattern[str] | None
+
+    @property
+    def key_prefix(self) -> str:
+        """What every key starts with, read from ``x-key-pattern`` (``idt_live_``; "" if none)."""
+        return literal_prefix(self.key_pattern.pattern) if self.key_pattern else ""
 
 
 @dataclass(frozen=True)
@@ -102,3 +126,27 @@ class Spec:
     source: str
     operations: tuple[Operation, ...]
     security_schemes: Mapping[str, SecurityScheme] = field(default_factory=dict)
+
+
+_REGEX_META = frozenset(".^$*+?{}[]|()")
+
+
+def literal_prefix(pattern: str | None) -> str:
+    """The text every match of an anchored regex starts with (``^idt_live_[A-Z]+`` -> ``idt_live_``)."""
+    if not pattern or not pattern.startswith("^"):
+        return ""
+    prefix: list[str] = []
+    index = 1
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern) and not pattern[index + 1].isalnum():
+            prefix.append(pattern[index + 1])
+            index += 2
+            continue
+        if char in _REGEX_META or char == "\\":
+            if char in "*?{" and prefix:
+                prefix.pop()  # that character is optional or repeated
+            break
+        prefix.append(char)
+        index += 1
+    return "".join(prefix)

@@ -229,17 +229,15 @@ def _parameters(
 
 def _response(status: str, raw: Mapping[str, Any], source: str, at: str, version: str) -> Response:
     content = raw.get("content", {})
-    media = None
-    # Prefer JSON: the mock serves JSON when the operation documents it.
-    for content_type in sorted(content, key=lambda ct: 0 if "json" in ct else 1):
-        media = _media_type(
-            content_type, content[content_type], source, f"{at}{pointer('content', content_type)}", version
-        )
-        break
+    # JSON first: the mock serves JSON when the operation documents it.
+    contents = tuple(
+        _media_type(content_type, content[content_type], source, f"{at}{pointer('content', content_type)}", version)
+        for content_type in sorted(content, key=lambda ct: 0 if "json" in ct else 1)
+    )
     return Response(
         status=status,
         description=str(raw.get("description", "")),
-        media=media,
+        contents=contents,
         headers=raw.get("headers", {}),
         location=at,
     )

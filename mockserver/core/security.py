@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from usage_contract_kit.model import Operation, SecurityScheme
 
-__all__ = ["Credential", "find_credentials", "literal_prefix", "redact", "secret_names"]
+__all__ = ["Credential", "find_credentials", "redact", "secret_names"]
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,7 @@ class Credential:
         Example mode accepts any plausible key, so that a developer can type one by hand,
         while a value that is plainly not a key of this API is refused with 401.
         """
-        pattern = self.scheme.key_pattern
-        return pattern is None or self.value.startswith(literal_prefix(pattern.pattern))
+        return self.value.startswith(self.scheme.key_prefix)
 
 
 def _credential(
@@ -81,23 +80,6 @@ def find_credentials(
         else:
             return tuple(found)
     return None
-
-
-_REGEX_SPECIAL = frozenset("\\.^$*+?{}[]|()")
-
-
-def literal_prefix(pattern: str) -> str:
-    """The literal text every match of an anchored ``pattern`` starts with (may be empty)."""
-    if not pattern.startswith("^"):
-        return ""
-    body = pattern[1:]
-    prefix = []
-    for index, char in enumerate(body):
-        # Stop at the first metacharacter, or before a character a quantifier makes optional.
-        if char in _REGEX_SPECIAL or body[index + 1 : index + 2] in ("*", "?", "{", "+"):
-            break
-        prefix.append(char)
-    return "".join(prefix)
 
 
 def redact(secret: str) -> str:

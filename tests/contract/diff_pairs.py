@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from contract_tests.diff_model import CLIENTS, IMPLEMENTATIONS, Change
+from contract_tests.diff.model import CLIENTS, IMPLEMENTATIONS, Change
 
 __all__ = ["PAIRS", "Pair", "base_document", "verdict", "write_pair"]
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from contract_tests.core import names
 from tests.contract import implementations as impl
 from tests.contract.detection import Runs, verdict
 
@@ -36,6 +37,12 @@ def test_enough_implementations() -> None:
     assert len(impl.DEFECTS) >= 66
     assert len(impl.CORRECT) >= 6
     assert len({i.name for i in ALL}) == len(ALL)
+
+
+def test_each_defect_names_checks_the_suite_has() -> None:
+    unknown = {(app.name, check) for app in impl.DEFECTS for check in app.catches if check not in names.ALL}
+    assert not unknown
+    assert all(app.catches for app in impl.DEFECTS)
 
 
 @pytest.mark.parametrize("implementation", ALL, ids=[i.name for i in ALL])

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.core.security import find_credentials, literal_prefix, redact
+from mockserver.core.security import find_credentials, redact
 from usage_contract_kit.model import Operation
 from usage_contract_kit.spec import parse_document
 
@@ -70,21 +70,6 @@ def test_key_pattern(value: str, ok: bool) -> None:
 def test_redact_keeps_only_a_prefix(secret: str, shown: str) -> None:
     assert redact(secret) == shown
     assert secret not in redact(secret) or len(secret) < 4
-
-
-@pytest.mark.parametrize(
-    ("pattern", "prefix"),
-    [
-        ("^idt_live_[A-Za-z0-9]{32}$", "idt_live_"),
-        ("^abc*", "ab"),
-        ("^ab?c", "a"),
-        ("abc", ""),
-        ("^x\\.y", "x"),
-        ("^(a|b)", ""),
-    ],
-)
-def test_literal_prefix(pattern: str, prefix: str) -> None:
-    assert literal_prefix(pattern) == prefix
 
 
 @pytest.mark.parametrize(

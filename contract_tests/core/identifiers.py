@@ -1,0 +1,102 @@
+"""Loose spellings of organization ids, and malformed URLs (pure).
+
+:func:`path_variants` builds request paths from the configured ids that an implementation
+might resolve to an organization other than the one the path names exactly: another case,
+surrounding spaces, a trailing ``/``, doubled slashes, and ``/..`` segments (plain or
+percent-encoded) leading from one organization to the other. Each variant says whose
+usage it may at most return: ``"own"`` (the readable organization, or a refusal) or
+``None`` (nobody's: it names no organization the key may read, so it must be refused).
+
+:func:`malformed_paths` and :func:`malformed_queries` build percent-escapes that decode to
+nothing valid (``%ZZ``, a lone ``%``, invalid UTF-8): each must get a 4xx, never a 5xx.
+Paths are returned exactly as they must be sent (the client does not re-encode them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from contract_tests.core.contract import Contract
+
+__all__ = ["PathVariant", "malformed_paths", "malformed_queries", "path_variants"]
+
+_ESCAPES = (
+    ("a malformed escape", "%ZZ"),
+    ("a lone percent sign", "%"),
+    ("a truncated escape", "%4"),
+    ("a byte that is not UTF-8", "%FF"),
+    ("a truncated UTF-8 sequence", "%E2%82"),
+    ("an encoded UTF-16 surrogate", "%ED%A0%80"),
+    ("an overlong encoding of '/'", "%C0%AF"),
+)
+
+
+@dataclass(frozen=True)
+class PathVariant:
+    label: str
+    path: str  # as sent: already percent-encoded
+    reads: str | None  # whose usage it may return: "own", or None (must be refused)
+
+
+def _enc(org: str) -> str:
+    return quote(org, safe="")
+
+
+def path_variants(contract: Contract, own: str, other: str | None) -> list[PathVariant]:
+    """Loose spellings of the configured ids; none may return another organization's usage."""
+    if len(contract.path_params) != 1:
+        return []
+    param = contract.path_params[0]
+
+    def at(segment: str) -> str:
+        return contract.raw_path({param: segment})
+
+    mine = _enc(own)
+    found = [
+        PathVariant("own id, trailing slash", at(mine) + "/", "own"),
+        PathVariant("own id followed by a slash", at(mine + "/"), "own"),
+        PathVariant("own id after a double slash", at("/" + mine), "own"),
+        PathVariant("own id with surrounding spaces", at("%20" + mine + "%20"), "own"),
+        PathVariant("own id, encoded slash and dot segment", at(mine + "%2F."), "own"),
+    ]
+    for label, changed in (("upper case", own.upper()), ("lower case", own.lower()), ("swapped case", own.swapcase())):
+        if changed != own:
+            found.append(PathVariant(f"own id in {label}", at(_enc(changed)), "own"))
+    if other:
+        theirs = _enc(other)
+        for label, changed in (("upper case", other.upper()), ("swapped case", other.swapcase())):
+            if changed != other:
+                found.append(PathVariant(f"other organization's id in {label}", at(_enc(changed)), None))
+        found += [
+            PathVariant("other organization's id with surrounding spaces", at("%20" + theirs + "%20"), None),
+            PathVariant("other organization's id after a double slash", at("/" + theirs), None),
+            PathVariant("own id, then /../ to the other", at(f"{mine}/../{theirs}"), None),
+            PathVariant("own id, then %2F..%2F to the other", at(f"{mine}%2F..%2F{theirs}"), None),
+            PathVariant("own id, then %2f..%2f to the other", at(f"{mine}%2f..%2f{theirs}"), None),
+            PathVariant("own id, then %2F%2E%2E%2F to the other", at(f"{mine}%2F%2E%2E%2F{theirs}"), None),
+            PathVariant("own id, then /%2E%2E/ to the other", at(f"{mine}/%2E%2E/{theirs}"), None),
+            PathVariant("own id, then %5C..%5C to the other", at(f"{mine}%5C..%5C{theirs}"), None),
+            PathVariant("own id, then ;/../ to the other", at(f"{mine};/../{theirs}"), None),
+        ]
+    return found
+
+
+def malformed_paths(contract: Contract, own: str) -> list[tuple[str, str]]:
+    """(label, path) with a malformed escape appended to the organization id."""
+    if len(contract.path_params) != 1:
+        return []
+    param = contract.path_params[0]
+    return [(f"id with {label}", contract.raw_path({param: _enc(own) + escape})) for label, escape in _ESCAPES]
+
+
+def malformed_queries(query: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(label, raw query) with a malformed escape in the first value, then in the first name."""
+    if not query:
+        return []
+    name, value = query[0]
+    rest = "".join(f"&{_enc(n)}={_enc(v)}" for n, v in query[1:])
+    found = [(f"{name} with {label}", f"{_enc(name)}={_enc(value)}{escape}{rest}") for label, escape in _ESCAPES]
+    found.append((f"{name}'s name with a malformed escape", f"{_enc(name)}%ZZ={_enc(value)}{rest}"))
+    return found

@@ -1,0 +1,63 @@
+"""Is each answer the one its own request deserves? (pure)
+
+Caches and shared state make an implementation answer one request with another's answer:
+another caller's, another range's, a refusal's. The caching and concurrency checks compare
+answers through :class:`Answer`: the status, and for a success the usage figures (read
+exactly); bodies are not compared byte for byte, because an implementation may add a
+request id or a timestamp.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from contract_tests.core.exchange import Exchange, exact_json
+from contract_tests.core.usage_semantics import counts
+
+__all__ = ["Answer", "answer_of", "interleaving", "shared_answer_problem"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    figures: tuple[tuple[str, Any], ...] = ()
+
+    def __str__(self) -> str:
+        if not self.figures:
+            return str(self.status)
+        return f"{self.status} {dict(self.figures)}"
+
+
+def answer_of(exchange: Exchange, pointers: Sequence[str], success_status: int) -> Answer:
+    """What matters of an answer: its status, and its usage figures when it is a success."""
+    reply = exchange.reply
+    if reply.status != success_status:
+        return Answer(reply.status)
+    try:
+        body = exact_json(reply.body)
+    except (ValueError, UnicodeDecodeError):
+        return Answer(reply.status, (("(body)", reply.excerpt()),))
+    return Answer(reply.status, tuple(sorted(counts(body, list(pointers)).items())))
+
+
+def interleaving(kinds: int, total: int, *, seed: int = 8) -> list[int]:
+    """``total`` request kinds, each about as often as the others, in a fixed shuffled order."""
+    order = [i % kinds for i in range(total)]
+    random.Random(seed).shuffle(order)
+    return order
+
+
+def shared_answer_problem(narrow: Answer, wide: Answer, mixed: Answer) -> str | None:
+    """``mixed`` asks the wide range from the narrow range's start instant (same UTC day).
+
+    It must be answered like ``wide``; if it got exactly ``narrow`` while the two differ,
+    the two ranges shared one answer (a cache key that leaves out part of the range).
+    """
+    if narrow == wide or mixed == wide:
+        return None
+    if mixed == narrow:
+        return f"the wider range was answered {mixed}, the answer of the narrower range (alone it gives {wide})"
+    return None

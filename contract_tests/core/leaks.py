@@ -1,0 +1,111 @@
+"""What an error body must not carry (pure): a key, the usage data, a stack trace.
+
+:func:`leak_problems` reads one error body and lists what leaks from it:
+
+* a configured key, also reversed, in base64, or a 12-character piece of it (an echoed
+  key with one character changed is still the key);
+* the success envelope (``data``, read from the spec) or any usage figure's name: the
+  refused caller must not receive the usage anyway;
+* a stack trace, a source file path or an exception name (``KeyError``,
+  ``NullPointerException``); words the spec's own examples use (``ValidationError``) and
+  words the request itself contained are not leaks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from typing import Any
+
+from contract_tests.core.exchange import parse_json, secret_forms
+
+__all__ = ["leak_problems"]
+
+_WINDOW = 12
+_TRACES = (
+    re.compile(r"Traceback \(most recent call last\)"),
+    re.compile(r'File "[^"]+", line \d+'),
+    re.compile(r"\bat [\w$.<>]+\([\w$]+\.(?:java|kt|scala|groovy):\d+\)"),
+    re.compile(r"\bat .+ \(.+\.(?:js|mjs|cjs|ts):\d+:\d+\)"),
+    re.compile(r"\bgoroutine \d+ \["),
+    re.compile(r"\bpanic: "),
+    re.compile(r"#\d+ /\S+\.php\(\d+\)"),
+)
+_PATH = re.compile(
+    r"(?:(?<=[\s\"'(=:])|^)(?:/(?:usr|home|srv|var|opt|app|etc|tmp|root|Users|workspace|code)/[^\s\"')]+"
+    r"|[A-Za-z]:\\[^\s\"')]+)"
+)
+_SOURCE_FILE = re.compile(r"\b[\w./\\-]+\.(?:py|java|kt|js|ts|rb|php|go|cs|scala):\d+")
+_EXCEPTION = re.compile(r"\b[A-Za-z][A-Za-z0-9_.]*(?:Exception|Error)\b")
+
+
+def _keys(node: Any) -> Iterator[str]:
+    """Every object key in a parsed body, at any depth (iteratively: bodies may nest deep)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            yield from map(str, current)
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+
+
+def _secret_problem(text: str, secret: str, variable: str, request_text: str) -> str | None:
+    """A trace of ``secret`` in ``text``; a piece the request's URL itself held is only an echo."""
+    if len(secret) < 8:
+        return None
+    for form in secret_forms(secret):
+        if form in text:
+            how = "" if form == secret else (" reversed" if form == secret[::-1] else " in base64")
+            return f"the key of {variable}{how}"
+    for start in range(len(secret) - _WINDOW + 1):
+        piece = secret[start : start + _WINDOW]
+        if piece in text and piece not in request_text:
+            return f"{_WINDOW} or more characters of the key of {variable}"
+    return None
+
+
+def leak_problems(
+    body: bytes,
+    *,
+    secrets: Mapping[str, str],
+    envelope: Sequence[str],
+    figure_names: Collection[str],
+    allowed_words: Collection[str],
+    request_text: str,
+) -> list[str]:
+    """What the error ``body`` leaks; ``request_text`` is what the caller itself sent."""
+    text = body.decode("utf-8", "replace")
+    problems = [
+        p for secret, var in secrets.items() if (p := _secret_problem(text, secret, var, request_text)) is not None
+    ]
+    try:
+        parsed = parse_json(body)
+    except (ValueError, UnicodeDecodeError):
+        parsed = None
+    if isinstance(parsed, dict):
+        carried = [name for name in envelope if name in parsed]
+        if carried:
+            problems.append(f"the success body's {', '.join(repr(n) for n in carried)}")
+    if parsed is not None:
+        names = sorted({k for k in _keys(parsed) if k in figure_names})
+        if names:
+            problems.append(f"usage figures ({', '.join(names)})")
+    for pattern in _TRACES:
+        found = pattern.search(text)
+        if found:
+            problems.append(f"a stack trace ({found.group(0)!r})")
+            break
+    for pattern, what in ((_PATH, "a file path"), (_SOURCE_FILE, "a source file")):
+        found_text = next((m.group(0) for m in pattern.finditer(text) if m.group(0) not in request_text), None)
+        if found_text:
+            problems.append(f"{what} ({found_text!r})")
+    names = [
+        m.group(0)
+        for m in _EXCEPTION.finditer(text)
+        if m.group(0).rsplit(".", 1)[-1] not in allowed_words and m.group(0) not in request_text
+    ]
+    if names:
+        problems.append(f"an exception name ({names[0]!r})")
+    return problems

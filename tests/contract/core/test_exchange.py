@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import base64
+import subprocess
+from decimal import Decimal
+
+import pytest
+
+from contract_tests.core.exchange import Reply, Sent, as_curl, encode_query, exact_json, parse_json, printable, redact
+
+KEY = "idt_live_0123456789abcdefABCDEF0123456789"
+SECRETS = {KEY: "CONTRACT_API_KEY"}
+
+
+def test_curl_names_the_variable_never_the_key() -> None:
+    sent = Sent("GET", "http://t/x?a=%205", (("X-API-Key", KEY + "0"), ("Prefer", "it's")))
+    curl = as_curl(sent, SECRETS)
+    assert curl == """curl -i -H "X-API-Key: ${CONTRACT_API_KEY}0" -H 'Prefer: it'\\''s' 'http://t/x?a=%205'"""
+    shown = as_curl(
+        Sent("POST", "http://t", (("X-API-Key", KEY[:-1]),), {"X-API-Key": "${CONTRACT_API_KEY%?}"}), SECRETS
+    )
+    assert shown == """curl -i -X POST -H "X-API-Key: ${CONTRACT_API_KEY%?}" 'http://t'"""
+
+
+def test_curl_with_the_key_in_the_url_or_a_cookie_replays_it() -> None:
+    sent = Sent("GET", f"http://127.0.0.1:9/u?api_key={KEY}&x=$HOME", (("Cookie", f"token={KEY}"),))
+    curl = as_curl(sent, SECRETS)
+    assert KEY not in curl
+    # The shell expands the variable, and only it.
+    echoed = subprocess.run(
+        ["bash", "-c", curl.replace("curl -i", "printf '%s\\n'", 1)],
+        capture_output=True,
+        text=True,
+        env={"CONTRACT_API_KEY": KEY, "HOME": "/home/x"},
+        check=True,
+    ).stdout.splitlines()
+    assert echoed == ["-H", f"Cookie: token={KEY}", f"http://127.0.0.1:9/u?api_key={KEY}&x=$HOME"]
+
+
+def test_curl_keeps_dot_segments_and_head() -> None:
+    assert as_curl(Sent("GET", "http://t/a/../b", ()), {}) == "curl -i --path-as-is 'http://t/a/../b'"
+    assert as_curl(Sent("HEAD", "http://t/a", ()), {}) == "curl -I 'http://t/a'"
+
+
+@pytest.mark.parametrize(
+    "trace",
+    [
+        KEY,
+        KEY[:-1] + "X",
+        KEY[5:30],
+        KEY[::-1],
+        base64.b64encode(KEY.encode()).decode(),
+        base64.urlsafe_b64encode(KEY.encode()).decode().rstrip("="),
+    ],
+    ids=["whole", "one character changed", "a piece", "reversed", "base64", "base64url"],
+)
+def test_redact_removes_every_trace_of_a_secret(trace: str) -> None:
+    redacted = redact(f"before {trace} after", SECRETS)
+    assert trace not in redacted and KEY[9:21] not in redacted
+    assert redacted.startswith("before ") and redacted.endswith(" after")
+
+
+def test_redact_names_the_variable_for_the_whole_key() -> None:
+    assert redact(f"key={KEY}", SECRETS) == "key=$CONTRACT_API_KEY"
+    assert redact("short", {"abc": "X"}) == "short"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("\x1b[2J\x1b[31mred", "\\x1b[2J\\x1b[31mred"),
+        ("over\rwrite", "over\\rwrite"),
+        ("two\nlines\tand tab", "two\\nlines\\tand tab"),
+        ("bell\x07 del\x7f c1\x9b", "bell\\x07 del\\x7f c1\\x9b"),
+        ("rtl\u202egnp.exe", "rtl\\u202egnp.exe"),
+        ("plain é ✓", "plain é ✓"),
+    ],
+)
+def test_printable_escapes_control_characters(text: str, shown: str) -> None:
+    assert printable(text) == shown
+
+
+def test_printable_may_keep_lines() -> None:
+    assert printable("a\nb\r\n", newlines=True) == "a\nb\\r\n"
+
+
+def test_deep_json_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="nested too deeply"):
+        parse_json(b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(ValueError, match="nested too deeply"):
+        Reply(200, {}, b"[" * 100_000, 0.0).json()
+
+
+def test_exact_json_keeps_big_numbers_exact() -> None:
+    assert exact_json(b'{"a": 9007199254740993, "b": 1.0, "c": 1e20}') == {
+        "a": 9007199254740993,
+        "b": Decimal("1.0"),
+        "c": Decimal("1E+20"),
+    }
+
+
+def test_excerpt_is_one_inert_line() -> None:
+    reply = Reply(200, {}, b"\x1b[31m" + b"x" * 400, 0.0)
+    assert reply.excerpt().startswith("\\x1b[31mxxx") and reply.excerpt().endswith("...")
+
+
+def test_reprs_hold_no_header_values() -> None:
+    assert KEY not in repr(Sent("GET", "http://t/", (("X-API-Key", KEY),)))
+
+
+def test_encode_query_keeps_padding_visible() -> None:
+    assert encode_query([("a", " 5"), ("b", "x&y")]) == "a=%205&b=x%26y"

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from contract_tests.core.leaks import leak_problems
+
+KEY = "idt_live_0123456789abcdefABCDEF0123456789"
+
+
+def _problems(body: str, request_text: str = "/organizations/org_1/usage") -> list[str]:
+    return leak_problems(
+        body.encode(),
+        secrets={KEY: "CONTRACT_API_KEY"},
+        envelope=("data",),
+        figure_names={"usageSms", "usageEmail"},
+        allowed_words={"ValidationError", "Forbidden"},
+        request_text=request_text,
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"error": "ValidationError", "message": "startDate is not a number"}',
+        '{"error": "Forbidden", "message": "no", "requestId": "req-1"}',
+        '{"error": "x", "message": "organization \'FooError\' does not exist"}',
+        '{"error": "x", "message": "no such path /srv/thing"}',
+    ],
+)
+def test_clean_error_bodies(body: str) -> None:
+    assert _problems(body, request_text="/organizations/FooError/usage /srv/thing") == []
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        (f'{{"message": "bad key {KEY}"}}', "the key of CONTRACT_API_KEY"),
+        (f'{{"message": "bad key {KEY[:-1]}"}}', "12 or more characters of the key"),
+        (f'{{"message": "{KEY[::-1]}"}}', "the key of CONTRACT_API_KEY reversed"),
+        (f'{{"message": "{base64.b64encode(KEY.encode()).decode()}"}}', "in base64"),
+        ('{"error": "Forbidden", "data": {"x": 1}}', "the success body's 'data'"),
+        ('{"error": "Forbidden", "detail": {"usageSms": 5}}', "usage figures (usageSms)"),
+        ('{"message": "Traceback (most recent call last):\\n  File \\"/srv/a.py\\", line 3"}', "a stack trace"),
+        ('{"message": "at com.acme.Usage.sum(Usage.java:42)"}', "a stack trace"),
+        ('{"message": "failed in /home/app/usage/api.py"}', "a file path"),
+        ('{"message": "boom at api.js:12"}', "a source file"),
+        ('{"message": "KeyError: org_1"}', "an exception name ('KeyError')"),
+        ('{"message": "java.lang.NullPointerException"}', "an exception name ('java.lang.NullPointerException')"),
+    ],
+)
+def test_leaky_error_bodies(body: str, fragment: str) -> None:
+    problems = _problems(body)
+    assert any(fragment in p for p in problems), problems
+
+
+def test_a_piece_of_the_key_that_the_url_held_is_an_echo() -> None:
+    assert (
+        _problems('{"message": "no organization 0123456789abcdefAB"}', "/organizations/0123456789abcdefAB/usage") == []
+    )
+    # ...but the whole key is a leak wherever the caller put it.
+    assert _problems(f'{{"message": "{KEY}"}}', f"/usage?api_key={KEY}")
+
+
+def test_deep_bodies_do_not_break_the_check() -> None:
+    deep = "[" * 900 + "]" * 900
+    assert _problems(deep) == []
+    assert _problems("[" * 100_000) == []

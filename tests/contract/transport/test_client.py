@@ -1,0 +1,163 @@
+"""The suite's client is bounded whatever the target does (in process, over loopback)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import schemathesis
+from schemathesis.config import SchemathesisConfig
+
+from contract_tests.transport.client import MAX_BODY, SLOW_IN_A_ROW, Client, TargetUnreachable
+from tests.contract import hostile
+from tests.contract.harness import ROOT, serving
+from tests.contract.implementations import KEY, ORG, Implementation
+from tests.contract.tls import make_private_ca
+
+SECRETS = {KEY: "CONTRACT_API_KEY"}
+GOOD = f"/organizations/{ORG}/usage"
+QUERY = [("startDate", "1735689600000"), ("endDate", "1735775999999")]
+
+
+def _client(address: str, **options: float) -> Client:
+    return Client(f"http://{address}", timeout=options.pop("timeout", 2.0), secrets=SECRETS, **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "fragment"),
+    [
+        (hostile.gzip_bomb, "larger than 10 MB"),
+        (hostile.endless_body, "larger than 10 MB"),
+    ],
+    ids=["gzip bomb", "endless body"],
+)
+def test_bodies_are_capped_after_decompression(behaviour: hostile.Behaviour, fragment: str) -> None:
+    with hostile.raw_server(hostile.like_reference(behaviour)) as address:
+        client = _client(address)
+        started = time.monotonic()
+        with pytest.raises(TargetUnreachable, match=fragment):
+            client.request("GET", GOOD, query=QUERY, headers={"X-API-Key": KEY})
+        assert time.monotonic() - started < 30
+        # Refusals are not capped away: the target still answers them.
+        assert client.request("GET", GOOD, query=QUERY).reply.status == 401
+    assert MAX_BODY == 10 * 1024 * 1024
+
+
+def test_a_trickling_answer_stops_at_the_deadline() -> None:
+    with hostile.raw_server(hostile.like_reference(hostile.byte_a_second)) as address:
+        # A byte a second never lets a 1.5 s read timeout fire: only the deadline ends it.
+        client = _client(address, timeout=1.5)
+        started = time.monotonic()
+        with pytest.raises(TargetUnreachable, match=r"no complete answer within 4\.5 s"):
+            client.request("GET", GOOD, query=QUERY, headers={"X-API-Key": KEY})
+        assert 4.4 < time.monotonic() - started < 20
+
+
+def test_the_run_budget_stops_a_request_in_flight() -> None:
+    with hostile.raw_server(hostile.like_reference(hostile.byte_a_second)) as address:
+        client = _client(address, timeout=30, run_budget=1.0)
+        started = time.monotonic()
+        with pytest.raises(TargetUnreachable, match="time budget of 1 s is spent"):
+            client.request("GET", GOOD, query=QUERY, headers={"X-API-Key": KEY})
+        assert time.monotonic() - started < 15
+        with pytest.raises(TargetUnreachable, match="no further requests sent"):
+            client.request("GET", GOOD, query=QUERY)
+
+
+def test_targets_are_sent_exactly_as_given() -> None:
+    seen: list[bytes] = []
+
+    def record(conn: socket.socket, request: bytes) -> None:
+        seen.append(request.split(b"\r\n", 1)[0])
+        hostile.send(conn, (404, [("Content-Type", "application/json")], b"{}"))
+
+    with hostile.raw_server(record) as address:
+        client = _client(address)
+        client.request("GET", "/organizations/a%2F..%2Fb/../c%ZZ/usage", raw_query="startDate=%FF&x=%")
+    assert seen == [b"GET /organizations/a%2F..%2Fb/../c%ZZ/usage?startDate=%FF&x=% HTTP/1.1"]
+
+
+def test_keep_alive_and_threads() -> None:
+    with serving(Implementation("reference")) as base_url:
+        client = Client(base_url, timeout=2, secrets=SECRETS)
+        results: list[int] = []
+
+        def read() -> None:
+            for _ in range(10):
+                results.append(client.request("GET", GOOD, query=QUERY, headers={"X-API-Key": KEY}).reply.status)
+
+        threads = [threading.Thread(target=read) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        client.close()
+    assert results == [200] * 60
+
+
+class _Slow:
+    """Answers like the reference, after ``delays[n]`` seconds for the n-th request."""
+
+    def __init__(self, *delays: float) -> None:
+        self.delays = list(delays)
+        self.app = Implementation("reference")
+
+    def __call__(self, environ: dict[str, object], start_response: object) -> object:
+        if self.delays:
+            time.sleep(self.delays.pop(0))
+        return self.app(environ, start_response)  # type: ignore[arg-type]
+
+
+def test_a_slow_answer_is_retried_and_counts_only_when_slow_again() -> None:
+    with serving(_Slow(1.2, 0.0, 1.2, 1.2)) as base_url:
+        client = Client(base_url, timeout=5, secrets=SECRETS, latency_budget=0.8)
+        client.request("GET", GOOD, query=QUERY)  # slow, then fast on retry: a busy moment
+        assert client.slow == []
+        client.request("GET", GOOD, query=QUERY)  # slow twice: counted
+        assert [s.repeated for s in client.slow] == [True] and client.down is None
+
+
+def test_a_target_slow_every_time_is_given_up_on() -> None:
+    with serving(_Slow(*[0.3] * 10)) as base_url:
+        client = Client(base_url, timeout=2, secrets=SECRETS, latency_budget=0.1)
+        for _ in range(SLOW_IN_A_ROW // 2):
+            client.request("GET", GOOD, query=QUERY)
+        assert client.down is not None and "too slow" in client.down
+        with pytest.raises(TargetUnreachable, match=r"latency budget of 0\.1 s"):
+            client.request("GET", GOOD, query=QUERY)
+
+
+def test_fuzz_cases_go_through_the_client() -> None:
+    schema = schemathesis.openapi.from_path(str(ROOT / "openapi.yaml"), config=SchemathesisConfig())
+    operation = schema["/organizations/{organizationId}/usage"]["GET"]
+    case = operation.Case(
+        path_parameters={"organizationId": ORG},
+        query={"startDate": 1735689600000, "endDate": [1735775999999]},
+        headers={"X-API-Key": KEY},
+    )
+    with hostile.raw_server(hostile.like_reference(hostile.gzip_bomb)) as address:
+        client = _client(address)
+        with pytest.raises(TargetUnreachable, match="larger than 10 MB"):
+            client.send_case(case)
+    with serving(Implementation("reference")) as base_url:
+        exchange = Client(base_url, timeout=2, secrets=SECRETS).send_case(case)
+    assert exchange.reply.status == 200
+    assert exchange.sent.url.endswith(f"{GOOD}?startDate=1735689600000&endDate=1735775999999")
+    assert ("X-API-Key", KEY) in exchange.sent.headers
+
+
+@pytest.fixture(scope="module")
+def private_ca(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    return make_private_ca(tmp_path_factory.mktemp("ca"))
+
+
+def test_a_private_ca_is_trusted_only_when_given(private_ca: tuple[Path, Path, Path]) -> None:
+    ca, certificate, key = private_ca
+    with serving(Implementation("reference"), ssl_context=(str(certificate), str(key))) as base_url:
+        with pytest.raises(TargetUnreachable, match="TLS error"):
+            Client(base_url, timeout=2, secrets=SECRETS).request("GET", GOOD, query=QUERY)
+        client = Client(base_url, timeout=2, secrets=SECRETS, ca_bundle=str(ca))
+        assert client.request("GET", GOOD, query=QUERY, headers={"X-API-Key": KEY}).reply.status == 200
