@@ -11,7 +11,7 @@ SPEC ?= openapi.yaml
 DATA ?= data/sample-usage.yaml
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: install mock demo check-spec lint format types test test-unit browser-deps contract bench bench-deps profile fuzz soak reliability spec-diff spec-diff-peer compare-spec-diff clean
+.PHONY: install mock demo check-spec lint format types test test-unit test-detection ci browser-deps contract bench bench-deps profile fuzz soak reliability spec-diff spec-diff-peer compare-spec-diff clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,9 +32,11 @@ demo: $(STAMP)
 check-spec: $(STAMP)
 	$(BIN)/mockserver --spec $(SPEC) --check
 
+## ruff (style, pytest style, security, complexity) and the architecture's import contracts.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -49,11 +51,22 @@ browser-deps:
 		echo "installing chromium (Debian package)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test-unit: $(STAMP)
-	$(BIN)/pytest -m "not browser" -q
+TEST_WORKERS ?= 2
 
+## The fast loop: every test that starts no server (no process, no socket, no browser).
+test-unit: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider -m "not server and not browser and not detection" -n $(TEST_WORKERS)
+
+## Lint, types and every test but the detection table, $(TEST_WORKERS) test processes.
 test: $(STAMP) browser-deps lint types
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -m "not detection" -n $(TEST_WORKERS)
+
+## The proof: the contract suite against every implementation of tests/contract (CI runs it).
+test-detection: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider -m detection
+
+## What CI runs: make test, then the detection table.
+ci: test test-detection
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis reports

@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from pyinstrument import Profiler  # noqa: E402
 from werkzeug.test import EnvironBuilder  # noqa: E402
 
-from mockserver import create_app  # noqa: E402
+from mockserver.app import create_app  # noqa: E402
 
 KEY = "idt_live_acmeFrontend00000000000000000001"
 
@@ -33,11 +34,16 @@ def main() -> None:
     environ = EnvironBuilder(
         path="/organizations/org_1/usage",
         query_string="startDate=1735689600000&endDate=1738367999999",
-        headers={"X-API-Key": KEY},
+        headers=[("X-API-Key", KEY)],
     ).get_environ()
 
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: object = None
+    ) -> Callable[[bytes], object]:
+        return lambda data: None
+
     def call() -> None:
-        b"".join(app(dict(environ), lambda status, headers, exc_info=None: None))
+        b"".join(app(dict(environ), start_response))
 
     for level in ("INFO", "WARNING"):
         logging.getLogger().setLevel(level)

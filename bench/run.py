@@ -219,7 +219,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 def expected_bodies() -> tuple[bytes, bytes]:
     sys.path.insert(0, str(ROOT))
-    from mockserver import create_app
+    from mockserver.app import create_app
 
     example = create_app(ROOT / "openapi.yaml", {"MOCK_RELOAD_INTERVAL": 0}).test_client()
     data = create_app(

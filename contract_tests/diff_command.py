@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from contract_tests.diff.documents import diff_documents
 from contract_tests.diff.model import FAIL_ON, DiffError, exit_code
 from contract_tests.diff.render import FORMATS, render
+from usage_contract_kit.documents import parse_yaml
+from usage_contract_kit.errors import SpecError
+from usage_contract_kit.spec import validate_document
 
 __all__ = ["diff", "load_document"]
-
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class InputError(Exception):
@@ -30,28 +30,16 @@ class InputError(Exception):
 
 
 def load_document(source: str, text: str) -> dict[str, Any]:
-    """Parse and validate one version; :class:`InputError` names ``source`` and the fault."""
+    """Parse and validate one version, as the kit reads its contract; :class:`InputError` names the fault."""
     try:
-        document = yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise InputError(f"{source}: not valid YAML or JSON{where}: {getattr(exc, 'problem', None) or exc}") from None
-    if not isinstance(document, dict) or not ("openapi" in document or "swagger" in document):
-        raise InputError(f"{source}: not an OpenAPI document (no 'openapi' field at the top)")
-    if "swagger" in document:
-        raise InputError(f"{source}: Swagger 2 documents are not supported; convert it to OpenAPI 3 first")
-    # Imported here: the validator is needed only now, and costs import time.
-    from openapi_spec_validator import validate
-    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
-
-    try:
-        validate(document)
-    except OpenAPIValidationError as exc:
-        at = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in exc.absolute_path)
-        raise InputError(f"{source}#{at}: not a valid OpenAPI document: {_first_line(exc.message)}") from None
-    except Exception as exc:  # the validator raises others for documents it cannot walk
-        raise InputError(f"{source}: not a valid OpenAPI document: {_first_line(str(exc))}") from None
+        document = parse_yaml(text, source=source, error=SpecError)
+        if not isinstance(document, dict) or not ("openapi" in document or "swagger" in document):
+            raise SpecError(source, "", "not an OpenAPI document (no 'openapi' field at the top)")
+        if "swagger" in document:
+            raise SpecError(source, "", "Swagger 2 documents are not supported; convert it to OpenAPI 3 first")
+        validate_document(document, source)
+    except SpecError as exc:
+        raise InputError(_first_line(str(exc))) from None
     return document
 
 

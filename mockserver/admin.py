@@ -17,7 +17,7 @@ from mockserver.runtime import MockRuntime
 
 __all__ = ["ADMIN_TOKEN_HEADER", "admin_blueprint"]
 
-ADMIN_TOKEN_HEADER = "X-Admin-Token"
+ADMIN_TOKEN_HEADER = "X-Admin-Token"  # noqa: S105 - the header name, not a token
 
 
 def admin_blueprint(runtime: MockRuntime) -> Blueprint:

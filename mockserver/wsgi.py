@@ -119,7 +119,7 @@ class MockMiddleware:
                 outcome = refuse(state, outcome.operation, Refusal("invalid", self._no_slot()))
         delay = outcome.served.delay_ms
         if delay is None and self.runtime.settings.latency is not None:
-            delay = random.randint(*self.runtime.settings.latency)
+            delay = random.randint(*self.runtime.settings.latency)  # noqa: S311 - simulated latency
         if delay:
             try:
                 time.sleep(delay / 1000)

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mockserver import create_app
+from mockserver.app import create_app
 from usage_contract_kit.model import Spec
 from usage_contract_kit.spec import load_spec
 

@@ -42,20 +42,28 @@ def _node(document: dict[str, Any], *parts: str) -> Any:
 
 def test_contract_is_faithful_to_the_source(document: dict[str, Any]) -> None:
     op = _node(document, *OP)
-    assert op["operationId"] and op["summary"] and op["description"] and op["tags"]
+    assert op["operationId"]
+    assert op["summary"]
+    assert op["description"]
+    assert op["tags"]
     params = {p["name"]: p for p in op["parameters"]}
-    assert params["organizationId"]["in"] == "path" and params["organizationId"]["schema"] == {"type": "string"}
+    assert params["organizationId"]["in"] == "path"
+    assert params["organizationId"]["schema"] == {"type": "string"}
     for name in ("startDate", "endDate"):
-        assert params[name]["in"] == "query" and params[name]["required"] is True
+        assert params[name]["in"] == "query"
+        assert params[name]["required"] is True
         assert params[name]["schema"] == {"type": "number"}
-        assert "milliseconds" in params[name]["description"] and "UTC" in params[name]["description"]
+        assert "milliseconds" in params[name]["description"]
+        assert "UTC" in params[name]["description"]
     assert sorted(op["responses"]) == ["200", "401", "403", "404", "422"]
     scheme = document["components"]["securitySchemes"]["ApiKeyAuth"]
     assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "X-API-Key")
-    assert "idt_live_" in scheme["description"] and "32" in scheme["description"]
+    assert "idt_live_" in scheme["description"]
+    assert "32" in scheme["description"]
     assert op["security"] == [{"ApiKeyAuth": []}]
     error = document["components"]["schemas"]["Error"]
-    assert error["required"] == ["error", "message"] and "additionalProperties" not in error
+    assert error["required"] == ["error", "message"]
+    assert "additionalProperties" not in error
     for status in ("401", "403", "404", "422"):
         media = op["responses"][status]["content"]["application/json"]
         assert media["schema"] == {"$ref": "#/components/schemas/Error"}
@@ -64,7 +72,8 @@ def test_contract_is_faithful_to_the_source(document: dict[str, Any]) -> None:
     descriptions = {op["responses"][s]["description"] for s in ("401", "403")}
     assert len(descriptions) == 2, "401 and 403 must not share the source's copy-pasted description"
     servers = [s["url"] for s in document["servers"]]
-    assert servers[0] == "http://127.0.0.1:4010" and len(servers) == 2
+    assert servers[0] == "http://127.0.0.1:4010"
+    assert len(servers) == 2
 
 
 EX = "/paths/~1organizations~1{organizationId}~1usage/get/responses"

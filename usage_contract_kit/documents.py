@@ -114,7 +114,7 @@ class _Frame:
         self.merges: list[Any] = []
 
 
-def _build(parser: Any, source: str, error: type[LoadError]) -> Any:
+def _build(parser: Any, source: str, error: type[LoadError]) -> Any:  # noqa: C901 - the hot loop, kept whole
     get = parser.get_event
     get()  # stream start
     if isinstance(get(), events.StreamEndEvent):

@@ -35,7 +35,7 @@ from usage_contract_kit.model import (
 from usage_contract_kit.refs import inline_refs
 from usage_contract_kit.schemas import SchemaValidator, compile_schema
 
-__all__ = ["KNOWN_RULES", "MAX_SPEC_BYTES", "ValidityMemo", "load_spec", "parse_document"]
+__all__ = ["KNOWN_RULES", "MAX_SPEC_BYTES", "ValidityMemo", "load_spec", "parse_document", "validate_document"]
 
 MAX_SPEC_BYTES = 20 * MEGABYTE
 KNOWN_RULES = ("less-or-equal", "less-than")
@@ -83,7 +83,7 @@ def parse_document(
         raise SpecError(source, "/openapi", f"OpenAPI 3.x is required, found {version!r}")
     resolved = inline_refs(document, source=source)
     if memo is None or digest is None or not memo.known_valid(digest):
-        _validate_document(document, source)
+        validate_document(document, source)
         if memo is not None and digest is not None:
             memo.remember_valid(digest)
     schemes = _security_schemes(resolved, source)
@@ -91,7 +91,8 @@ def parse_document(
     return Spec(source=source, operations=operations, security_schemes=schemes)
 
 
-def _validate_document(document: dict[str, Any], source: str) -> None:
+def validate_document(document: dict[str, Any], source: str) -> None:
+    """Raise :class:`SpecError` (with the JSON pointer) unless openapi-spec-validator passes ``document``."""
     # Imported here: the validator is only needed while loading, and costs import time.
     from openapi_spec_validator import validate
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError

@@ -60,7 +60,7 @@ MISSING_KEY_REFUSED: Final = "missing_key_refused"
 BAD_KEY_REFUSED: Final = "bad_key_refused"
 VALID_KEY_ACCEPTED: Final = "valid_key_accepted"
 CREDENTIALS_ONLY_IN_HEADER: Final = "credentials_only_in_header"
-SECRET_CASE_SENSITIVE: Final = "secret_case_sensitive"
+SECRET_CASE_SENSITIVE: Final = "secret_case_sensitive"  # noqa: S105 - a check name, not a secret
 AUTH_BEFORE_VALIDATION: Final = "auth_before_validation"
 # Tenancy, identifiers and isolation.
 OTHER_TENANT_FORBIDDEN: Final = "other_tenant_forbidden"

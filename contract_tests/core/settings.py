@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
+from usage_contract_kit.documents import read_yaml
+from usage_contract_kit.errors import LoadError
 
 __all__ = ["ENV", "Target", "TargetError", "load_targets", "target_from"]
 
@@ -152,48 +153,50 @@ def _check(target: Target) -> None:
 
 
 _FILE_KEYS = {k for k in ENV if k not in _SECRETS} | {"name", "api_key_env", "other_api_key_env"}
+_MAX_TARGETS_BYTES = 1024 * 1024
 
 
 def load_targets(path: str | Path, *, environ: Mapping[str, str] | None = None) -> list[Target]:
     """Read a targets file: ``targets: [{name, base_url, api_key_env, org_id, ...}, ...]``."""
     env = os.environ if environ is None else environ
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise TargetError(f"{path}: cannot read the targets file ({exc.strerror or exc})") from None
-    except yaml.YAMLError as exc:
-        raise TargetError(f"{path}: not valid YAML: {exc}") from None
-    entries = raw.get("targets") if isinstance(raw, dict) else None
+        raw = read_yaml(
+            path, source=str(path), max_bytes=_MAX_TARGETS_BYTES, limit_name="targets file", error=LoadError
+        )
+    except LoadError as exc:
+        raise TargetError(str(exc)) from None
+    entries = raw.value.get("targets") if isinstance(raw.value, dict) else None
     if not isinstance(entries, list) or not entries:
         raise TargetError(f"{path}: expected a mapping with a non-empty list 'targets'")
-    targets = []
-    names = set()
+    targets: list[Target] = []
     for index, entry in enumerate(entries):
-        where = f"{path}: targets[{index}]"
-        if not isinstance(entry, dict):
-            raise TargetError(f"{where} must be a mapping")
-        unknown = set(entry) - _FILE_KEYS
-        if unknown:
-            raise TargetError(f"{where}: unknown key {sorted(unknown)[0]!r}; known: {', '.join(sorted(_FILE_KEYS))}")
-        name = str(entry.get("name") or f"target-{index + 1}")
-        if not _NAME.fullmatch(name):
-            raise TargetError(
-                f"{where}: name {name!r} must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter "
-                "or digit (it names the target's report folder)"
-            )
-        if name in names:
-            raise TargetError(f"{where}: name {name!r} is used twice")
-        names.add(name)
-        values = {k: v for k, v in entry.items() if k in ENV}
-        for secret in _SECRETS:
-            variable = entry.get(f"{secret}_env")
-            if variable is not None:
-                if variable not in env:
-                    raise TargetError(f"{where}: environment variable {variable} ({secret}_env) is not set")
-                values[secret] = env[variable]
-        try:
-            # Nothing from the process environment leaks into a file-described target.
-            targets.append(target_from(values, environ={}, name=name))
-        except TargetError as exc:
-            raise TargetError(f"{where}: {exc}") from None
+        targets.append(_file_target(entry, f"{path}: targets[{index}]", f"target-{index + 1}", env, targets))
     return targets
+
+
+def _file_target(entry: Any, where: str, default_name: str, env: Mapping[str, str], earlier: list[Target]) -> Target:
+    if not isinstance(entry, dict):
+        raise TargetError(f"{where} must be a mapping")
+    unknown = set(entry) - _FILE_KEYS
+    if unknown:
+        raise TargetError(f"{where}: unknown key {sorted(unknown)[0]!r}; known: {', '.join(sorted(_FILE_KEYS))}")
+    name = str(entry.get("name") or default_name)
+    if not _NAME.fullmatch(name):
+        raise TargetError(
+            f"{where}: name {name!r} must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter "
+            "or digit (it names the target's report folder)"
+        )
+    if any(target.name == name for target in earlier):
+        raise TargetError(f"{where}: name {name!r} is used twice")
+    values = {k: v for k, v in entry.items() if k in ENV}
+    for secret in _SECRETS:
+        variable = entry.get(f"{secret}_env")
+        if variable is not None:
+            if variable not in env:
+                raise TargetError(f"{where}: environment variable {variable} ({secret}_env) is not set")
+            values[secret] = env[variable]
+    try:
+        # Nothing from the process environment leaks into a file-described target.
+        return target_from(values, environ={}, name=name)
+    except TargetError as exc:
+        raise TargetError(f"{where}: {exc}") from None

@@ -101,6 +101,13 @@ class _Walk:
             self.emit(effect, "schema-enum", what, oa, na, path)
         for effect, what in compare_format(o, n):
             self.emit(effect, "schema-format", what, oa, na, path)
+        self._typed_keywords(old, new, path)
+        self._rest(old, new, path)
+
+    def _typed_keywords(self, old: View, new: View, path: str) -> None:
+        """The keywords that apply to a type both versions allow (bounds, patterns, lengths, items, properties)."""
+        o, n = old.keywords, new.keywords
+        oa, na = old.pointer, new.pointer
         before, after = type_set(o), type_set(n)
 
         def shared(*kinds: str) -> bool:
@@ -117,18 +124,22 @@ class _Walk:
                 for effect, what in compare_lengths(o, n, kind):
                     self.emit(effect, "schema-length", what, oa, na, path)
         if shared("array"):
-            for effect, what in compare_flag(o, n, "uniqueItems"):
-                self.emit(effect, "schema-items", what, oa, na, path)
-            if "items" in o or "items" in n:
-                self.compare(
-                    o.get("items", _ANY), child(old.origin.get("items", oa), "items") if "items" in o else oa,
-                    n.get("items", _ANY), child(new.origin.get("items", na), "items") if "items" in n else na,
-                    f"{path}[]",
-                )  # fmt: skip
+            self._items(old, new, path)
         if shared("object"):
             self._properties(old, new, path)
             self._additional(old, new, path)
-        self._rest(old, new, path)
+
+    def _items(self, old: View, new: View, path: str) -> None:
+        o, n = old.keywords, new.keywords
+        oa, na = old.pointer, new.pointer
+        for effect, what in compare_flag(o, n, "uniqueItems"):
+            self.emit(effect, "schema-items", what, oa, na, path)
+        if "items" in o or "items" in n:
+            self.compare(
+                o.get("items", _ANY), child(old.origin.get("items", oa), "items") if "items" in o else oa,
+                n.get("items", _ANY), child(new.origin.get("items", na), "items") if "items" in n else na,
+                f"{path}[]",
+            )  # fmt: skip
 
     def _rest(self, old: View, new: View, path: str) -> None:
         o, n = old.keywords, new.keywords
@@ -141,14 +152,25 @@ class _Walk:
                 self.emit(effect, "schema-not", f"'not' {'added' if 'not' in n else 'removed'}", oa, na, path)
         if canonical(o.get("discriminator")) != canonical(n.get("discriminator")):
             self.emit("both", "schema-discriminator", "discriminator changed", oa, na, path)
-        if "default" in o or "default" in n:
-            before = canonical(o["default"]) if "default" in o else "none"
-            after = canonical(n["default"]) if "default" in n else "none"
-            if before != after:
-                effect = "removed" if "default" not in n else "added" if "default" not in o else "both"
-                if self.flow.direction == "response":
-                    effect = "neutral"  # a response default documents, it asks nothing of either side
-                self.emit(effect, "schema-default", f"default {before} → {after}", oa, na, path)
+        self._default(old, new, path)
+        self._extensions(old, new, path)
+
+    def _default(self, old: View, new: View, path: str) -> None:
+        o, n = old.keywords, new.keywords
+        if "default" not in o and "default" not in n:
+            return
+        before = canonical(o["default"]) if "default" in o else "none"
+        after = canonical(n["default"]) if "default" in n else "none"
+        if before != after:
+            effect: Effect = "removed" if "default" not in n else "added" if "default" not in o else "both"
+            if self.flow.direction == "response":
+                effect = "neutral"  # a response default documents, it asks nothing of either side
+            self.emit(effect, "schema-default", f"default {before} → {after}", old.pointer, new.pointer, path)
+
+    def _extensions(self, old: View, new: View, path: str) -> None:
+        """The kit's extensions, other documentation, and keywords this check does not compare."""
+        o, n = old.keywords, new.keywords
+        oa, na = old.pointer, new.pointer
         for key in _MEANINGFUL_EXTENSIONS:
             if o.get(key) != n.get(key):
                 change: Effect = "added" if key not in o else "removed" if key not in n else "both"

@@ -156,7 +156,7 @@ def _body(response: Response, status: int, prefs: Preferences) -> Served:
 
 def generated(media: MediaType, seed: int) -> Any:
     """Data generated from the media type's schema, valid against it, same for the same seed."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible sample data, not a secret
     fallback = media.default_example.value if media.default_example else None
     if media.schema is None or media.validator is None:
         return fallback

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeGuard
 
 import pytest
 
@@ -16,21 +17,22 @@ from contract_tests.core import names
 from tests.contract import implementations as impl
 from tests.contract.detection import Runs, verdict
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.detection]
 ALL = impl.CORRECT + impl.DEFECTS
 
 
 @pytest.fixture(scope="module")
 def runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     scheduler = Runs(Path(tmp_path_factory.mktemp("detection")))
-    selected = {item.callspec.params["implementation"].name for item in request.session.items if _in_this_module(item)}
+    chosen = [item.callspec.params["implementation"] for item in request.session.items if _in_this_module(item)]
+    selected = {app.name for app in chosen if isinstance(app, impl.Implementation)}
     scheduler.schedule(app for app in ALL if app.name in selected)
     yield scheduler
     scheduler.close()
 
 
-def _in_this_module(item: pytest.Item) -> bool:
-    return item.module is not None and item.module.__name__ == __name__ and hasattr(item, "callspec")
+def _in_this_module(item: pytest.Item) -> TypeGuard[pytest.Function]:
+    return isinstance(item, pytest.Function) and item.module.__name__ == __name__ and hasattr(item, "callspec")
 
 
 def test_enough_implementations() -> None:

@@ -65,10 +65,12 @@ def test_a_partial_run_says_what_did_not_run(tmp_path: Path) -> None:
     assert 0 < coverage["ran"] < coverage["total"]
     assert f"{coverage['ran']} of {coverage['total']} checks ran" in outcome.output
     reasons = {item["reason"] for item in coverage["skipped"]}
-    assert reasons and all("CONTRACT_" in reason for reason in reasons), reasons
+    assert reasons
+    assert all("CONTRACT_" in reason for reason in reasons), reasons
     assert all(f"skipped ({item['checks']}): {item['reason']}" in outcome.output for item in coverage["skipped"])
     markdown, page = (tmp_path / "conformance.md").read_text(), (tmp_path / "conformance.html").read_text()
-    assert f"**{coverage['ran']} of {coverage['total']} checks ran**" in markdown and "did not run" in markdown
+    assert f"**{coverage['ran']} of {coverage['total']} checks ran**" in markdown
+    assert "did not run" in markdown
     assert f"<b>{coverage['ran']} of {coverage['total']} checks ran</b>" in page
     passed = [c["name"] for c in outcome.report["checks"] if c["outcome"] == "passed"]
     assert "missing_key_is_refused" in passed
@@ -80,8 +82,10 @@ def test_strict_fails_a_run_with_skips(tmp_path: Path) -> None:
         outcome = run_suite(env, tmp_path, "--strict", f"--junitxml={tmp_path / 'junit.xml'}")
     assert outcome.exit_code == 1, outcome.output[-3000:]
     failed = [c for c in outcome.report["checks"] if c["outcome"] == "failed"]
-    assert failed and all("--strict fails skips" in c["reason"] and "CONTRACT_" in c["reason"] for c in failed)
-    assert outcome.report["coverage"]["strict"] is True and outcome.report["passed"] is False
+    assert failed
+    assert all("--strict fails skips" in c["reason"] and "CONTRACT_" in c["reason"] for c in failed)
+    assert outcome.report["coverage"]["strict"] is True
+    assert outcome.report["passed"] is False
     assert "[strict] this check did not run" in (tmp_path / "junit.xml").read_text()
 
 
@@ -109,7 +113,8 @@ def test_a_target_behind_a_private_ca(tmp_path: Path) -> None:
     with serving(impl.Implementation("reference"), ssl_context=(str(certificate), str(key))) as base_url:
         refused = run_suite(suite_env(base_url), tmp_path / "without")
         trusted = run_suite(suite_env(base_url, CONTRACT_CA_BUNDLE=str(ca)), tmp_path / "with")
-    assert refused.exit_code == 1 and "TLS error" in refused.output
+    assert refused.exit_code == 1
+    assert "TLS error" in refused.output
     assert trusted.exit_code == 0, trusted.output[-3000:]
     assert trusted.report["coverage"]["ran"] == trusted.report["coverage"]["total"]
 
@@ -177,7 +182,8 @@ def test_reports_and_replay_without_secrets(tmp_path: Path) -> None:
     curls = [f["curl"] for c in report["checks"] for f in c["failures"]]
     assert any('"X-API-Key: ${CONTRACT_API_KEY}0"' in curl for curl in curls), curls
     assert set(report["status_coverage"]["documented"]) == {"200", "401", "403", "404", "422"}
-    assert "<link" not in texts["conformance.html"] and "<script" not in texts["conformance.html"]
+    assert "<link" not in texts["conformance.html"]
+    assert "<script" not in texts["conformance.html"]
 
 
 def test_replayed_curl_reproduces_the_failure(tmp_path: Path) -> None:
@@ -201,7 +207,8 @@ def test_semantics_can_be_switched_off(tmp_path: Path) -> None:
         outcome = run_suite(suite_env(base_url, CONTRACT_SEMANTICS="false"), tmp_path)
     assert outcome.exit_code == 0, outcome.output[-3000:]
     skipped = [c for c in outcome.report["checks"] if c["category"] in ("semantics", "domain")]
-    assert skipped and all(c["outcome"] == "skipped" and "CONTRACT_SEMANTICS" in c["reason"] for c in skipped)
+    assert skipped
+    assert all(c["outcome"] == "skipped" and "CONTRACT_SEMANTICS" in c["reason"] for c in skipped)
 
 
 def test_targets_file_writes_a_matrix(tmp_path: Path) -> None:
@@ -224,7 +231,8 @@ def test_targets_file_writes_a_matrix(tmp_path: Path) -> None:
     matrix = json.loads((tmp_path / "out" / "matrix.json").read_text())
     assert matrix["verdicts"] == {"good": True, "bad": False}
     assert matrix["checks"]["tenancy: other_organization_is_forbidden"] == {"good": "pass", "bad": "FAIL"}
-    assert (tmp_path / "out" / "matrix.html").exists() and (tmp_path / "out" / "bad" / "conformance.html").exists()
+    assert (tmp_path / "out" / "matrix.html").exists()
+    assert (tmp_path / "out" / "bad" / "conformance.html").exists()
     assert impl.KEY not in result.stdout + result.stderr
     assert SUITE.exists()
 
@@ -262,8 +270,12 @@ def test_unexpected_exceptions_and_hypothesis_examples_are_redacted(
     texts = {"console": result.stdout.str() + result.stderr.str(), "junit": junit.read_text()}
     texts |= {p.name: p.read_text() for p in (pytester.path / "reports").iterdir()}
     console = texts["console"]
-    assert "test_falsified(" in console and "ValueError: ***" in console and "$CONTRACT_API_KEY" in console
+    assert "test_falsified(" in console
+    assert "ValueError: ***" in console
+    assert "$CONTRACT_API_KEY" in console
     for name, text in texts.items():
-        assert impl.KEY not in text and impl.KEY[::-1] not in text, f"the key leaked into {name}"
+        assert impl.KEY not in text, f"the key leaked into {name}"
+        assert impl.KEY[::-1] not in text, f"the key leaked into {name}"
         assert impl.KEY[9:21] not in text, f"part of the key leaked into {name}"
-        assert "\x1b" not in text and "\r" not in text, f"a control character reached {name}"
+        assert "\x1b" not in text, f"a control character reached {name}"
+        assert "\r" not in text, f"a control character reached {name}"

@@ -49,7 +49,8 @@ def test_data_mode_logs_one_redacted_line_per_request(tmp_path: Path) -> None:
         status, body = _get(
             base + "/organizations/org_1/usage?startDate=1735689600000&endDate=1738367999999", {"X-API-Key": KEY}
         )
-        assert status == 200 and isinstance(body["data"], dict)
+        assert status == 200
+        assert isinstance(body["data"], dict)
         assert _get(base + "/organizations/org_3/usage?startDate=1&endDate=2", {"X-API-Key": KEY})[0] == 403
         journal = _get(base + "/__admin/requests")[1]
     text = log.read_text()

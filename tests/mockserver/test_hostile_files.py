@@ -55,7 +55,8 @@ def test_hostile_file_stops_startup_quickly_in_little_memory(
     args = ["--spec", str(hostile)] if kind == "spec" else ["--spec", str(SPEC_PATH), "--data", str(hostile)]
     code, output, seconds, peak_mb = measured_cli(*args, *options, "--check")
     assert code == 2, output
-    assert output.startswith(f"error: {hostile}") and output.count("\n") == 1, output
+    assert output.startswith(f"error: {hostile}"), output
+    assert output.count("\n") == 1, output
     assert fragment in output
     assert "Traceback" not in output
     assert peak_mb < 200, peak_mb  # the bombs, expanded, take gigabytes
@@ -156,7 +157,8 @@ def test_reload_refuses_hostile_files_and_keeps_serving(
     target = reloading.spec if kind == "spec" else reloading.data
     _touch(target, make())
     error = reloading.settle(generation, error=True)
-    assert error is not None and fragment in error
+    assert error is not None
+    assert fragment in error
     assert error.startswith(str(target))
     for _ in range(6):  # both workers still answer, with the last good version
         assert get_json(reloading.base + GOOD, {"X-API-Key": KEY})[0] == 200

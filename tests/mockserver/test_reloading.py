@@ -116,7 +116,8 @@ def test_a_follower_that_cannot_load_keeps_serving_and_says_so(tmp_path: Path) -
     follower = Follower(live=worker, status=files.status, snapshots=files.snapshots, load=_load, logger=LOGGER)
     follower.step()
     assert (worker.current(), worker.generation) == (_state("v1"), 1)
-    assert worker.error is not None and "could not take generation 5" in worker.error
+    assert worker.error is not None
+    assert "could not take generation 5" in worker.error
 
 
 def test_status_is_shared_with_forked_processes() -> None:
@@ -128,4 +129,6 @@ def test_status_is_shared_with_forked_processes() -> None:
     os.waitpid(pid, 0)
     generation, error = status.read()
     assert generation == 7
-    assert error is not None and error.startswith("why: é") and len(error.encode()) <= 4096
+    assert error is not None
+    assert error.startswith("why: é")
+    assert len(error.encode()) <= 4096

@@ -50,7 +50,8 @@ def test_every_response_matches_the_spec(mode: str, spec: Spec, make_app: Callab
         response = client.get(url, headers=headers)
         context = f"{mode} mode, {name}, Prefer: {prefer} -> {response.status_code}"
         documented = op.response(response.status_code)
-        assert documented is not None and documented.media is not None, context
+        assert documented is not None, context
+        assert documented.media is not None, context
         assert response.mimetype == documented.media.content_type, context
         assert documented.media.validator is not None
         problem = documented.media.validator.first_error(response.get_json())

@@ -35,4 +35,5 @@ def test_a_load_over_the_memory_cap_is_stopped(tmp_path: Path) -> None:
         for day in range(40_000):  # 2 MB of YAML: loads without a cap, not within 64 MB of address space
             out.write(f"      '{day}': {{usageSms: {day}, usageEmail: {day}}}\n")
     problem = check_in_child(CONFIG, spec_file=SPEC_PATH, data_file=big, memory_mb=64, timeout=120)
-    assert problem is not None and "memory" in problem, problem
+    assert problem is not None
+    assert "memory" in problem, problem

@@ -142,7 +142,8 @@ def test_project_spec_loads(spec: Spec) -> None:
     assert [p.name for p in op.parameters] == ["organizationId", "startDate", "endDate"]
     assert [[s.name for s in req] for req in op.security] == [["ApiKeyAuth"]]
     media = op.responses["200"].media
-    assert media is not None and media.default_example is not None
+    assert media is not None
+    assert media.default_example is not None
     assert media.default_example.name == "default"
 
 
@@ -164,5 +165,6 @@ def test_unquoted_dates_in_examples_stay_strings(tmp_path: Path) -> None:
     path.write_text(text)
     (op,) = load_spec(path).operations
     media = op.responses["200"].media
-    assert media is not None and media.default_example is not None
+    assert media is not None
+    assert media.default_example is not None
     assert media.default_example.value["data"]["asOf"] == "2020-01-01"

@@ -12,13 +12,13 @@ from usage_contract_kit.verdicts import FileMemo
 def test_remembered_spec_skips_the_validator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     memo = FileMemo(tmp_path / "valid-specs")
     calls: list[str] = []
-    real = spec_module._validate_document
+    real = spec_module.validate_document
 
     def counting(document: dict[str, object], source: str) -> None:
         calls.append(source)
         real(document, source)
 
-    monkeypatch.setattr(spec_module, "_validate_document", counting)
+    monkeypatch.setattr(spec_module, "validate_document", counting)
     spec_module.load_spec(SPEC_PATH, memo=memo)
     spec_module.load_spec(SPEC_PATH, memo=memo)
     assert len(calls) == 1
@@ -30,7 +30,7 @@ def test_remembered_spec_skips_the_validator(tmp_path: Path, monkeypatch: pytest
 
 def test_without_a_memo_every_load_validates(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    monkeypatch.setattr(spec_module, "_validate_document", lambda document, source: calls.append(source))
+    monkeypatch.setattr(spec_module, "validate_document", lambda document, source: calls.append(source))
     spec_module.load_spec(SPEC_PATH)
     spec_module.load_spec(SPEC_PATH)
     assert len(calls) == 2

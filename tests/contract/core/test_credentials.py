@@ -34,7 +34,8 @@ def test_bad_keys_hide_the_secret() -> None:
     assert variants["wrong prefix"].shown == "idt_test_${CONTRACT_API_KEY#idt_live_}"
     assert variants["valid key minus a character"].shown == "${CONTRACT_API_KEY%?}"
     assert variants["unknown well-formed key"].value == unknown_key(KEY, PREFIX)
-    assert unknown_key(KEY, PREFIX).startswith(PREFIX) and len(unknown_key(KEY, PREFIX)) == len(KEY)
+    assert unknown_key(KEY, PREFIX).startswith(PREFIX)
+    assert len(unknown_key(KEY, PREFIX)) == len(KEY)
     assert all(v.value != KEY for v in variants.values())
     assert all(KEY[9:] not in v.shown for v in variants.values())
 
@@ -49,7 +50,8 @@ def test_the_prefix_is_what_the_spec_says() -> None:
     assert variants["wrong case of the prefix"] == "SK-abcdefghijklmnop"
     assert variants["wrong prefix"] == "xk-abcdefghijklmnop"
     without = {v.id for v in bad_key_variants("abcdefghijklmnop", "")}
-    assert "wrong case" in without and "wrong prefix" not in without
+    assert "wrong case" in without
+    assert "wrong prefix" not in without
 
 
 def test_secret_case_variants_change_only_the_secret_part() -> None:
@@ -60,7 +62,8 @@ def test_secret_case_variants_change_only_the_secret_part() -> None:
         "secret part in lower case",
     ]
     for variant in variants:
-        assert variant.value.startswith(PREFIX) and variant.value != KEY
+        assert variant.value.startswith(PREFIX)
+        assert variant.value != KEY
         assert variant.value.lower() == KEY.lower()
         assert _shell(variant.shown) == variant.value
         assert KEY[9:] not in variant.shown

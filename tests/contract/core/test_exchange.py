@@ -56,8 +56,10 @@ def test_curl_keeps_dot_segments_and_head() -> None:
 )
 def test_redact_removes_every_trace_of_a_secret(trace: str) -> None:
     redacted = redact(f"before {trace} after", SECRETS)
-    assert trace not in redacted and KEY[9:21] not in redacted
-    assert redacted.startswith("before ") and redacted.endswith(" after")
+    assert trace not in redacted
+    assert KEY[9:21] not in redacted
+    assert redacted.startswith("before ")
+    assert redacted.endswith(" after")
 
 
 def test_redact_names_the_variable_for_the_whole_key() -> None:
@@ -101,7 +103,8 @@ def test_exact_json_keeps_big_numbers_exact() -> None:
 
 def test_excerpt_is_one_inert_line() -> None:
     reply = Reply(200, {}, b"\x1b[31m" + b"x" * 400, 0.0)
-    assert reply.excerpt().startswith("\\x1b[31mxxx") and reply.excerpt().endswith("...")
+    assert reply.excerpt().startswith("\\x1b[31mxxx")
+    assert reply.excerpt().endswith("...")
 
 
 def test_reprs_hold_no_header_values() -> None:

@@ -43,7 +43,8 @@ def _report(name: str, outcome: str) -> RunReport:
 def test_run_report_in_three_formats(tmp_path: Path) -> None:
     paths = write_reports(_report("vendor-a", "failed"), tmp_path)
     data = json.loads(paths[0].read_text())
-    assert data["passed"] is False and data["summary"] == {"passed": 0, "failed": 1, "error": 0, "skipped": 1}
+    assert data["passed"] is False
+    assert data["summary"] == {"passed": 0, "failed": 1, "error": 0, "skipped": 1}
     assert data["status_coverage"] == {"documented": {"200": 3, "401": 0}, "undocumented": {"500": 1}}
     assert data["coverage"] == {
         "ran": 1,
@@ -52,16 +53,16 @@ def test_run_report_in_three_formats(tmp_path: Path) -> None:
         "skipped": [{"reason": "set CONTRACT_OTHER_ORG_ID", "checks": 1}],
     }
     markdown = paths[1].read_text()
-    assert "| 401 | 0 | never seen |" in markdown and "| 500 | 1 | not documented |" in markdown
+    assert "| 401 | 0 | never seen |" in markdown
+    assert "| 500 | 1 | not documented |" in markdown
     assert "curl -i 'http://t/x'" in markdown
-    assert "**1 of 2 checks ran**" in markdown and "| 1 | set CONTRACT\\_OTHER\\_ORG\\_ID |" in markdown
+    assert "**1 of 2 checks ran**" in markdown
+    assert "| 1 | set CONTRACT\\_OTHER\\_ORG\\_ID |" in markdown
     page = paths[2].read_text()
-    assert (
-        page.startswith("<!doctype html>")
-        and "200 &lt;b&gt;" in page
-        and "<b>1 of 2 checks ran</b>" in page
-        and "set CONTRACT_OTHER_ORG_ID" in page
-    )
+    assert page.startswith("<!doctype html>")
+    assert "200 &lt;b&gt;" in page
+    assert "<b>1 of 2 checks ran</b>" in page
+    assert "set CONTRACT_OTHER_ORG_ID" in page
 
 
 def test_target_text_is_inert_in_every_format(tmp_path: Path) -> None:
@@ -71,7 +72,8 @@ def test_target_text_is_inert_in_every_format(tmp_path: Path) -> None:
     paths = write_reports(report, tmp_path)
     for path in paths:
         text = path.read_text()
-        assert "\x1b" not in text and "\r" not in text, path.name
+        assert "\x1b" not in text, path.name
+        assert "\r" not in text, path.name
     markdown = paths[1].read_text()
     # Fenced with more backticks than the body holds: the heading and the table cell stay text.
     assert "````text\n\\x1b[2J\\x1b[32mALL PASSED\\r```\n# fake heading" in markdown
@@ -95,4 +97,5 @@ def test_matrix(tmp_path: Path) -> None:
     markdown, page = paths[1].read_text(), paths[2].read_text()
     assert "| **checks ran** | 1 of 2 | 1 of 2 |" in markdown
     assert "| a | 1 | set CONTRACT\\_OTHER\\_ORG\\_ID |" in markdown
-    assert "<td>1 of 2</td>" in page and "<td>set CONTRACT_OTHER_ORG_ID</td>" in page
+    assert "<td>1 of 2</td>" in page
+    assert "<td>set CONTRACT_OTHER_ORG_ID</td>" in page

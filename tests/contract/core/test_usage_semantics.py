@@ -95,7 +95,8 @@ def test_additivity_tolerant_and_exact(
 def test_domain_spans_split_at_midnight_inside_the_range() -> None:
     assert len(DOMAIN_SPANS) >= 7
     for span in DOMAIN_SPANS:
-        assert span.start < span.split <= span.end and span.split % DAY_MS == 0, span.label
+        assert span.start < span.split <= span.end, span.label
+        assert span.split % DAY_MS == 0, span.label
     assert any(span.start == 0 for span in DOMAIN_SPANS)  # near the epoch
     assert any(span.start < 0 for span in DOMAIN_SPANS)  # before it
     assert any(span.start < 1e11 < span.end for span in DOMAIN_SPANS)  # across seconds-or-milliseconds
@@ -103,9 +104,11 @@ def test_domain_spans_split_at_midnight_inside_the_range() -> None:
 
 def test_granularity() -> None:
     day = day_start(1735700000000)
-    assert day == 1735689600000 and day_start(-1) == -DAY_MS
+    assert day == 1735689600000
+    assert day_start(-1) == -DAY_MS
     instants = dict(granularity_instants(day))
-    assert all(day < t < day + DAY_MS for t in instants.values()) and instants["noon"] == day + DAY_MS // 2
+    assert all(day < t < day + DAY_MS for t in instants.values())
+    assert instants["noon"] == day + DAY_MS // 2
     assert is_day_granular({"/a": 5}, {"/a": 5})
     assert not is_day_granular({"/a": 0}, {"/a": 5})  # a millisecond-granular API
     assert not is_day_granular({"/a": 0}, {"/a": 0})  # no usage that day: nothing to infer from

@@ -40,10 +40,12 @@ def test_range_roles_come_from_the_rules(contract: Contract) -> None:
 def test_valid_forms_keep_the_rule(contract: Contract) -> None:
     start = dict(valid_number_variants(contract, BASE, "startDate"))
     end = dict(valid_number_variants(contract, BASE, "endDate"))
-    assert float(start["exponent"]) == 1000.0 and "e" in start["exponent"]
+    assert float(start["exponent"]) == 1000.0
+    assert "e" in start["exponent"]
     assert all(float(v) <= BASE.end for v in start.values())
     assert all(float(v) >= BASE.start for v in end.values())
-    assert "far past" in start and "far future" in end
+    assert "far past" in start
+    assert "far future" in end
 
 
 @pytest.mark.parametrize(

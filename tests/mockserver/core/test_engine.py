@@ -108,7 +108,8 @@ def test_data_mode(data_state: MockState, request_: MockRequest, status: int, bo
 
 def test_a_refusal_names_what_was_wrong(example_state: MockState) -> None:
     served = handle(example_state, _request(query="startDate=NaN&endDate=2")).served
-    assert "startDate" in served.body["message"] and "NaN" in served.body["message"]
+    assert "startDate" in served.body["message"]
+    assert "NaN" in served.body["message"]
 
 
 def test_other_method_lists_what_is_allowed(example_state: MockState) -> None:

@@ -1,0 +1,6 @@
+"""The mock's pure pipeline: routing, preferences, security, parameters, selection, the engine.
+
+Plain functions over the contract's frozen model (:mod:`usage_contract_kit.model`) and plain
+request data; no web framework, no server, no file. :func:`mockserver.core.engine.handle`
+composes them into the answer to one request.
+"""
