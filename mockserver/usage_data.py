@@ -9,8 +9,9 @@ organizations each key may read, and each organization's daily usage per channel
 * 200 with each channel's usage summed over the inclusive range: a day counts when its
   UTC date lies between the UTC dates of ``startDate`` and ``endDate``.
 
-Sums are O(log n): each organization keeps its days sorted with per-channel prefix sums,
-so a range is two binary searches and a subtraction, whatever its length.
+Sums cost the same whatever the range: the rows live in a
+:class:`~mockserver.usage_tables.UsageTable` (arrays sorted by organization and day, with
+per-channel prefix sums), so a range is two binary searches and a subtraction.
 
 The body is the operation's documented success example with each channel's value
 replaced by its sum, so the envelope (``data`` here) comes from the spec, not from code.
@@ -18,12 +19,9 @@ replaced by its sum, so the envelope (``data`` here) comes from the spec, not fr
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +32,20 @@ from mockserver.engine import Refusal
 from mockserver.errors import DataError, pointer
 from mockserver.security import Credential
 from mockserver.spec import Operation, Spec
+from mockserver.usage_tables import UsageTable
+from mockserver.usage_yaml import yaml_table
 
-__all__ = ["DAY_MS", "MAX_DATA_BYTES", "Organization", "UsageBackend", "day_of", "load_usage_data"]
+__all__ = [
+    "DAY_MS",
+    "MAX_DATA_BYTES",
+    "UsageBackend",
+    "build_backend",
+    "day_of",
+    "load_usage_data",
+]
 
 DAY_MS = 86_400_000
 MAX_DATA_BYTES = 200 * MEGABYTE
-_EPOCH = dt.date(1970, 1, 1)
 
 _DATA_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -97,20 +103,6 @@ def day_of(epoch_ms: float) -> int:
 
 
 @dataclass(frozen=True)
-class Organization:
-    id: str
-    name: str
-    days: tuple[int, ...]  # sorted UTC day numbers that have usage
-    prefix: Mapping[str, tuple[float, ...]]  # channel -> prefix sums, len(days) + 1
-
-    def usage(self, first_day: int, last_day: int) -> dict[str, float]:
-        """Each channel's total over the days ``first_day..last_day``, both inclusive."""
-        lo = bisect_left(self.days, first_day)
-        hi = bisect_right(self.days, last_day)
-        return {channel: sums[hi] - sums[lo] for channel, sums in self.prefix.items()}
-
-
-@dataclass(frozen=True)
 class UsageBackend:
     """The data-mode answers for one operation of a spec."""
 
@@ -119,8 +111,7 @@ class UsageBackend:
     start_param: str
     end_param: str
     keys: Mapping[str, frozenset[str]]
-    organizations: Mapping[str, Organization]
-    channels: tuple[str, ...]
+    table: UsageTable
 
     def authenticate(self, operation: Operation, credentials: tuple[Credential, ...]) -> Refusal | None:
         """401 for a malformed or unknown key; ``None`` when the key is known."""
@@ -143,17 +134,16 @@ class UsageBackend:
         if operation.operation_id != self.operation_id:
             return None
         org_id = str(values.get(self.organization_param, ""))
-        organization = self.organizations.get(org_id)
-        if organization is None:
+        if org_id not in self.table:
             return Refusal("not_found", f"organization {org_id!r} does not exist")
         readable = frozenset().union(*(self.keys.get(c.value, frozenset()) for c in credentials))
         if credentials and org_id not in readable:
             return Refusal("forbidden", f"this API key may not read organization {org_id!r}")
-        totals = organization.usage(day_of(values[self.start_param]), day_of(values[self.end_param]))
+        totals = self.table.usage(org_id, day_of(values[self.start_param]), day_of(values[self.end_param]))
         return _fill(example, totals)
 
 
-def _fill(template: Any, totals: Mapping[str, float]) -> Any:
+def _fill(template: Any, totals: Mapping[str, int | float]) -> Any:
     """A copy of ``template`` with every property named after a channel set to its total."""
     if isinstance(template, dict):
         return {
@@ -164,8 +154,8 @@ def _fill(template: Any, totals: Mapping[str, float]) -> Any:
     return template
 
 
-def _number(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else value
+def _number(value: int | float) -> int | float:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _channels_in(template: Any) -> set[str]:
@@ -177,24 +167,6 @@ def _channels_in(template: Any) -> set[str]:
     if isinstance(template, list):
         return set().union(*(_channels_in(v) for v in template)) if template else set()
     return set()
-
-
-def _day(raw: Any, source: str, at: str) -> int:
-    if isinstance(raw, dt.datetime):
-        raw = raw.date()
-    if isinstance(raw, dt.date):
-        return (raw - _EPOCH).days
-    text = str(raw)
-    try:
-        # A date (YYYY-MM-DD), or a timestamp whose UTC date is taken.
-        day = dt.date.fromisoformat(text) if len(text) == 10 else _utc_date(dt.datetime.fromisoformat(text))
-    except ValueError:
-        raise DataError(source, at, f"{raw!r} is not a date (YYYY-MM-DD)") from None
-    return (day - _EPOCH).days
-
-
-def _utc_date(moment: dt.datetime) -> dt.date:
-    return (moment.astimezone(dt.UTC) if moment.tzinfo else moment).date()
 
 
 def load_usage_data(
@@ -234,32 +206,13 @@ def build_backend(raw: Any, spec: Spec, *, source: str = "<data>") -> UsageBacke
     for role, name in bound.items():
         if name not in names:
             raise DataError(source, f"/parameters/{role}", f"{operation_id} has no parameter {name!r}")
-    example = _success_example(operation)
-    documented = _channels_in(example)
-    organizations: dict[str, Organization] = {}
-    channels: set[str] = set()
-    for index, org in enumerate(raw["organizations"]):
-        at = pointer("organizations", index)
-        if org["id"] in organizations:
-            raise DataError(source, f"{at}/id", f"organization {org['id']!r} is listed twice")
-        daily: dict[int, Mapping[str, float]] = {}
-        for date, usage in (org.get("usage") or {}).items():
-            where = f"{at}{pointer('usage', date)}"
-            unknown = set(usage) - documented
-            if unknown:
-                raise DataError(
-                    source,
-                    where,
-                    f"channel {sorted(unknown)[0]!r} is not a number in the documented response; "
-                    f"channels: {', '.join(sorted(documented))}",
-                )
-            daily[_day(date, source, where)] = usage
-            channels |= set(usage)
-        organizations[org["id"]] = _index(org["id"], org.get("name", org["id"]), daily, documented)
+    channels = tuple(sorted(_channels_in(_success_example(operation))))
+    _check_listed_once(raw["organizations"], source)
+    table = yaml_table(raw["organizations"], channels, source=source)
     keys: dict[str, frozenset[str]] = {}
     for index, entry in enumerate(raw["apiKeys"]):
         for j, org_id in enumerate(entry["organizations"]):
-            if org_id not in organizations:
+            if org_id not in table:
                 raise DataError(
                     source, pointer("apiKeys", index, "organizations", j), f"organization {org_id!r} is not listed"
                 )
@@ -270,8 +223,7 @@ def build_backend(raw: Any, spec: Spec, *, source: str = "<data>") -> UsageBacke
         start_param=bound["start"],
         end_param=bound["end"],
         keys=keys,
-        organizations=organizations,
-        channels=tuple(sorted(documented)),
+        table=table,
     )
 
 
@@ -283,9 +235,11 @@ def _success_example(operation: Operation) -> Any:
     return response.media.default_example.value
 
 
-def _index(org_id: str, name: str, daily: Mapping[int, Mapping[str, float]], channels: set[str]) -> Organization:
-    days = tuple(sorted(daily))
-    prefix = {
-        channel: tuple(accumulate((daily[d].get(channel, 0) for d in days), initial=0)) for channel in sorted(channels)
-    }
-    return Organization(org_id, name, days, prefix)
+def _check_listed_once(organizations: list[dict[str, Any]], source: str) -> None:
+    seen: set[str] = set()
+    for index, org in enumerate(organizations):
+        if org["id"] in seen:
+            raise DataError(
+                source, pointer("organizations", index, "id"), f"organization {org['id']!r} is listed twice"
+            )
+        seen.add(org["id"])

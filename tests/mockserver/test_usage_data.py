@@ -123,6 +123,18 @@ BAD_DATA = [
         "'zz' is not listed",
     ),
     ("duplicate org", lambda d: d["organizations"].append({"id": "o1"}) or d, "/organizations/2/id", "listed twice"),
+    (
+        "one day twice",
+        lambda d: d["organizations"][0]["usage"].update({"2025-01-01T10:00:00Z": {"usageSms": 1}}) or d,
+        "/organizations/0/usage/2025-01-01T10:00:00Z",
+        "organization 'o1' has two rows for 2025-01-01 (the other at /organizations/0/usage/2025-01-01)",
+    ),
+    (
+        "over int64",
+        lambda d: d["organizations"][0]["usage"].update({"2025-02-01": {"usageEmail": 2**63}}) or d,
+        "/organizations/0/usage/2025-02-01/usageEmail",
+        "over 2**63 - 1, the most a count may be",
+    ),
     ("unknown operation", lambda d: d.update({"operation": "nope"}) or d, "/operation", "no operation 'nope'"),
     (
         "unknown parameter",
@@ -143,9 +155,9 @@ def test_bad_data_is_named(spec: Spec, name: str, mutate: Any, location: str, pr
 
 def test_sample_data_loads(spec: Spec) -> None:
     backend = load_usage_data(DATA_PATH, spec)
-    assert set(backend.organizations) == {"org_1", "org_2", "org_3"}
+    assert set(backend.table.spans) == {"org_1", "org_2", "org_3"}
     assert backend.keys[KEY] == {"org_1", "org_2"}
-    assert all(len(org.days) == 365 for org in backend.organizations.values())
+    assert [hi - lo for lo, hi in backend.table.spans.values()] == [365, 365, 365]
 
 
 def test_unreadable_data_file(spec: Spec, tmp_path: Path) -> None:
