@@ -9,6 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 4010
 SPEC ?= openapi.yaml
 DATA ?= data/sample-usage.yaml
+USAGE ?=
 HYPOTHESIS_PROFILE ?= ci
 
 .PHONY: install mock demo check-spec lint format types test test-unit browser-deps contract bench bench-deps profile fuzz soak reliability spec-diff spec-diff-peer compare-spec-diff clean
@@ -25,9 +26,9 @@ install: $(STAMP)
 mock: $(STAMP)
 	$(BIN)/mockserver --spec $(SPEC) --host $(HOST) --port $(PORT)
 
-## Serve the mock in data mode with the sample data (the way to demo).
+## Serve the mock in data mode with the sample data (the way to demo); USAGE=file.csv for daily usage as CSV.
 demo: $(STAMP)
-	$(BIN)/mockserver --spec $(SPEC) --data $(DATA) --host $(HOST) --port $(PORT)
+	$(BIN)/mockserver --spec $(SPEC) --data $(DATA) $(if $(USAGE),--usage $(USAGE)) --host $(HOST) --port $(PORT)
 
 check-spec: $(STAMP)
 	$(BIN)/mockserver --spec $(SPEC) --check

@@ -1,8 +1,10 @@
 """Data mode for the organization-usage API: the mock behaves like a real vendor.
 
 This is the one usage-specific module of the mock. A YAML data file lists API keys, the
-organizations each key may read, and each organization's daily usage per channel. The
-:class:`UsageBackend` it builds answers:
+organizations each key may read, and each organization's daily usage per channel; or the
+daily usage comes from a CSV file beside it (:mod:`mockserver.usage_csv`), one row per
+organization and day, the shape a warehouse exports. The :class:`UsageBackend` it builds
+answers:
 
 * 401 for a malformed or unknown key (the engine already answers a missing one),
 * 404 for an organization that does not exist, 403 for one the key may not read,
@@ -32,13 +34,16 @@ from mockserver.engine import Refusal
 from mockserver.errors import DataError, pointer
 from mockserver.security import Credential
 from mockserver.spec import Operation, Spec
-from mockserver.usage_tables import UsageTable
+from mockserver.usage_csv import MAX_USAGE_BYTES, read_usage_csv, table_error
+from mockserver.usage_tables import TableError, UsageTable, build_table
 from mockserver.usage_yaml import yaml_table
 
 __all__ = [
     "DAY_MS",
     "MAX_DATA_BYTES",
+    "MAX_USAGE_BYTES",
     "UsageBackend",
+    "UsageFile",
     "build_backend",
     "day_of",
     "load_usage_data",
@@ -49,7 +54,7 @@ MAX_DATA_BYTES = 200 * MEGABYTE
 
 _DATA_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["apiKeys", "organizations"],
+    "required": ["apiKeys"],
     "additionalProperties": False,
     "properties": {
         "operation": {"type": "string", "minLength": 1},
@@ -100,6 +105,16 @@ def day_of(epoch_ms: float) -> int:
     if isinstance(epoch_ms, int):
         return epoch_ms // DAY_MS
     return math.floor(epoch_ms / DAY_MS)
+
+
+@dataclass(frozen=True)
+class UsageFile:
+    """A CSV file of daily usage that goes with the data file (``--usage``)."""
+
+    path: Path
+    source: str  # how messages name it
+    max_bytes: int = MAX_USAGE_BYTES
+    limit_name: str = "MOCK_MAX_USAGE_MB"
 
 
 @dataclass(frozen=True)
@@ -176,15 +191,16 @@ def load_usage_data(
     source: str | None = None,
     max_bytes: int = MAX_DATA_BYTES,
     limit_name: str = "MOCK_MAX_DATA_MB",
+    usage: UsageFile | None = None,
 ) -> UsageBackend:
-    """Read and check a data file against ``spec``; raise :class:`DataError` naming the fault."""
+    """Read and check a data file (and its usage CSV) against ``spec``; raise :class:`DataError` naming the fault."""
     name = str(path) if source is None else source
     document = read_yaml(path, source=name, max_bytes=max_bytes, limit_name=limit_name, error=DataError)
-    return build_backend(document.value, spec, source=name)
+    return build_backend(document.value, spec, source=name, usage=usage)
 
 
-def build_backend(raw: Any, spec: Spec, *, source: str = "<data>") -> UsageBackend:
-    """Build the backend from already parsed data."""
+def build_backend(raw: Any, spec: Spec, *, source: str = "<data>", usage: UsageFile | None = None) -> UsageBackend:
+    """Build the backend from already parsed data (and read the usage CSV, if one is given)."""
     # Dates as YAML keys arrive as date objects; JSON Schema needs strings.
     if isinstance(raw, dict):
         for org in raw.get("organizations") or []:
@@ -207,14 +223,29 @@ def build_backend(raw: Any, spec: Spec, *, source: str = "<data>") -> UsageBacke
         if name not in names:
             raise DataError(source, f"/parameters/{role}", f"{operation_id} has no parameter {name!r}")
     channels = tuple(sorted(_channels_in(_success_example(operation))))
-    _check_listed_once(raw["organizations"], source)
-    table = yaml_table(raw["organizations"], channels, source=source)
+    listed = _listed_organizations(raw, source, usage)
+    if usage is None:
+        table = yaml_table(raw["organizations"], channels, source=source)
+    else:
+        columns = read_usage_csv(
+            usage.path,
+            source=usage.source,
+            organization_column=bound["organization"],
+            channels=channels,
+            max_bytes=usage.max_bytes,
+            limit_name=usage.limit_name,
+        )
+        try:
+            table = build_table(columns, also=listed)
+        except TableError as exc:
+            raise table_error(usage.source, exc) from None
     keys: dict[str, frozenset[str]] = {}
     for index, entry in enumerate(raw["apiKeys"]):
         for j, org_id in enumerate(entry["organizations"]):
             if org_id not in table:
+                where = "listed" if usage is None else f"listed, nor in {usage.source}"
                 raise DataError(
-                    source, pointer("apiKeys", index, "organizations", j), f"organization {org_id!r} is not listed"
+                    source, pointer("apiKeys", index, "organizations", j), f"organization {org_id!r} is not {where}"
                 )
         keys[entry["key"]] = keys.get(entry["key"], frozenset()) | frozenset(entry["organizations"])
     return UsageBackend(
@@ -235,11 +266,21 @@ def _success_example(operation: Operation) -> Any:
     return response.media.default_example.value
 
 
-def _check_listed_once(organizations: list[dict[str, Any]], source: str) -> None:
-    seen: set[str] = set()
-    for index, org in enumerate(organizations):
-        if org["id"] in seen:
+def _listed_organizations(raw: Mapping[str, Any], source: str, usage: UsageFile | None) -> list[str]:
+    """The ids the data file lists (each once); with a usage CSV, without daily usage of their own."""
+    if "organizations" not in raw and usage is None:
+        raise DataError(source, "", "no organizations: list them here, or give the daily usage in a CSV (--usage)")
+    ids: list[str] = []
+    for index, org in enumerate(raw.get("organizations", [])):
+        if org["id"] in ids:
             raise DataError(
                 source, pointer("organizations", index, "id"), f"organization {org['id']!r} is listed twice"
             )
-        seen.add(org["id"])
+        if usage is not None and "usage" in org:
+            raise DataError(
+                source,
+                pointer("organizations", index, "usage"),
+                f"daily usage comes from {usage.source}; list it there, not here",
+            )
+        ids.append(org["id"])
+    return ids

@@ -48,7 +48,10 @@ def parse_day(text: str) -> int:
         day = dt.date.fromisoformat(text)
     else:
         moment = dt.datetime.fromisoformat(text)
-        day = (moment.astimezone(dt.UTC) if moment.tzinfo else moment).date()
+        try:
+            day = (moment.astimezone(dt.UTC) if moment.tzinfo else moment).date()
+        except OverflowError:  # a UTC date before year 1 or after 9999
+            raise ValueError(f"{text!r} falls outside years 1 to 9999 in UTC") from None
     return (day - _EPOCH).days
 
 

@@ -139,7 +139,9 @@ def test_parse_day(text: str, day: int) -> None:
     assert parse_day(text) == day
 
 
-@pytest.mark.parametrize("text", ["", "2025-13-01", "2025-02-30", "yesterday", "01/02/2025", "2025-1-1"])
+@pytest.mark.parametrize(
+    "text", ["", "2025-13-01", "2025-02-30", "yesterday", "01/02/2025", "2025-1-1", "0001-01-01T00:00:00+01:00"]
+)
 def test_parse_day_refuses_what_is_not_a_date(text: str) -> None:
     with pytest.raises(ValueError):
         parse_day(text)
