@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from mockserver.errors import LoadError
+from mockserver.memory import release_free_memory
 from mockserver.settings import SettingsError, parse_latency
 
 __all__ = ["admin_exposure", "main", "port_problem"]
@@ -229,6 +230,7 @@ def main(
     if problem := port_problem(host, port):  # again, as late as can be: taken while loading?
         click.echo(f"error: {problem}", err=True)
         sys.exit(2)
+    release_free_memory()  # before the workers are forked: what loading freed is not shared with them
     (logger.info if admin_enabled else logger.warning)(exposure)
     logger.info("serving %s in %s on http://%s:%d with %d worker(s)", spec, mode, host, port, workers)
     _serve(app, host, port, workers, threads, log_level)
