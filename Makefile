@@ -12,7 +12,7 @@ DATA ?= data/sample-usage.yaml
 USAGE ?=
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: install mock demo check-spec lint format types test test-unit browser-deps contract bench bench-deps profile fuzz soak reliability spec-diff spec-diff-peer compare-spec-diff clean
+.PHONY: install mock demo check-spec lint format types test test-unit browser-deps contract bench bench-data bench-deps profile fuzz soak reliability spec-diff spec-diff-peer compare-spec-diff clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ bench-deps:
 ## Side-by-side benchmark (mock vs nginx, WireMock, Prism) and contract suite timing.
 bench: $(STAMP) bench-deps
 	$(BIN)/python bench/run.py --tools $(BENCH_TOOLS)
+
+## Data mode at 10k, 100k and 1M rows: load time and memory (part of make bench; no other server needed).
+bench-data: $(STAMP)
+	$(BIN)/python bench/data_sizes.py
 
 ## Where a request's time goes (pyinstrument), for bench/PROFILE.md.
 profile: $(STAMP)
