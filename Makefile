@@ -9,9 +9,10 @@ HOST ?= 127.0.0.1
 PORT ?= 4010
 SPEC ?= openapi.yaml
 DATA ?= data/sample-usage.yaml
+USAGE ?=
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: install mock demo check-spec lint format types test test-unit test-detection ci browser-deps contract bench bench-deps profile fuzz soak reliability spec-diff spec-diff-peer compare-spec-diff clean
+.PHONY: install mock demo check-spec lint format types test test-unit test-detection ci browser-deps contract bench bench-data bench-deps profile fuzz soak reliability spec-diff spec-diff-peer compare-spec-diff clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,9 +26,9 @@ install: $(STAMP)
 mock: $(STAMP)
 	$(BIN)/mockserver --spec $(SPEC) --host $(HOST) --port $(PORT)
 
-## Serve the mock in data mode with the sample data (the way to demo).
+## Serve the mock in data mode with the sample data (the way to demo); USAGE=file.csv for daily usage as CSV.
 demo: $(STAMP)
-	$(BIN)/mockserver --spec $(SPEC) --data $(DATA) --host $(HOST) --port $(PORT)
+	$(BIN)/mockserver --spec $(SPEC) --data $(DATA) $(if $(USAGE),--usage $(USAGE)) --host $(HOST) --port $(PORT)
 
 check-spec: $(STAMP)
 	$(BIN)/mockserver --spec $(SPEC) --check
@@ -83,6 +84,10 @@ bench-deps:
 ## Side-by-side benchmark (mock vs nginx, WireMock, Prism) and contract suite timing.
 bench: $(STAMP) bench-deps
 	$(BIN)/python bench/run.py --tools $(BENCH_TOOLS)
+
+## Data mode at 10k, 100k and 1M rows: load time and memory (part of make bench; no other server needed).
+bench-data: $(STAMP)
+	$(BIN)/python bench/data_sizes.py
 
 ## Where a request's time goes (pyinstrument), for bench/PROFILE.md.
 profile: $(STAMP)

@@ -6,8 +6,9 @@ and 64. Every response is checked: a non-200 or a body other than the expected o
 as an error, and a run with errors is reported as failed, not as fast. Cold start (spawn to
 first 200) and resident memory after load (the whole process tree) are measured too.
 Servers are stopped by the PID of their process group. Results go to bench/results/.
+Data mode at 10k, 100k and 1M rows (load time and memory) is bench/data_sizes.py.
 
-    python bench/run.py [--duration 5] [--only mock-data,prism] [--tools bench/.tools]
+    python bench/run.py [--duration 5] [--only mock-data,prism] [--tools bench/.tools] [--no-data-sizes]
 """
 
 from __future__ import annotations
@@ -417,6 +418,7 @@ def main() -> int:
         "--tools", type=Path, default=ROOT / "bench" / ".tools", help="where npm installed Prism and WireMock"
     )
     parser.add_argument("--no-suite", action="store_true", help="skip timing the contract suite")
+    parser.add_argument("--no-data-sizes", action="store_true", help="skip data mode at 10k, 100k and 1M rows")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("error: wrk is not installed (make bench installs it)", file=sys.stderr)
@@ -445,6 +447,12 @@ def main() -> int:
             f"| contract suite, ci profile (every check) | {suite['suite_seconds']} | {suite['suite_requests']} requests | {suite['suite_exit']} |\n"
             f"| schemathesis run --checks all --max-examples 40 | {suite['schemathesis_seconds']} | {suite['schemathesis_cases']} cases | {suite['schemathesis_exit']} |\n"
         )
+    sizes_ok = True
+    if not args.no_data_sizes:
+        from data_sizes import measure_data_sizes  # bench/data_sizes.py; also writes results/data-sizes.*
+
+        sizes, sizes_ok = measure_data_sizes()
+        text += "\n" + sizes
     print("\n" + text)
     (RESULTS / "latest.md").write_text(text)
     (RESULTS / "latest.json").write_text(
@@ -460,7 +468,7 @@ def main() -> int:
         + "\n"
     )
     print(f"written: {RESULTS / 'latest.md'}, {RESULTS / 'latest.json'}")
-    return 0 if all(r.ok for r in results) else 1
+    return 0 if all(r.ok for r in results) and sizes_ok else 1
 
 
 if __name__ == "__main__":

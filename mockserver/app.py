@@ -53,6 +53,8 @@ def create_app(spec_path: str | Path | None = None, config: Mapping[str, Any] | 
     sources = [(settings.spec, settings.max_spec_bytes)]
     if settings.data is not None:
         sources.append((settings.data, settings.max_data_bytes))
+    if settings.usage is not None:
+        sources.append((settings.usage, settings.max_usage_bytes))
     stamp = stamp_files([path for path, _ in sources])
     live = LiveState(load_state(settings))
     runtime = MockRuntime(settings, live, Journal(settings.journal_size), ReloadStatus())
@@ -73,14 +75,16 @@ def _start_reloading(
 ) -> None:
     settings = runtime.settings
 
+    # The copies come in the order of `sources`: spec, then data file, then usage CSV.
     def load(files: Files) -> MockState:
-        return load_state(settings, spec_file=files[0], data_file=files[1] if settings.data else None)
+        return load_state(settings, spec_file=files[0], data_file=_nth(files, 1), usage_file=_nth(files, 2))
 
     def check(files: Files) -> str | None:
         return check_in_child(
             config,
             spec_file=files[0],
-            data_file=files[1] if settings.data else None,
+            data_file=_nth(files, 1),
+            usage_file=_nth(files, 2),
             memory_mb=settings.reload_memory_mb,
             timeout=settings.reload_timeout,
         )
@@ -99,6 +103,10 @@ def _start_reloading(
     )
     runtime.follower = Follower(live=live, status=status, snapshots=snapshots, load=load, logger=logger)
     runtime.reloader.start()
+
+
+def _nth(files: Files, index: int) -> Path | None:
+    return files[index] if index < len(files) else None
 
 
 def _admin_error(exc: HTTPException) -> Response:

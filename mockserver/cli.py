@@ -20,6 +20,7 @@ from typing import Any
 
 import click
 
+from mockserver.memory import release_free_memory
 from mockserver.settings import SettingsError, parse_latency
 from usage_contract_kit.errors import LoadError
 
@@ -99,6 +100,12 @@ def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     help="Data file (YAML): serve data mode instead of examples.",
 )
 @click.option(
+    "--usage",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Daily usage (CSV: one row per organization and day) for data mode; --data then lists the API keys.",
+)
+@click.option(
     "--latency", default=None, callback=_latency, help="Delay every response: milliseconds (150) or a range (100-300)."
 )
 @click.option(
@@ -152,12 +159,20 @@ def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     envvar="MOCKSERVER_MAX_DATA_MB",
     help="Refuse a data file larger than this many megabytes.",
 )
+@click.option(
+    "--max-usage-mb",
+    type=click.FloatRange(0, min_open=True),
+    default=500,
+    envvar="MOCKSERVER_MAX_USAGE_MB",
+    help="Refuse a usage CSV larger than this many megabytes.",
+)
 @click.option("--check", is_flag=True, help="Only load and check the spec and data file, then exit.")
 def main(
     spec: Path,
     host: str,
     port: int,
     data: Path | None,
+    usage: Path | None,
     latency: str | None,
     cors_origins: tuple[str, ...],
     log_level: str,
@@ -168,6 +183,7 @@ def main(
     reload_interval: float,
     max_spec_mb: float,
     max_data_mb: float,
+    max_usage_mb: float,
     check: bool,
 ) -> None:
     """Serve a mock of the API described by an OpenAPI document."""
@@ -178,12 +194,15 @@ def main(
     logging._srcfile = None
     from mockserver.app import create_app
 
+    if usage is not None and data is None:
+        raise click.UsageError("--usage needs --data: the data file lists the API keys and what each may read")
     if not check and (problem := port_problem(host, port)):  # before loading: say it at once
         click.echo(f"error: {problem}", err=True)
         sys.exit(2)
     admin_enabled, exposure = admin_exposure(host, admin_token)
     config: dict[str, Any] = {
         "MOCK_DATA": str(data) if data else None,
+        "MOCK_USAGE": str(usage) if usage else None,
         "MOCK_LATENCY": latency,
         "MOCK_CORS_ORIGINS": ",".join(cors_origins),
         "MOCK_ADMIN_TOKEN": admin_token,
@@ -191,6 +210,7 @@ def main(
         "MOCK_RELOAD_INTERVAL": 0 if check else reload_interval,
         "MOCK_MAX_SPEC_MB": max_spec_mb,
         "MOCK_MAX_DATA_MB": max_data_mb,
+        "MOCK_MAX_USAGE_MB": max_usage_mb,
         "MOCK_MAX_DELAY_MS": max_delay_ms,
         "MOCK_DELAY_SLOTS": max(1, threads // 2),
     }
@@ -203,13 +223,14 @@ def main(
         logger.debug("loading failed", exc_info=True)
         click.echo(f"error: {spec}: cannot be loaded ({type(exc).__name__}: {exc})", err=True)
         sys.exit(2)
-    mode = f"data mode ({data})" if data else "example mode"
+    mode = f"data mode ({', '.join(str(f) for f in (data, usage) if f)})" if data else "example mode"
     if check:
         click.echo(f"ok: {spec} ({mode})")
         return
     if problem := port_problem(host, port):  # again, as late as can be: taken while loading?
         click.echo(f"error: {problem}", err=True)
         sys.exit(2)
+    release_free_memory()  # before the workers are forked: what loading freed is not shared with them
     (logger.info if admin_enabled else logger.warning)(exposure)
     logger.info("serving %s in %s on http://%s:%d with %d worker(s)", spec, mode, host, port, workers)
     _serve(app, host, port, workers, threads, log_level)

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mockserver.core.engine import MockState
+from mockserver.memory import release_free_memory
 from mockserver.reload_status import ReloadStatus
 from mockserver.snapshots import Snapshots
 
@@ -129,6 +130,7 @@ class Reloader:
             self._logger.error("reload failed, still serving generation %d: %s", self.live.generation, problem)
             return
         self.live.swap(state, generation)
+        release_free_memory()  # what loading left behind in this thread's arena
         self.status.publish(generation=generation, error=None)
         self.snapshots.prune(keep_from=generation)
         self._logger.info("reloaded %s (generation %d)", ", ".join(map(str, self._paths)), generation)
@@ -172,4 +174,5 @@ class Follower:
             return
         self.live.swap(state, generation)
         self.live.error = None
+        release_free_memory()  # what loading left behind in this thread's arena
         self._logger.debug("took generation %d in %.0f ms", generation, (time.perf_counter() - started) * 1000)

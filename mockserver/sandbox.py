@@ -30,6 +30,7 @@ def check_in_child(
     *,
     spec_file: Path,
     data_file: Path | None,
+    usage_file: Path | None = None,
     memory_mb: int,
     timeout: float,
 ) -> str | None:
@@ -39,6 +40,7 @@ def check_in_child(
             "config": {k: v for k, v in config.items() if k.startswith("MOCK_")},
             "spec_file": str(spec_file),
             "data_file": str(data_file) if data_file else None,
+            "usage_file": str(usage_file) if usage_file else None,
             "memory_mb": memory_mb,
         },
         default=str,
@@ -86,8 +88,13 @@ def main() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
         settings = parse_settings({**DEFAULTS, **request["config"]})
-        data_file = request["data_file"]
-        load_state(settings, spec_file=Path(request["spec_file"]), data_file=Path(data_file) if data_file else None)
+        data_file, usage_file = request["data_file"], request["usage_file"]
+        load_state(
+            settings,
+            spec_file=Path(request["spec_file"]),
+            data_file=Path(data_file) if data_file else None,
+            usage_file=Path(usage_file) if usage_file else None,
+        )
     except LoadError as exc:
         print(str(exc).replace("\n", " "))
         sys.exit(_LOAD_ERROR)

@@ -20,6 +20,7 @@ ENV_PREFIX = "MOCKSERVER_"
 DEFAULTS: dict[str, Any] = {
     "MOCK_SPEC": "openapi.yaml",
     "MOCK_DATA": None,
+    "MOCK_USAGE": None,
     "MOCK_LATENCY": None,
     "MOCK_CORS_ORIGINS": "*",
     "MOCK_JOURNAL_SIZE": 500,
@@ -31,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "MOCK_DELAY_SLOTS": 4,
     "MOCK_MAX_SPEC_MB": 20,
     "MOCK_MAX_DATA_MB": 200,
+    "MOCK_MAX_USAGE_MB": 500,
     "MOCK_RELOAD_TIMEOUT": 120,
     "MOCK_RELOAD_MEMORY_MB": 4096,
 }
@@ -49,6 +51,7 @@ class SettingsError(ValueError):
 class MockSettings:
     spec: Path
     data: Path | None
+    usage: Path | None  # daily usage as CSV, beside the data file
     latency: tuple[int, int] | None
     cors_origins: tuple[str, ...]
     journal_size: int
@@ -60,6 +63,7 @@ class MockSettings:
     delay_slots: int
     max_spec_bytes: int
     max_data_bytes: int
+    max_usage_bytes: int
     reload_timeout: float
     reload_memory_mb: int
 
@@ -145,10 +149,15 @@ def parse_settings(config: Mapping[str, Any]) -> MockSettings:
     timeout = _seconds(config, "MOCK_RELOAD_TIMEOUT", "seconds > 0")
     if timeout <= 0:
         raise SettingsError("MOCK_RELOAD_TIMEOUT", config["MOCK_RELOAD_TIMEOUT"], "seconds > 0")
-    data = config["MOCK_DATA"]
+    data, usage = config["MOCK_DATA"], config["MOCK_USAGE"]
+    if usage and not data:
+        raise SettingsError(
+            "MOCK_USAGE", usage, "a usage CSV goes with a data file (MOCK_DATA) that lists the API keys"
+        )
     return MockSettings(
         spec=Path(config["MOCK_SPEC"]),
         data=Path(data) if data else None,
+        usage=Path(usage) if usage else None,
         latency=parse_latency(config["MOCK_LATENCY"]),
         cors_origins=tuple(origins),
         journal_size=_int(config, "MOCK_JOURNAL_SIZE", 1),
@@ -160,6 +169,7 @@ def parse_settings(config: Mapping[str, Any]) -> MockSettings:
         delay_slots=_int(config, "MOCK_DELAY_SLOTS", 1),
         max_spec_bytes=_megabytes(config, "MOCK_MAX_SPEC_MB"),
         max_data_bytes=_megabytes(config, "MOCK_MAX_DATA_MB"),
+        max_usage_bytes=_megabytes(config, "MOCK_MAX_USAGE_MB"),
         reload_timeout=timeout,
         reload_memory_mb=_int(config, "MOCK_RELOAD_MEMORY_MB", 64),
     )

@@ -1,16 +1,19 @@
 """Data mode for the organization-usage API: the mock behaves like a real vendor.
 
 This is the one usage-specific module of the mock. A YAML data file lists API keys, the
-organizations each key may read, and each organization's daily usage per channel. The
-:class:`UsageBackend` it builds answers:
+organizations each key may read, and each organization's daily usage per channel; or the
+daily usage comes from a CSV file beside it (:mod:`mockserver.usage_csv`), one row per
+organization and day, the shape a warehouse exports. The :class:`UsageBackend` it builds
+answers:
 
 * 401 for a malformed or unknown key (the engine already answers a missing one),
 * 404 for an organization that does not exist, 403 for one the key may not read,
 * 200 with each channel's usage summed over the inclusive range: a day counts when its
   UTC date lies between the UTC dates of ``startDate`` and ``endDate``.
 
-Sums are O(log n): each organization keeps its days sorted with per-channel prefix sums,
-so a range is two binary searches and a subtraction, whatever its length.
+Sums cost the same whatever the range: the rows live in a
+:class:`~mockserver.usage_tables.UsageTable` (arrays sorted by organization and day, with
+per-channel prefix sums), so a range is two binary searches and a subtraction.
 
 The body is the operation's documented success example with each channel's value
 replaced by its sum, so the envelope (``data`` here) comes from the spec, not from code.
@@ -18,12 +21,9 @@ replaced by its sum, so the envelope (``data`` here) comes from the spec, not fr
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -32,19 +32,30 @@ import jsonschema_rs
 from mockserver.core.backend import Refusal
 from mockserver.core.security import Credential
 from mockserver.errors import DataError
+from mockserver.usage_csv import MAX_USAGE_BYTES, read_usage_csv, table_error
+from mockserver.usage_tables import TableError, UsageTable, build_table
+from mockserver.usage_yaml import yaml_table
 from usage_contract_kit.documents import MEGABYTE, read_yaml
 from usage_contract_kit.errors import pointer
 from usage_contract_kit.model import Operation, Spec
 
-__all__ = ["DAY_MS", "MAX_DATA_BYTES", "Organization", "UsageBackend", "day_of", "load_usage_data"]
+__all__ = [
+    "DAY_MS",
+    "MAX_DATA_BYTES",
+    "MAX_USAGE_BYTES",
+    "UsageBackend",
+    "UsageFile",
+    "build_backend",
+    "day_of",
+    "load_usage_data",
+]
 
 DAY_MS = 86_400_000
 MAX_DATA_BYTES = 200 * MEGABYTE
-_EPOCH = dt.date(1970, 1, 1)
 
 _DATA_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["apiKeys", "organizations"],
+    "required": ["apiKeys"],
     "additionalProperties": False,
     "properties": {
         "operation": {"type": "string", "minLength": 1},
@@ -98,17 +109,13 @@ def day_of(epoch_ms: float) -> int:
 
 
 @dataclass(frozen=True)
-class Organization:
-    id: str
-    name: str
-    days: tuple[int, ...]  # sorted UTC day numbers that have usage
-    prefix: Mapping[str, tuple[float, ...]]  # channel -> prefix sums, len(days) + 1
+class UsageFile:
+    """A CSV file of daily usage that goes with the data file (``--usage``)."""
 
-    def usage(self, first_day: int, last_day: int) -> dict[str, float]:
-        """Each channel's total over the days ``first_day..last_day``, both inclusive."""
-        lo = bisect_left(self.days, first_day)
-        hi = bisect_right(self.days, last_day)
-        return {channel: sums[hi] - sums[lo] for channel, sums in self.prefix.items()}
+    path: Path
+    source: str  # how messages name it
+    max_bytes: int = MAX_USAGE_BYTES
+    limit_name: str = "MOCK_MAX_USAGE_MB"
 
 
 @dataclass(frozen=True)
@@ -120,8 +127,7 @@ class UsageBackend:
     start_param: str
     end_param: str
     keys: Mapping[str, frozenset[str]]
-    organizations: Mapping[str, Organization]
-    channels: tuple[str, ...]
+    table: UsageTable
 
     def authenticate(self, operation: Operation, credentials: tuple[Credential, ...]) -> Refusal | None:
         """401 for a malformed or unknown key; ``None`` when the key is known."""
@@ -144,17 +150,16 @@ class UsageBackend:
         if operation.operation_id != self.operation_id:
             return None
         org_id = str(values.get(self.organization_param, ""))
-        organization = self.organizations.get(org_id)
-        if organization is None:
+        if org_id not in self.table:
             return Refusal("not_found", f"organization {org_id!r} does not exist")
         readable = frozenset().union(*(self.keys.get(c.value, frozenset()) for c in credentials))
         if credentials and org_id not in readable:
             return Refusal("forbidden", f"this API key may not read organization {org_id!r}")
-        totals = organization.usage(day_of(values[self.start_param]), day_of(values[self.end_param]))
+        totals = self.table.usage(org_id, day_of(values[self.start_param]), day_of(values[self.end_param]))
         return _fill(example, totals)
 
 
-def _fill(template: Any, totals: Mapping[str, float]) -> Any:
+def _fill(template: Any, totals: Mapping[str, int | float]) -> Any:
     """A copy of ``template`` with every property named after a channel set to its total."""
     if isinstance(template, dict):
         return {
@@ -165,8 +170,8 @@ def _fill(template: Any, totals: Mapping[str, float]) -> Any:
     return template
 
 
-def _number(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else value
+def _number(value: int | float) -> int | float:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _channels_in(template: Any) -> set[str]:
@@ -180,24 +185,6 @@ def _channels_in(template: Any) -> set[str]:
     return set()
 
 
-def _day(raw: Any, source: str, at: str) -> int:
-    if isinstance(raw, dt.datetime):
-        raw = raw.date()
-    if isinstance(raw, dt.date):
-        return (raw - _EPOCH).days
-    text = str(raw)
-    try:
-        # A date (YYYY-MM-DD), or a timestamp whose UTC date is taken.
-        day = dt.date.fromisoformat(text) if len(text) == 10 else _utc_date(dt.datetime.fromisoformat(text))
-    except ValueError:
-        raise DataError(source, at, f"{raw!r} is not a date (YYYY-MM-DD)") from None
-    return (day - _EPOCH).days
-
-
-def _utc_date(moment: dt.datetime) -> dt.date:
-    return (moment.astimezone(dt.UTC) if moment.tzinfo else moment).date()
-
-
 def load_usage_data(
     path: str | Path,
     spec: Spec,
@@ -205,15 +192,16 @@ def load_usage_data(
     source: str | None = None,
     max_bytes: int = MAX_DATA_BYTES,
     limit_name: str = "MOCK_MAX_DATA_MB",
+    usage: UsageFile | None = None,
 ) -> UsageBackend:
-    """Read and check a data file against ``spec``; raise :class:`DataError` naming the fault."""
+    """Read and check a data file (and its usage CSV) against ``spec``; raise :class:`DataError` naming the fault."""
     name = str(path) if source is None else source
     document = read_yaml(path, source=name, max_bytes=max_bytes, limit_name=limit_name, error=DataError)
-    return build_backend(document.value, spec, source=name)
+    return build_backend(document.value, spec, source=name, usage=usage)
 
 
-def build_backend(raw: Any, spec: Spec, *, source: str = "<data>") -> UsageBackend:
-    """Build the backend from already parsed data."""
+def build_backend(raw: Any, spec: Spec, *, source: str = "<data>", usage: UsageFile | None = None) -> UsageBackend:
+    """Build the backend from already parsed data (and read the usage CSV, if one is given)."""
     # Dates as YAML keys arrive as date objects; JSON Schema needs strings.
     if isinstance(raw, dict):
         for org in raw.get("organizations") or []:
@@ -221,6 +209,21 @@ def build_backend(raw: Any, spec: Spec, *, source: str = "<data>") -> UsageBacke
                 org["usage"] = {str(k): v for k, v in org["usage"].items()}
     for error in _DATA_VALIDATOR.iter_errors(raw):
         raise DataError(source, pointer(*error.instance_path), error.message)
+    operation, bound = _bound_operation(raw, spec, source)
+    channels = tuple(sorted(_channels_in(_success_example(operation))))
+    table = _usage_table(raw, channels, bound["organization"], source=source, usage=usage)
+    return UsageBackend(
+        operation_id=operation.operation_id,
+        organization_param=bound["organization"],
+        start_param=bound["start"],
+        end_param=bound["end"],
+        keys=_keys(raw, table, source=source, usage=usage),
+        table=table,
+    )
+
+
+def _bound_operation(raw: Mapping[str, Any], spec: Spec, source: str) -> tuple[Operation, dict[str, str]]:
+    """The operation data mode answers, and its parameters by role (organization, start, end)."""
     params = raw.get("parameters", {})
     operation_id = raw.get("operation", "getOrganizationUsage")
     operation = next((op for op in spec.operations if op.operation_id == operation_id), None)
@@ -235,45 +238,43 @@ def build_backend(raw: Any, spec: Spec, *, source: str = "<data>") -> UsageBacke
     for role, name in bound.items():
         if name not in names:
             raise DataError(source, f"/parameters/{role}", f"{operation_id} has no parameter {name!r}")
-    example = _success_example(operation)
-    documented = _channels_in(example)
-    organizations: dict[str, Organization] = {}
-    channels: set[str] = set()
-    for index, org in enumerate(raw["organizations"]):
-        at = pointer("organizations", index)
-        if org["id"] in organizations:
-            raise DataError(source, f"{at}/id", f"organization {org['id']!r} is listed twice")
-        daily: dict[int, Mapping[str, float]] = {}
-        for date, usage in (org.get("usage") or {}).items():
-            where = f"{at}{pointer('usage', date)}"
-            unknown = set(usage) - documented
-            if unknown:
-                raise DataError(
-                    source,
-                    where,
-                    f"channel {sorted(unknown)[0]!r} is not a number in the documented response; "
-                    f"channels: {', '.join(sorted(documented))}",
-                )
-            daily[_day(date, source, where)] = usage
-            channels |= set(usage)
-        organizations[org["id"]] = _index(org["id"], org.get("name", org["id"]), daily, documented)
+    return operation, bound
+
+
+def _usage_table(
+    raw: Mapping[str, Any], channels: tuple[str, ...], organization_column: str, *, source: str, usage: UsageFile | None
+) -> UsageTable:
+    listed = _listed_organizations(raw, source, usage)
+    if usage is None:
+        return yaml_table(raw["organizations"], channels, source=source)
+    columns = read_usage_csv(
+        usage.path,
+        source=usage.source,
+        organization_column=organization_column,
+        channels=channels,
+        max_bytes=usage.max_bytes,
+        limit_name=usage.limit_name,
+    )
+    try:
+        return build_table(columns, also=listed)
+    except TableError as exc:
+        raise table_error(usage.source, exc) from None
+
+
+def _keys(
+    raw: Mapping[str, Any], table: UsageTable, *, source: str, usage: UsageFile | None
+) -> dict[str, frozenset[str]]:
+    """Each key and the organizations it may read; every organization named must exist."""
     keys: dict[str, frozenset[str]] = {}
     for index, entry in enumerate(raw["apiKeys"]):
         for j, org_id in enumerate(entry["organizations"]):
-            if org_id not in organizations:
+            if org_id not in table:
+                where = "listed" if usage is None else f"listed, nor in {usage.source}"
                 raise DataError(
-                    source, pointer("apiKeys", index, "organizations", j), f"organization {org_id!r} is not listed"
+                    source, pointer("apiKeys", index, "organizations", j), f"organization {org_id!r} is not {where}"
                 )
         keys[entry["key"]] = keys.get(entry["key"], frozenset()) | frozenset(entry["organizations"])
-    return UsageBackend(
-        operation_id=operation_id,
-        organization_param=bound["organization"],
-        start_param=bound["start"],
-        end_param=bound["end"],
-        keys=keys,
-        organizations=organizations,
-        channels=tuple(sorted(documented)),
-    )
+    return keys
 
 
 def _success_example(operation: Operation) -> Any:
@@ -284,9 +285,21 @@ def _success_example(operation: Operation) -> Any:
     return response.media.default_example.value
 
 
-def _index(org_id: str, name: str, daily: Mapping[int, Mapping[str, float]], channels: set[str]) -> Organization:
-    days = tuple(sorted(daily))
-    prefix = {
-        channel: tuple(accumulate((daily[d].get(channel, 0) for d in days), initial=0)) for channel in sorted(channels)
-    }
-    return Organization(org_id, name, days, prefix)
+def _listed_organizations(raw: Mapping[str, Any], source: str, usage: UsageFile | None) -> list[str]:
+    """The ids the data file lists (each once); with a usage CSV, without daily usage of their own."""
+    if "organizations" not in raw and usage is None:
+        raise DataError(source, "", "no organizations: list them here, or give the daily usage in a CSV (--usage)")
+    ids: list[str] = []
+    for index, org in enumerate(raw.get("organizations", [])):
+        if org["id"] in ids:
+            raise DataError(
+                source, pointer("organizations", index, "id"), f"organization {org['id']!r} is listed twice"
+            )
+        if usage is not None and "usage" in org:
+            raise DataError(
+                source,
+                pointer("organizations", index, "usage"),
+                f"daily usage comes from {usage.source}; list it there, not here",
+            )
+        ids.append(org["id"])
+    return ids

@@ -48,3 +48,22 @@ def test_pre_commit_runs_what_make_lint_and_types_run() -> None:
     entries = {hook["entry"].replace(" --force-exclude", "") for hook in hooks}
     recipes = {line.removesuffix(" .") for line in _recipe("lint") + _recipe("types")}
     assert entries == recipes
+
+
+def _contracts_text() -> str:
+    text = (ROOT / "pyproject.toml").read_text()
+    return text[text.index("[tool.importlinter]") :]
+
+
+@pytest.mark.parametrize("package", ["mockserver", "contract_tests"])
+def test_every_shell_module_has_its_place_in_the_import_contracts(package: str) -> None:
+    """A new module must be placed in the layers (pyproject.toml), so the rules keep covering the whole package."""
+    contracts = _contracts_text()
+    exempt = {"__init__", "__main__", "errors", "memory", "settings", "journal", "reload_status", "snapshots"}
+    modules = {
+        path.stem
+        for path in (ROOT / package).glob("*.py")
+        if path.stem not in exempt and not path.stem.startswith("test_")
+    }
+    unplaced = sorted(m for m in modules if not re.search(rf"\b{package}\.{m}\b", contracts))
+    assert not unplaced

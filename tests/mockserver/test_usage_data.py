@@ -9,8 +9,8 @@ import pytest
 from mockserver.core.backend import Refusal
 from mockserver.core.security import Credential
 from mockserver.errors import DataError
-from mockserver.usage_data import DAY_MS, build_backend, day_of, load_usage_data
-from tests.conftest import DATA_PATH, KEY
+from mockserver.usage_data import DAY_MS, UsageFile, build_backend, day_of, load_usage_data
+from tests.conftest import DATA_PATH, KEY, ROOT
 from usage_contract_kit.model import Spec
 
 JAN1 = (dt.date(2025, 1, 1) - dt.date(1970, 1, 1)).days * DAY_MS
@@ -123,6 +123,24 @@ BAD_DATA = [
         "'zz' is not listed",
     ),
     ("duplicate org", lambda d: d["organizations"].append({"id": "o1"}) or d, "/organizations/2/id", "listed twice"),
+    (
+        "no organizations",
+        lambda d: d.pop("organizations") and d,
+        "",
+        "no organizations: list them here, or give the daily usage in a CSV (--usage)",
+    ),
+    (
+        "one day twice",
+        lambda d: d["organizations"][0]["usage"].update({"2025-01-01T10:00:00Z": {"usageSms": 1}}) or d,
+        "/organizations/0/usage/2025-01-01T10:00:00Z",
+        "organization 'o1' has two rows for 2025-01-01 (the other at /organizations/0/usage/2025-01-01)",
+    ),
+    (
+        "over int64",
+        lambda d: d["organizations"][0]["usage"].update({"2025-02-01": {"usageEmail": 2**63}}) or d,
+        "/organizations/0/usage/2025-02-01/usageEmail",
+        "over 2**63 - 1, the most a count may be",
+    ),
     ("unknown operation", lambda d: d.update({"operation": "nope"}) or d, "/operation", "no operation 'nope'"),
     (
         "unknown parameter",
@@ -143,9 +161,9 @@ def test_bad_data_is_named(spec: Spec, name: str, mutate: Any, location: str, pr
 
 def test_sample_data_loads(spec: Spec) -> None:
     backend = load_usage_data(DATA_PATH, spec)
-    assert set(backend.organizations) == {"org_1", "org_2", "org_3"}
+    assert set(backend.table.spans) == {"org_1", "org_2", "org_3"}
     assert backend.keys[KEY] == {"org_1", "org_2"}
-    assert all(len(org.days) == 365 for org in backend.organizations.values())
+    assert [hi - lo for lo, hi in backend.table.spans.values()] == [365, 365, 365]
 
 
 def test_unreadable_data_file(spec: Spec, tmp_path: Path) -> None:
@@ -154,3 +172,102 @@ def test_unreadable_data_file(spec: Spec, tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("apiKeys: [")
     with pytest.raises(DataError, match="not valid YAML"):
         load_usage_data(tmp_path / "bad.yaml", spec)
+
+
+CSV_PATH = ROOT / "data" / "sample-usage.csv"
+KEYS_PATH = ROOT / "data" / "sample-keys.yaml"
+
+
+def test_the_csv_sample_holds_the_same_usage_as_the_yaml_sample(spec: Spec) -> None:
+    from_yaml = load_usage_data(DATA_PATH, spec)
+    from_csv = load_usage_data(KEYS_PATH, spec, usage=UsageFile(CSV_PATH, "sample-usage.csv"))
+    assert from_csv.keys == from_yaml.keys
+    assert from_csv.table.rows == from_yaml.table.rows == 3 * 365
+    first = (dt.date(2024, 12, 1) - dt.date(1970, 1, 1)).days
+    for org in ("org_1", "org_2", "org_3"):
+        for start in range(first, first + 420, 37):
+            for length in (0, 1, 6, 30, 400):
+                assert from_csv.table.usage(org, start, start + length) == from_yaml.table.usage(
+                    org, start, start + length
+                )
+
+
+def _csv_backend(spec: Spec, tmp_path: Path, keys: dict[str, Any], rows: str) -> Any:
+    csv = tmp_path / "usage.csv"
+    csv.write_text("organizationId,date,usageSms,usageWhatsapp,usageEmail,usageSage\n" + rows)
+    return build_backend(keys, spec, source="keys.yaml", usage=UsageFile(csv, "usage.csv"))
+
+
+def test_with_a_csv_the_organizations_come_from_both_files(spec: Spec, tmp_path: Path) -> None:
+    keys = {
+        "apiKeys": [{"key": GOOD_KEY, "organizations": ["o1", "o2"]}],
+        "organizations": [{"id": "o2", "name": "Two"}],
+    }
+    backend = _csv_backend(spec, tmp_path, keys, "o1,2025-01-01,1,2,3,4\n")
+    op = spec.operations[0]
+    cred = (Credential(op.security[0][0], GOOD_KEY),)
+    example = {"data": {"usageSms": 0, "usageWhatsapp": 0, "usageEmail": 0, "usageSage": 0}}
+    values = {"startDate": JAN1, "endDate": JAN1}
+    assert backend.resolve(op, {**values, "organizationId": "o1"}, cred, example) == {
+        "data": {"usageSms": 1, "usageWhatsapp": 2, "usageEmail": 3, "usageSage": 4}
+    }
+    assert backend.resolve(op, {**values, "organizationId": "o2"}, cred, example) == example  # listed, no rows
+    assert backend.resolve(op, {**values, "organizationId": "o3"}, cred, example) == Refusal(
+        "not_found", "organization 'o3' does not exist"
+    )
+
+
+@pytest.mark.parametrize(
+    ("keys", "rows", "message"),
+    [
+        (
+            {"apiKeys": [{"key": GOOD_KEY, "organizations": ["o9"]}]},
+            "o1,2025-01-01,1,2,3,4\n",
+            "keys.yaml#/apiKeys/0/organizations/0: organization 'o9' is not listed, nor in usage.csv",
+        ),
+        (
+            {"apiKeys": [], "organizations": [{"id": "o1", "usage": {"2025-01-01": {"usageSms": 1}}}]},
+            "",
+            "keys.yaml#/organizations/0/usage: daily usage comes from usage.csv; list it there, not here",
+        ),
+        (
+            {"apiKeys": []},
+            "o1,2025-01-01,1,2,3,4\no1,2025-01-01,1,2,3,4\n",
+            "usage.csv: line 3: organization 'o1' has two rows for 2025-01-01 (the other on line 2)",
+        ),
+        (
+            {"apiKeys": [], "parameters": {"organization": "org"}},
+            "",
+            "keys.yaml#/parameters/organization: getOrganizationUsage has no parameter 'org'",
+        ),
+    ],
+    ids=["key reads an unknown organization", "usage in both files", "fault in the csv", "fault in the yaml first"],
+)
+def test_faults_of_the_pair_name_their_file(
+    spec: Spec, tmp_path: Path, keys: dict[str, Any], rows: str, message: str
+) -> None:
+    with pytest.raises(DataError) as info:
+        _csv_backend(spec, tmp_path, keys, rows)
+    assert str(info.value) == message
+
+
+def test_the_organization_column_is_named_as_the_bound_parameter(spec: Spec, tmp_path: Path) -> None:
+    with pytest.raises(DataError) as info:
+        _csv_backend(
+            spec, tmp_path, {"apiKeys": [], "parameters": {"organization": "startDate"}}, "o1,2025-01-01,1,2,3,4\n"
+        )
+    assert str(info.value).startswith(
+        "usage.csv: line 1: column 'organizationId' is not known; the columns are startDate, date"
+    )
+
+
+def test_a_usage_csv_needs_a_data_file_and_has_its_own_limit() -> None:
+    from mockserver.settings import DEFAULTS, SettingsError, parse_settings
+
+    with pytest.raises(SettingsError) as info:
+        parse_settings({**DEFAULTS, "MOCK_USAGE": "usage.csv"})
+    assert str(info.value) == (
+        "setting MOCK_USAGE='usage.csv' is invalid: a usage CSV goes with a data file (MOCK_DATA) that lists the API keys"
+    )
+    settings = parse_settings({**DEFAULTS, "MOCK_DATA": "keys.yaml", "MOCK_USAGE": "usage.csv"})
+    assert (settings.usage, settings.max_usage_bytes) == (Path("usage.csv"), 500 * 1024 * 1024)

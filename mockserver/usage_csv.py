@@ -1,0 +1,284 @@
+"""Read a usage CSV: one row per organization and day, one column per channel.
+
+The shape a warehouse export has::
+
+    organizationId,date,usageSms,usageWhatsapp,usageEmail,usageSage
+    org_1,2025-01-01,335,166,2362,35
+
+The first line names the columns, in any order: the organization (named as the
+operation's organization parameter), ``date`` (``YYYY-MM-DD``, or a timestamp whose UTC
+date is taken) and every channel (the numbers of the documented success response).
+Header names match without regard to case (warehouses often fold them). Counts are
+whole numbers of ASCII digits; fractions are refused, so sums stay exact (signed 64-bit).
+Rows may come in any order; a day twice for one organization is refused. UTF-8, with or
+without a byte order mark, ``\\n`` or ``\\r\\n`` line ends, RFC 4180 quoting; a row must be
+one line (a quoted field holding a line break is refused).
+
+The file is read in blocks of whole lines and turned into columns a block at a time
+(without the :mod:`csv` module's per-row lists unless the block has quotes), so the work
+is a few passes in C per block and rows never exist as Python objects past their block
+(load times: ``make bench``). Faults raise :class:`~mockserver.errors.DataError` naming
+the file, the line and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator, Sequence
+from itertools import repeat
+from pathlib import Path
+from typing import BinaryIO
+
+from mockserver.errors import DataError
+from mockserver.usage_tables import Columns, TableError, parse_day
+from usage_contract_kit.documents import MEGABYTE
+
+__all__ = ["DATE_COLUMN", "MAX_USAGE_BYTES", "read_usage_csv", "table_error"]
+
+DATE_COLUMN = "date"
+MAX_USAGE_BYTES = 500 * MEGABYTE
+_BLOCK = MEGABYTE
+_BOM = b"\xef\xbb\xbf"
+_INT64_MAX = (1 << 63) - 1
+
+
+def table_error(source: str, error: TableError) -> DataError:
+    """A fault :func:`~mockserver.usage_tables.build_table` found, placed in the CSV."""
+    where = [f"line {_line(error.row)}"] if error.row is not None else []
+    where += [f"column {error.column}"] if error.column else []
+    also = f" (the other on line {_line(error.other)})" if error.other is not None else ""
+    return DataError(source, "", f"{', '.join(where)}: {error.problem}{also}" if where else error.problem + also)
+
+
+def _line(row: int) -> int:
+    return row + 2  # line 1 is the header, and every row is one line
+
+
+def read_usage_csv(
+    path: str | Path,
+    *,
+    source: str,
+    organization_column: str,
+    channels: Sequence[str],
+    max_bytes: int = MAX_USAGE_BYTES,
+    limit_name: str = "MOCK_MAX_USAGE_MB",
+) -> Columns:
+    """The rows of a usage CSV as columns; raise :class:`DataError` naming the fault."""
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                raise DataError(source, "", _too_big(_amount(size), max_bytes, limit_name))
+            reader = _Reader(source, organization_column, tuple(channels))
+            for block in _blocks(handle, source, max_bytes, limit_name):
+                reader.add(block)
+            return reader.finish()
+    except OSError as exc:
+        raise DataError(source, "", f"cannot read the file ({exc.strerror or exc})") from None
+
+
+def _too_big(shown: str, limit: int, limit_name: str) -> str:
+    return f"the file is {shown}, over the limit of {_amount(limit)} ({limit_name})"
+
+
+def _amount(size: int) -> str:
+    if size >= MEGABYTE:
+        return f"{size / MEGABYTE:.1f}".removesuffix(".0") + " MB"
+    return f"{size:,} bytes"
+
+
+def _blocks(handle: BinaryIO, source: str, max_bytes: int, limit_name: str) -> Iterator[bytes]:
+    """The file in blocks of whole lines; more than ``max_bytes`` in all is refused."""
+    total = 0
+    while block := handle.read(min(_BLOCK, max_bytes + 1 - total)):
+        if not block.endswith(b"\n") and total + len(block) <= max_bytes:
+            block += handle.readline(max_bytes + 1 - total - len(block))
+        total += len(block)
+        if total > max_bytes:
+            raise DataError(source, "", _too_big(f"more than {_amount(max_bytes)}", max_bytes, limit_name))
+        yield block
+
+
+class _Indexes(dict[str, int]):
+    """Organization id -> its index in ``names``, assigned at first sight."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def __missing__(self, name: str) -> int:
+        self[name] = index = len(self.names)
+        self.names.append(name)
+        return index
+
+
+class _Days(dict[str, int]):
+    """Date text -> day number, parsed once per distinct text."""
+
+    def __missing__(self, text: str) -> int:
+        self[text] = day = parse_day(text)
+        return day
+
+
+class _Reader:
+    def __init__(self, source: str, organization_column: str, channels: tuple[str, ...]) -> None:
+        self.source = source
+        self.expected = (organization_column, DATE_COLUMN, *channels)
+        self.columns = Columns(channels)
+        self.organizations = _Indexes(self.columns.organizations)
+        self.days = _Days()
+        self.roles: tuple[str, ...] = ()  # the header's columns, as named in `expected`
+        self.line = 1  # the line the next block starts on
+        self.blank_from: int | None = None  # blank lines so far, from this line, are fine at the end only
+
+    def fail(self, line: int, column: str | None, problem: str) -> DataError:
+        return DataError(self.source, "", f"line {line}{f', column {column}' if column else ''}: {problem}")
+
+    def add(self, block: bytes) -> None:
+        first = self.line == 1
+        if first and block.startswith(_BOM):
+            block = block[len(_BOM) :]
+        try:
+            text = block.decode()
+        except UnicodeDecodeError as exc:
+            line = self.line + block.count(b"\n", 0, exc.start)
+            raise self.fail(line, None, f"not UTF-8 text (byte {block[exc.start]:#04x})") from None
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+            if "\r" in text:
+                line = self.line + text.count("\n", 0, text.index("\r"))
+                raise self.fail(line, None, "a carriage return (\\r) inside the line; lines end with \\n or \\r\\n")
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()  # the block ends with a line end
+        start = self.line
+        self.line += len(lines)
+        if first:
+            self.roles = self._header(lines[0] if lines else "")
+            lines, start = lines[1:], start + 1
+        kept = len(lines)
+        while kept and not lines[kept - 1]:
+            kept -= 1
+        if kept and self.blank_from is not None:
+            raise self.fail(self.blank_from, None, "the line is empty (blank lines may only end the file)")
+        if kept < len(lines):
+            self.blank_from = self.blank_from or start + kept
+            del lines[kept:]
+        if not lines:
+            return
+        cells = self._cells(lines, start) if '"' in text else self._split(lines, start)
+        for role, column in zip(self.roles, cells, strict=True):
+            self._take(role, column, start)
+
+    def finish(self) -> Columns:
+        if not self.roles:
+            raise DataError(
+                self.source, "", f"the file is empty: its first line must name the columns {', '.join(self.expected)}"
+            )
+        return self.columns
+
+    def _header(self, line: str) -> tuple[str, ...]:
+        if not line.strip():
+            raise DataError(self.source, "", f"the first line must name the columns {', '.join(self.expected)}")
+        by_fold = {name.casefold(): name for name in self.expected}
+        if len(by_fold) != len(self.expected):
+            raise self.fail(1, None, f"the columns {', '.join(self.expected)} differ only in case")
+        roles: list[str] = []
+        for cell in next(csv.reader([line])):
+            name = by_fold.get(cell.strip().casefold())
+            if name is None:
+                known = f"{self.expected[0]}, {DATE_COLUMN} and the channels {', '.join(self.expected[2:])}"
+                raise self.fail(1, None, f"column {cell!r} is not known; the columns are {known}")
+            if name in roles:
+                raise self.fail(1, None, f"column {cell!r} is named twice")
+            roles.append(name)
+        missing = [name for name in self.expected if name not in roles]
+        if missing:
+            raise self.fail(1, None, f"no column {', '.join(missing)}; the columns are {', '.join(self.expected)}")
+        return tuple(roles)
+
+    def _split(self, lines: list[str], start: int) -> list[list[str]]:
+        """Columns of lines without quotes: split on commas, then take every n-th cell."""
+        width = len(self.roles)
+        if set(map(str.count, lines, repeat(","))) != {width - 1}:
+            for offset, line in enumerate(lines):
+                self._check_width(line.split(","), start + offset)
+        flat = ",".join(lines).split(",")
+        return [flat[index::width] for index in range(width)]
+
+    def _cells(self, lines: list[str], start: int) -> list[list[str]]:
+        """Columns of lines with quotes, through the csv module; a row must be one line."""
+        reader = csv.reader(lines, strict=True)
+        rows: list[list[str]] = []
+        try:
+            for row in reader:
+                if reader.line_num != len(rows) + 1:
+                    raise csv.Error("a quoted field holds a line break")
+                self._check_width(row, start + len(rows))
+                rows.append(row)
+        except csv.Error as exc:
+            problem = "a quoted field runs past the end of the line" if "end of data" in str(exc) else str(exc)
+            raise self.fail(start + len(rows), None, f"{problem}; each row must be one line") from None
+        return list(map(list, zip(*rows, strict=True)))
+
+    def _check_width(self, cells: Sequence[str], line: int) -> None:
+        if len(cells) != len(self.roles):
+            if cells == [""] or not cells:
+                raise self.fail(line, None, "the line is empty (blank lines may only end the file)")
+            raise self.fail(line, None, f"{len(cells)} fields, the header names {len(self.roles)}")
+
+    def _take(self, role: str, column: list[str], start: int) -> None:
+        columns = self.columns
+        if role == self.expected[0]:
+            if "" in column:
+                raise self.fail(start + column.index(""), role, "the organization id is empty")
+            columns.org_index.extend(map(self.organizations.__getitem__, column))
+        elif role == DATE_COLUMN:
+            try:
+                columns.days.extend(map(self.days.__getitem__, column))
+            except ValueError:
+                line, cell = next((start + i, c) for i, c in enumerate(column) if not _is_day(c))
+                raise self.fail(line, role, f"{cell!r} is not a date (YYYY-MM-DD)") from None
+        else:
+            joined = "".join(column)
+            if not (joined.isdigit() and joined.isascii()) or "" in column:
+                line, cell = next((start + i, c) for i, c in enumerate(column) if not (c.isdigit() and c.isascii()))
+                raise self.fail(line, role, _count_problem(cell))
+            total = columns.totals[role][-1]
+            try:
+                columns.add(role, map(int, column))
+            except OverflowError:
+                raise self._overflow(role, column, start, total) from None
+
+    def _overflow(self, role: str, column: list[str], start: int, total: int) -> DataError:
+        for offset, cell in enumerate(column):
+            if int(cell) > _INT64_MAX:
+                return self.fail(start + offset, role, f"{cell} is over 2**63 - 1, the most a count may be")
+            total += int(cell)
+            if total > _INT64_MAX:
+                break
+        problem = f"the total of {role} up to this row passes 2**63 - 1, the most a 64-bit sum holds exactly"
+        return self.fail(start + offset, role, problem)
+
+
+def _is_day(text: str) -> bool:
+    try:
+        parse_day(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _count_problem(cell: str) -> str:
+    if not cell.strip():
+        return "the cell is empty; write 0 for no usage"
+    try:
+        number = float(cell)
+    except ValueError:
+        return f"{cell!r} is not a whole number"
+    if number < 0:
+        return f"{cell!r} is negative; usage counts are 0 or more"
+    if not number.is_integer():
+        return f"{cell!r} is a fraction; usage counts are whole numbers, so that sums stay exact"
+    return f"{cell!r} is not written as digits only (like {int(number)})"

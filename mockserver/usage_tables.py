@@ -1,0 +1,166 @@
+"""Daily usage per organization, held compactly: the index data mode answers from.
+
+A reader (the YAML data file or a usage CSV) hands over :class:`Columns`: one entry per
+input row, in the input's order, as typed arrays. :func:`build_table` sorts them by
+organization and day when they are not already, refuses a day listed twice for one
+organization, and turns each channel into prefix sums, so :meth:`UsageTable.usage` costs
+two binary searches and a subtraction per channel whatever the range.
+
+Storage is a handful of arrays whatever the size (four bytes per row for the day, eight
+per channel): no Python object per row lives on. That keeps loading fast, and memory
+flat in forked workers, which share the arrays' pages with the process that loaded them
+(reference counts are written only in the arrays' headers).
+
+Integer channels are summed exactly in signed 64 bits (a reader refuses a total past
+``2**63 - 1``); a channel with a fractional value anywhere is held in double precision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from itertools import accumulate, chain, compress, count, islice, pairwise
+from operator import ge, itemgetter, le, ne, sub
+from typing import Any
+
+__all__ = ["Columns", "TableError", "UsageTable", "build_table", "parse_day"]
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+class TableError(ValueError):
+    """A fault in the input rows; ``row`` and ``other`` index the input (``None``: no row)."""
+
+    def __init__(self, problem: str, *, row: int | None = None, column: str | None = None, other: int | None = None):
+        super().__init__(problem)
+        self.problem, self.row, self.column, self.other = problem, row, column, other
+
+
+def parse_day(text: str) -> int:
+    """Days since 1970-01-01 of a date (``YYYY-MM-DD``) or of a timestamp's UTC date.
+
+    Raises :class:`ValueError` for anything else.
+    """
+    if len(text) == 10:
+        day = dt.date.fromisoformat(text)
+    else:
+        moment = dt.datetime.fromisoformat(text)
+        try:
+            day = (moment.astimezone(dt.UTC) if moment.tzinfo else moment).date()
+        except OverflowError:  # a UTC date before year 1 or after 9999
+            raise ValueError(f"{text!r} falls outside years 1 to 9999 in UTC") from None
+    return (day - _EPOCH).days
+
+
+@dataclass
+class Columns:
+    """Input rows as columns: row ``i`` is organization ``organizations[org_index[i]]``.
+
+    Channels are held as running totals in input order (``totals[channel][i]`` is the sum
+    of the rows before row ``i``), so that a reader never holds the values twice: rows that
+    come sorted need no other copy.
+    """
+
+    channels: tuple[str, ...]
+    organizations: list[str] = field(default_factory=list)
+    org_index: array[int] = field(default_factory=lambda: array("i"))
+    days: array[int] = field(default_factory=lambda: array("i"))
+    totals: dict[str, array[Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for channel in self.channels:
+            self.totals.setdefault(channel, array("q", [0]))
+
+    def add(self, channel: str, values: Iterable[Any]) -> None:
+        """Append the next rows' values of ``channel``; :class:`OverflowError` past ``2**63 - 1``."""
+        totals = self.totals[channel]
+        running = accumulate(values, initial=totals[-1])
+        next(running)  # the total so far, already the last entry
+        totals.extend(running)
+
+
+@dataclass(frozen=True)
+class UsageTable:
+    """Each organization's rows, contiguous and sorted by day, with per-channel prefix sums."""
+
+    channels: tuple[str, ...]
+    days: array[int]  # UTC day numbers, sorted within each organization's span
+    sums: Mapping[str, array[int] | array[float]]  # channel -> prefix sums, len(days) + 1
+    spans: Mapping[str, tuple[int, int]]  # organization -> [first row, end row)
+
+    def __contains__(self, organization: object) -> bool:
+        return organization in self.spans
+
+    @property
+    def rows(self) -> int:
+        return len(self.days)
+
+    def usage(self, organization: str, first_day: int, last_day: int) -> dict[str, int | float]:
+        """Each channel's total over the days ``first_day..last_day``, both inclusive."""
+        lo, hi = self.spans[organization]
+        start = bisect_left(self.days, first_day, lo, hi)
+        end = bisect_right(self.days, last_day, start, hi)
+        return {channel: sums[end] - sums[start] for channel, sums in self.sums.items()}
+
+
+def build_table(columns: Columns, *, also: Iterable[str] = ()) -> UsageTable:
+    """The table of ``columns``; ``also`` names organizations that exist without rows."""
+    org_index, days, gather = columns.org_index, columns.days, None
+    if not _in_order(org_index, days):
+        gather, org_index, days = _sorted(columns)
+    sums = {channel: _resummed(columns.totals[channel], gather) for channel in columns.channels}
+    spans: dict[str, tuple[int, int]] = {}
+    start = 0
+    for end in chain(_run_starts(org_index), [len(org_index)] if org_index else []):
+        spans[columns.organizations[org_index[start]]] = (start, end)
+        start = end
+    for organization in also:
+        spans.setdefault(organization, (0, 0))
+    return UsageTable(columns.channels, days, sums, spans)
+
+
+def _run_starts(org_index: array[int]) -> Iterator[int]:
+    """The rows where the organization changes."""
+    return compress(count(1), map(ne, org_index, islice(org_index, 1, None)))
+
+
+def _in_order(org_index: array[int], days: array[int]) -> bool:
+    """Rows grouped by organization (indexes are given in order of first sight), days rising in each."""
+    if not all(map(le, org_index, islice(org_index, 1, None))):
+        return False
+    starts = set(_run_starts(org_index))
+    # Every row whose day is not after the previous row's must start an organization.
+    return all(map(starts.__contains__, compress(count(1), map(ge, days, islice(days, 1, None)))))
+
+
+def _sorted(columns: Columns) -> tuple[itemgetter[Any], array[int], array[int]]:
+    """What takes a column's rows by organization and day, and the organizations and days so taken.
+
+    A day twice for one organization is refused. Only called for two rows or more (one row
+    is in order), so the getter returns tuples.
+    """
+    org_index, days = columns.org_index, columns.days
+    order = sorted(range(len(days)), key=days.__getitem__)  # one pass if the rows come by date
+    order.sort(key=org_index.__getitem__)  # stable: by organization, then date, then input order
+    gather = itemgetter(*order)
+    sorted_orgs, sorted_days = array("i", gather(org_index)), array("i", gather(days))
+    if not _in_order(sorted_orgs, sorted_days):
+        at = next(
+            i for i, pair in enumerate(pairwise(zip(sorted_orgs, sorted_days, strict=True))) if pair[0] == pair[1]
+        )
+        previous, row = order[at], order[at + 1]
+        organization = columns.organizations[org_index[row]]
+        day = _EPOCH + dt.timedelta(days=days[row])
+        raise TableError(f"organization {organization!r} has two rows for {day}", row=row, other=previous)
+    return gather, sorted_orgs, sorted_days
+
+
+def _resummed(totals: array[Any], gather: itemgetter[Any] | None) -> array[Any]:
+    """Running totals of the rows taken by ``gather``."""
+    if gather is None:
+        return totals
+    values = array(totals.typecode, map(sub, islice(totals, 1, None), totals))
+    return array(totals.typecode, accumulate(gather(values), initial=0))

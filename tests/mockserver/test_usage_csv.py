@@ -1,0 +1,240 @@
+"""The usage CSV reader: the shapes exports come in, and each fault named by line and column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mockserver.errors import DataError
+from mockserver.usage_csv import read_usage_csv, table_error
+from mockserver.usage_tables import TableError, UsageTable, build_table, parse_day
+
+CHANNELS = ("usageEmail", "usageSage", "usageSms", "usageWhatsapp")
+HEADER = "organizationId,date,usageSms,usageWhatsapp,usageEmail,usageSage"
+ROWS = [
+    "org_1,2025-01-01,1,2,3,4",
+    "org_1,2025-01-02,10,20,30,40",
+    "org_2,2025-01-01,100,200,300,400",
+]
+JAN1, JAN2 = parse_day("2025-01-01"), parse_day("2025-01-02")
+EXPECTED = {
+    ("org_1", JAN1, JAN1): {"usageSms": 1, "usageWhatsapp": 2, "usageEmail": 3, "usageSage": 4},
+    ("org_1", JAN1, JAN2): {"usageSms": 11, "usageWhatsapp": 22, "usageEmail": 33, "usageSage": 44},
+    ("org_1", JAN2, JAN2 + 9): {"usageSms": 10, "usageWhatsapp": 20, "usageEmail": 30, "usageSage": 40},
+    ("org_2", JAN1, JAN2): {"usageSms": 100, "usageWhatsapp": 200, "usageEmail": 300, "usageSage": 400},
+}
+
+
+def _table(tmp_path: Path, content: bytes, *, max_bytes: int = 10**9) -> UsageTable:
+    path = tmp_path / "usage.csv"
+    path.write_bytes(content)
+    columns = read_usage_csv(
+        path, source="usage.csv", organization_column="organizationId", channels=CHANNELS, max_bytes=max_bytes
+    )
+    try:
+        return build_table(columns)
+    except TableError as exc:
+        raise table_error("usage.csv", exc) from None
+
+
+def _answers(table: UsageTable) -> dict[tuple[str, int, int], dict[str, int | float]]:
+    return {(org, first, last): table.usage(org, first, last) for org, first, last in EXPECTED}
+
+
+def _lines(*lines: str, end: str = "\n") -> bytes:
+    return "".join(line + end for line in lines).encode()
+
+
+GOOD = [
+    ("plain", _lines(HEADER, *ROWS)),
+    ("CRLF", _lines(HEADER, *ROWS, end="\r\n")),
+    ("BOM and CRLF", b"\xef\xbb\xbf" + _lines(HEADER, *ROWS, end="\r\n")),
+    ("no line end at the end", _lines(HEADER, *ROWS).rstrip(b"\n")),
+    ("blank lines at the end", _lines(HEADER, *ROWS, "", "", "")),
+    ("rows in any order", _lines(HEADER, ROWS[2], ROWS[1], ROWS[0])),
+    (
+        "columns in another order, names in another case",
+        _lines(
+            "DATE,usagesage,usageemail,USAGEWHATSAPP,usagesms,organizationid",
+            "2025-01-01,4,3,2,1,org_1",
+            "2025-01-02,40,30,20,10,org_1",
+            "2025-01-01,400,300,200,100,org_2",
+        ),
+    ),
+    (
+        "quoted fields",
+        _lines(
+            '"organizationId","date","usageSms","usageWhatsapp","usageEmail","usageSage"',
+            *(",".join(f'"{cell}"' for cell in row.split(",")) for row in ROWS),
+        ),
+    ),
+    (
+        "timestamps for dates",
+        _lines(HEADER, *(row.replace("-01,", "-01T08:00:00Z,").replace("-02,", "-02 23:59:59,") for row in ROWS)),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content"), GOOD, ids=[g[0] for g in GOOD])
+def test_the_shapes_exports_come_in(tmp_path: Path, name: str, content: bytes) -> None:
+    assert _answers(_table(tmp_path, content)) == EXPECTED
+
+
+def test_a_header_without_rows_is_an_empty_table(tmp_path: Path) -> None:
+    assert _table(tmp_path, _lines(HEADER)).rows == 0
+
+
+COLUMNS = "organizationId, date, usageEmail, usageSage, usageSms, usageWhatsapp"
+BAD = [
+    ("empty file", b"", f"usage.csv: the file is empty: its first line must name the columns {COLUMNS}"),
+    ("only a BOM", b"\xef\xbb\xbf", f"usage.csv: the first line must name the columns {COLUMNS}"),
+    (
+        "unknown column",
+        _lines(HEADER + ",usageFax", ROWS[0] + ",1"),
+        "usage.csv: line 1: column 'usageFax' is not known; the columns are organizationId, date and the "
+        "channels usageEmail, usageSage, usageSms, usageWhatsapp",
+    ),
+    (
+        "missing column",
+        _lines(HEADER.removesuffix(",usageSage"), ROWS[0].removesuffix(",4")),
+        f"usage.csv: line 1: no column usageSage; the columns are {COLUMNS}",
+    ),
+    ("column twice", _lines(HEADER + ",date"), "usage.csv: line 1: column 'date' is named twice"),
+    (
+        "bad date",
+        _lines(HEADER, ROWS[0], "org_1,2025-13-01,1,1,1,1"),
+        "usage.csv: line 3, column date: '2025-13-01' is not a date (YYYY-MM-DD)",
+    ),
+    (
+        "negative number",
+        _lines(HEADER, "org_1,2025-01-01,-3,0,0,0"),
+        "usage.csv: line 2, column usageSms: '-3' is negative; usage counts are 0 or more",
+    ),
+    (
+        "fraction",
+        _lines(HEADER, ROWS[0], "org_1,2025-01-02,0,1.5,0,0"),
+        "usage.csv: line 3, column usageWhatsapp: '1.5' is a fraction; usage counts are whole numbers, so that sums stay exact",
+    ),
+    (
+        "whole number written as a decimal",
+        _lines(HEADER, "org_1,2025-01-01,0,0,5.0,0"),
+        "usage.csv: line 2, column usageEmail: '5.0' is not written as digits only (like 5)",
+    ),
+    (
+        "empty cell",
+        _lines(HEADER, "org_1,2025-01-01,1,2,3,4", "org_1,2025-01-02,1,2,,4"),
+        "usage.csv: line 3, column usageEmail: the cell is empty; write 0 for no usage",
+    ),
+    (
+        "not a number",
+        _lines(HEADER, "org_1,2025-01-01,lots,0,0,0"),
+        "usage.csv: line 2, column usageSms: 'lots' is not a whole number",
+    ),
+    (
+        "over int64",
+        _lines(HEADER, "org_1,2025-01-01,0,0,0,9223372036854775808"),
+        "usage.csv: line 2, column usageSage: 9223372036854775808 is over 2**63 - 1, the most a count may be",
+    ),
+    (
+        "total over int64",
+        _lines(HEADER, "org_1,2025-01-01,0,0,0,9223372036854775807", "org_2,2025-01-01,0,0,0,1"),
+        "usage.csv: line 3, column usageSage: the total of usageSage up to this row passes 2**63 - 1, the most a 64-bit sum holds exactly",
+    ),
+    (
+        "duplicate day for one organization",
+        _lines(HEADER, *ROWS, "org_1,2025-01-01T12:00:00,1,1,1,1"),
+        "usage.csv: line 5: organization 'org_1' has two rows for 2025-01-01 (the other on line 2)",
+    ),
+    (
+        "too few fields",
+        _lines(HEADER, ROWS[0], "org_1,2025-01-02,1,1,1"),
+        "usage.csv: line 3: 5 fields, the header names 6",
+    ),
+    (
+        "too many quoted fields",
+        _lines(HEADER, ROWS[0], '"org_1","2025-01-02",1,1,1,1,1'),
+        "usage.csv: line 3: 7 fields, the header names 6",
+    ),
+    (
+        "blank line between rows",
+        _lines(HEADER, ROWS[0], "", ROWS[1]),
+        "usage.csv: line 3: the line is empty (blank lines may only end the file)",
+    ),
+    (
+        "empty organization id",
+        _lines(HEADER, ",2025-01-01,1,1,1,1"),
+        "usage.csv: line 2, column organizationId: the organization id is empty",
+    ),
+    (
+        "not UTF-8",
+        _lines(HEADER, ROWS[0]) + b"org_\xff,2025-01-02,1,1,1,1\n",
+        "usage.csv: line 3: not UTF-8 text (byte 0xff)",
+    ),
+    (
+        "carriage return inside a line",
+        _lines(HEADER, "org_1,2025-01-01,1,1\r,1,1"),
+        "usage.csv: line 2: a carriage return (\\r) inside the line; lines end with \\n or \\r\\n",
+    ),
+    (
+        "quoted line break",
+        _lines(HEADER, 'org_1,"2025-01-01', '",1,1,1,1'),
+        "usage.csv: line 2: a quoted field holds a line break; each row must be one line",
+    ),
+    (
+        "quote left open",
+        _lines(HEADER, 'org_1,"2025-01-01,1,1,1,1'),
+        "usage.csv: line 2: a quoted field runs past the end of the line; each row must be one line",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), BAD, ids=[b[0] for b in BAD])
+def test_each_fault_is_named_by_line_and_column(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    with pytest.raises(DataError) as info:
+        _table(tmp_path, content)
+    assert str(info.value) == message
+
+
+def test_lines_are_counted_across_blocks(tmp_path: Path) -> None:
+    # A block is a megabyte of whole lines; the fault is in the second.
+    rows = [f"org_{n % 7},{_date(n // 7)},{n},0,0,0" for n in range(60_000)]  # about 2 MB: several blocks
+    rows[45_678] = rows[45_678].replace(",0,0,0", ",0,x,0")
+    with pytest.raises(DataError) as info:
+        _table(tmp_path, _lines(HEADER, *rows))
+    assert str(info.value) == "usage.csv: line 45680, column usageEmail: 'x' is not a whole number"
+
+
+def _date(offset: int) -> str:
+    import datetime as dt
+
+    return (dt.date(2000, 1, 1) + dt.timedelta(days=offset)).isoformat()
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    content = _lines(HEADER, *ROWS * 100)
+    with pytest.raises(DataError) as info:
+        _table(tmp_path, content, max_bytes=1000)
+    assert (
+        str(info.value)
+        == f"usage.csv: the file is {len(content):,} bytes, over the limit of 1,000 bytes (MOCK_MAX_USAGE_MB)"
+    )
+
+
+def test_a_growing_file_is_read_no_further_than_the_limit(tmp_path: Path) -> None:
+    # A device reports size 0 and never ends: the reader stops one byte past the limit.
+    with pytest.raises(DataError) as info:
+        read_usage_csv(
+            "/dev/zero", source="zero", organization_column="organizationId", channels=CHANNELS, max_bytes=4096
+        )
+    assert (
+        str(info.value) == "zero: the file is more than 4,096 bytes, over the limit of 4,096 bytes (MOCK_MAX_USAGE_MB)"
+    )
+
+
+def test_an_unreadable_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(DataError) as info:
+        read_usage_csv(
+            tmp_path / "none.csv", source="none.csv", organization_column="organizationId", channels=CHANNELS
+        )
+    assert str(info.value) == "none.csv: cannot read the file (No such file or directory)"
