@@ -56,11 +56,11 @@ TEST_WORKERS ?= 2
 
 ## The fast loop: every test that starts no server (no process, no socket, no browser).
 test-unit: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider -m "not server and not browser and not detection" -n $(TEST_WORKERS)
+	$(BIN)/pytest -q -p no:cacheprovider -m "not server and not browser and not detection" -n $(TEST_WORKERS) --dist worksteal
 
 ## Lint, types and every test but the detection table, $(TEST_WORKERS) test processes.
 test: $(STAMP) browser-deps lint types
-	$(BIN)/pytest -q -p no:cacheprovider -m "not detection" -n $(TEST_WORKERS)
+	$(BIN)/pytest -q -p no:cacheprovider -m "not detection" -n $(TEST_WORKERS) --dist worksteal
 
 ## The proof: the contract suite against every implementation of tests/contract (CI runs it).
 test-detection: $(STAMP)

@@ -9,6 +9,7 @@ line on standard error naming the file and the problem).
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from contract_tests.diff.render import FORMATS, render
 from usage_contract_kit.documents import parse_yaml
 from usage_contract_kit.errors import SpecError
 from usage_contract_kit.spec import validate_document
+from usage_contract_kit.verdicts import FileMemo
 
 __all__ = ["diff", "load_document"]
 
@@ -37,7 +39,11 @@ def load_document(source: str, text: str) -> dict[str, Any]:
             raise SpecError(source, "", "not an OpenAPI document (no 'openapi' field at the top)")
         if "swagger" in document:
             raise SpecError(source, "", "Swagger 2 documents are not supported; convert it to OpenAPI 3 first")
-        validate_document(document, source)
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        memo = FileMemo()  # openapi-spec-validator costs a second; a text it passed is remembered
+        if not memo.known_valid(digest):
+            validate_document(document, source)
+            memo.remember_valid(digest)
     except SpecError as exc:
         raise InputError(_first_line(str(exc))) from None
     return document

@@ -10,9 +10,9 @@ Every request of the suite, fuzzing included, goes through :class:`Client`:
 * the body capped at 10 MB, counted after decompression (a gzip bomb stops at the cap);
 * a run budget (``CONTRACT_RUN_BUDGET``) that also stops the request in flight;
 * TLS verified against ``CONTRACT_CA_BUNDLE`` when given (a private CA), else certifi;
-* breakers: a refused connection, a TLS error, three timeouts or resets in a row, or four
-  answers in a row slower than the latency budget make every later request fail at once
-  with the same reason;
+* breakers: a refused connection, a TLS error, three timeouts, resets or unusable answers
+  (past the body cap, undecodable) in a row, or four answers in a row slower than the
+  latency budget make every later request fail at once with the same reason;
 * a slow answer to a GET or HEAD is retried once: slowness counts only when it repeats.
 
 The client is thread-safe (one keep-alive connection per thread).
@@ -48,7 +48,7 @@ class _Failure(TargetUnreachable):
     def __init__(self, message: str, *, fatal: bool = False, counts: bool = False, silent: bool = False) -> None:
         super().__init__(message, silent=silent)
         self.fatal = fatal  # the target is down: no further requests
-        self.counts = counts  # a timeout or reset: three in a row take the target down
+        self.counts = counts  # a timeout or reset: three in a row (with unusable answers) take the target down
 
 
 class Client:
@@ -264,7 +264,9 @@ class Client:
     def _failed(self, exc: TargetUnreachable) -> TargetUnreachable:
         message = redact(str(exc), self.secrets)
         with self._lock:
-            if isinstance(exc, _Failure) and exc.counts:
+            # A timeout, a reset, or an answer past the body cap or undecodable: three in a row
+            # and the target is down (a target sending 10 MB bombs is not checked 400 times).
+            if (isinstance(exc, _Failure) and exc.counts) or exc.answered:
                 self._failures_in_a_row += 1
             if isinstance(exc, _Failure) and (exc.fatal or (exc.counts and self._failures_in_a_row >= 3)):
                 self.down = message

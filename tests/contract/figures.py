@@ -20,6 +20,7 @@ __all__ = ["run_hostile", "run_slow_target"]
 
 def run_hostile(spoil: hostile.Spoil, folder: Path, *, run_budget: float) -> Outcome:
     """The suite against a raw-socket target that answers like the reference, spoiled."""
+    hostile.prepare()  # the target's costly parts are made before the run, not during its first answer
     with hostile.raw_server(hostile.like_reference(spoil)) as address:
         env = suite_env(f"http://{address}", CONTRACT_RUN_BUDGET=f"{run_budget:g}")
         return run_suite(env, folder, f"--junitxml={folder / 'junit.xml'}", timeout=run_budget + 120)

@@ -1,14 +1,18 @@
 """Run the contract suite, as a user would, against WSGI apps served on loopback.
 
-:func:`run_suite` runs the suite in its own subprocess with its own timeout and reports
-its exit code, failed checks, report, output, wall time and peak memory (the child's
-maximum resident set, from ``wait4``).
+:func:`run_suite` runs the suite in a process of its own, with its own timeout, and
+reports its exit code, failed checks, report, output, wall time and peak memory (the
+process's maximum resident set). The process is forked from a warm zygote
+(:mod:`tests.contract.zygote`) that has imported pytest, Hypothesis and schemathesis once;
+:func:`run_command` runs any other command (the ``usage-contract`` CLI) as a subprocess.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -86,8 +90,15 @@ def suite_command(report_dir: Path, *args: str) -> list[str]:
 
 
 def run_suite(env: Mapping[str, str], report_dir: Path, *args: str, timeout: float = 120) -> Outcome:
-    """Run the suite in a subprocess (its own process group), killed after ``timeout`` seconds."""
-    return run_command(suite_command(report_dir, *args), env, report_dir, timeout=timeout)
+    """Run the suite in a process of its own (its own process group), killed after ``timeout`` seconds."""
+    command = suite_command(report_dir, *args)
+    started = time.monotonic()
+    with tempfile.NamedTemporaryFile(prefix="suite-output-") as output:
+        status, maxrss_kb = _zygote().run(command[3:], env, Path(output.name), timeout=timeout)
+        text = Path(output.name).read_text(encoding="utf-8", errors="replace")
+    if status is None:
+        raise subprocess.TimeoutExpired(command, timeout, output=text)
+    return _outcome(status, text, report_dir, time.monotonic() - started, maxrss_kb)
 
 
 def run_command(command: list[str], env: Mapping[str, str], report_dir: Path, *, timeout: float) -> Outcome:
@@ -102,11 +113,84 @@ def run_command(command: list[str], env: Mapping[str, str], report_dir: Path, *,
     seconds = time.monotonic() - started
     if status is None:
         raise subprocess.TimeoutExpired(command, timeout, output=text)
+    return _outcome(status, text, report_dir, seconds, usage.ru_maxrss if usage is not None else 0)
+
+
+def _outcome(status: int, text: str, report_dir: Path, seconds: float, maxrss_kb: int) -> Outcome:
     path = report_dir / "conformance.json"
     report = json.loads(path.read_text()) if path.exists() else {}
     failed = frozenset(f["check"] for c in report.get("checks", []) for f in c["failures"])
-    peak = usage.ru_maxrss / 1024 if usage is not None else 0.0  # kilobytes on Linux
-    return Outcome(status, failed, report, text, seconds, peak)
+    return Outcome(status, failed, report, text, seconds, maxrss_kb / 1024)  # kilobytes on Linux
+
+
+class _Zygote:
+    """The client of one warm :mod:`tests.contract.zygote` process; safe to use from several threads."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.contract.zygote"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=ROOT,
+            start_new_session=True,
+        )
+        self._lock = threading.Lock()
+        self._next = 0
+        self._replies: dict[int, queue.Queue[dict[str, Any]]] = {}
+        threading.Thread(target=self._read, daemon=True, name="zygote-replies").start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            message = json.loads(line)
+            waiting = self._replies.get(message["id"])
+            if waiting is not None:
+                waiting.put(message)
+
+    def run(self, args: list[str], env: Mapping[str, str], output: Path, *, timeout: float) -> tuple[int | None, int]:
+        """Exit status (``None`` if killed at ``timeout``) and peak memory (kB) of one run."""
+        assert self.process.stdin is not None
+        replies: queue.Queue[dict[str, Any]] = queue.Queue()
+        with self._lock:
+            self._next += 1
+            ident = self._next
+            self._replies[ident] = replies
+            request = {"id": ident, "args": args, "env": dict(env), "cwd": str(ROOT), "output": str(output)}
+            self.process.stdin.write((json.dumps(request) + "\n").encode())
+            self.process.stdin.flush()
+        try:
+            pid = replies.get(timeout=60)["pid"]
+            try:
+                ended = replies.get(timeout=timeout)
+            except queue.Empty:
+                os.killpg(pid, signal.SIGKILL)
+                replies.get(timeout=60)
+                return None, 0
+            return int(ended["status"]), int(ended["maxrss_kb"])
+        finally:
+            self._replies.pop(ident, None)
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+_ZYGOTES: list[_Zygote] = []
+_ZYGOTE_LOCK = threading.Lock()
+
+
+def _zygote() -> _Zygote:
+    """This process's zygote, started at first use and closed when the process exits."""
+    with _ZYGOTE_LOCK:
+        if not _ZYGOTES or _ZYGOTES[0].process.poll() is not None:
+            _ZYGOTES[:] = [_Zygote()]
+            atexit.register(_ZYGOTES[0].close)
+        return _ZYGOTES[0]
 
 
 def _wait(process: subprocess.Popen[bytes], timeout: float) -> tuple[int | None, Any]:

@@ -33,6 +33,7 @@ __all__ = [
     "endless_body",
     "gzip_bomb",
     "like_reference",
+    "prepare",
     "raw_server",
     "read_request",
 ]
@@ -131,6 +132,11 @@ def _on_success(spoil: Spoil) -> Spoil:
             send(conn, answer)
 
     return spoiled
+
+
+def prepare() -> None:
+    """Build what the targets send that takes a while to make (the bomb), once, ahead of a run."""
+    _bomb()
 
 
 @cache

@@ -29,17 +29,18 @@ def test_a_killed_worker_is_replaced_and_the_server_goes_on(tmp_path: Path) -> N
         killed_at: list[float] = []
 
         def kill_soon() -> None:
-            time.sleep(1.0)
+            time.sleep(0.5)
             killed_at.append(time.monotonic())
             os.kill(victim, signal.SIGKILL)
 
         killer = threading.Thread(target=kill_soon)
         killer.start()
-        results = steady_load(base + GOOD, headers={"X-API-Key": KEY}, expected=expected, threads=4, seconds=6.5)
+        # The figure is the 5 s after the kill (make reliability); 2.5 s shows the same here.
+        results = steady_load(base + GOOD, headers={"X-API-Key": KEY}, expected=expected, threads=4, seconds=3.2)
         killer.join()
-        window = [ok for answered, ok in results if killed_at[0] <= answered < killed_at[0] + 5]
+        window = [ok for answered, ok in results if killed_at[0] <= answered < killed_at[0] + 2.5]
         failed = window.count(False)
-        assert len(window) >= 200, len(window)
+        assert len(window) >= 100, len(window)
         # At most 1 % on an idle machine (make reliability prints the figure); generous here.
         # Before workers were respawned, Granian stopped the whole server: every request failed.
         assert failed <= 0.05 * len(window), (failed, len(window))

@@ -37,6 +37,7 @@ def _client(address: str, **options: float) -> Client:
     ids=["gzip bomb", "endless body"],
 )
 def test_bodies_are_capped_after_decompression(behaviour: hostile.Spoil, fragment: str) -> None:
+    hostile.prepare()
     with hostile.raw_server(hostile.like_reference(behaviour)) as address:
         client = _client(address)
         started = time.monotonic()
@@ -142,6 +143,7 @@ def test_fuzz_cases_go_through_the_client() -> None:
         query={"startDate": 1735689600000, "endDate": [1735775999999]},
         headers={"X-API-Key": KEY},
     )
+    hostile.prepare()
     with hostile.raw_server(hostile.like_reference(hostile.gzip_bomb)) as address:
         client = _client(address)
         with pytest.raises(TargetUnreachable, match="larger than 10 MB"):
