@@ -12,7 +12,7 @@ DATA ?= data/sample-usage.yaml
 USAGE ?=
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: install mock demo check-spec lint format types test test-unit test-detection ci browser-deps contract bench bench-data bench-deps profile fuzz soak reliability spec-diff spec-diff-peer compare-spec-diff clean
+.PHONY: install mock demo check-spec lint format types test test-pytest test-unit test-detection ci browser-deps contract bench bench-data bench-deps profile fuzz soak reliability spec-diff spec-diff-peer compare-spec-diff clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,8 +58,11 @@ TEST_WORKERS ?= 2
 test-unit: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider -m "not server and not browser and not detection" -n $(TEST_WORKERS) --dist worksteal
 
-## Lint, types and every test but the detection table, $(TEST_WORKERS) test processes.
-test: $(STAMP) browser-deps lint types
+## Lint, then types and every test but the detection table side by side ($(TEST_WORKERS) test processes).
+test: $(STAMP) browser-deps lint
+	@$(MAKE) --no-print-directory -j2 types test-pytest
+
+test-pytest: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider -m "not detection" -n $(TEST_WORKERS) --dist worksteal
 
 ## The proof: the contract suite against every implementation of tests/contract (CI runs it).

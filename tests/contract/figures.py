@@ -18,11 +18,11 @@ from tests.contract.harness import Outcome, run_suite, serving, suite_env
 __all__ = ["run_hostile", "run_slow_target"]
 
 
-def run_hostile(spoil: hostile.Spoil, folder: Path, *, run_budget: float) -> Outcome:
+def run_hostile(spoil: hostile.Spoil, folder: Path, *, run_budget: float, timeout: float = 2) -> Outcome:
     """The suite against a raw-socket target that answers like the reference, spoiled."""
     hostile.prepare()  # the target's costly parts are made before the run, not during its first answer
     with hostile.raw_server(hostile.like_reference(spoil)) as address:
-        env = suite_env(f"http://{address}", CONTRACT_RUN_BUDGET=f"{run_budget:g}")
+        env = suite_env(f"http://{address}", CONTRACT_RUN_BUDGET=f"{run_budget:g}", CONTRACT_TIMEOUT=f"{timeout:g}")
         return run_suite(env, folder, f"--junitxml={folder / 'junit.xml'}", timeout=run_budget + 120)
 
 
@@ -41,10 +41,10 @@ def run_slow_target(folder: Path) -> Outcome:
 def main() -> None:
     print("| target | seconds | peak RSS MB | exit |\n| --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory() as directory:
-        for index, (name, spoil, _) in enumerate(hostile.SCENARIOS):
+        for index, (name, spoil, _, timeout) in enumerate(hostile.SCENARIOS):
             folder = Path(directory) / str(index)
             folder.mkdir()
-            outcome = run_hostile(spoil, folder, run_budget=30)
+            outcome = run_hostile(spoil, folder, run_budget=30, timeout=timeout)
             print(f"| {name} | {outcome.seconds:.1f} | {outcome.peak_rss_mb:.0f} | {outcome.exit_code} |")
         outcome = run_slow_target(Path(directory) / "slow")
         print(f"| every answer takes 2 s | {outcome.seconds:.1f} | {outcome.peak_rss_mb:.0f} | {outcome.exit_code} |")

@@ -68,11 +68,13 @@ def _outputs(outcome: Outcome, folder: Path) -> dict[str, str]:
     return texts
 
 
-@pytest.mark.parametrize(("name", "spoil", "fragment"), hostile.SCENARIOS, ids=[h[0] for h in hostile.SCENARIOS])
+@pytest.mark.parametrize(
+    ("name", "spoil", "fragment", "timeout"), hostile.SCENARIOS, ids=[h[0] for h in hostile.SCENARIOS]
+)
 def test_hostile_target_is_bounded_and_leaks_nothing(
-    name: str, spoil: hostile.Spoil, fragment: str, tmp_path: Path
+    name: str, spoil: hostile.Spoil, fragment: str, timeout: float, tmp_path: Path
 ) -> None:
-    outcome = run_hostile(spoil, tmp_path, run_budget=RUN_BUDGET)
+    outcome = run_hostile(spoil, tmp_path, run_budget=RUN_BUDGET, timeout=timeout)
     print(f"{name}: {outcome.seconds:.1f} s, peak RSS {outcome.peak_rss_mb:.0f} MB, exit {outcome.exit_code}")
     assert outcome.exit_code == 1, outcome.output[-3000:]
     assert outcome.seconds < RUN_BUDGET + STARTUP_ALLOWANCE, f"took {outcome.seconds:.0f} s"
