@@ -1,4 +1,5 @@
-"""Admin endpoints under ``/__admin`` (configurable): the request journal and health.
+"""Admin endpoints under ``/__admin`` (configurable): the request journal, health and, for the
+validating proxy, the journal of contract violations.
 
 When ``MOCK_ADMIN_TOKEN`` is set, every admin request must carry it in the
 ``X-Admin-Token`` header. Health reads the reload status all worker processes share, so it
@@ -45,6 +46,20 @@ def admin_blueprint(runtime: MockRuntime) -> Blueprint:
     def clear_requests() -> Response:
         return jsonify(cleared=runtime.journal.clear())
 
+    @admin.get("/violations")
+    def list_violations() -> Response:
+        journal = runtime.violations
+        if journal is None:
+            return _not_a_proxy()
+        entries = journal.entries()
+        return jsonify(violations=entries, count=len(entries), limit=journal.limit, upstream=runtime.upstream)
+
+    @admin.delete("/violations")
+    def clear_violations() -> Response:
+        if runtime.violations is None:
+            return _not_a_proxy()
+        return jsonify(cleared=runtime.violations.clear())
+
     @admin.get("/health")
     def health() -> Response:
         state = runtime.live.current()
@@ -54,6 +69,7 @@ def admin_blueprint(runtime: MockRuntime) -> Blueprint:
             "mode": runtime.mode,
             "spec": str(runtime.settings.spec),
             "data": str(runtime.settings.data) if runtime.settings.data else None,
+            "upstream": runtime.upstream,
             "operations": [f"{op.method} {op.path}" for op in state.spec.operations],
             "generation": runtime.live.generation,
             "lastReloadError": error,
@@ -62,3 +78,11 @@ def admin_blueprint(runtime: MockRuntime) -> Blueprint:
         return jsonify(body)
 
     return admin
+
+
+def _not_a_proxy() -> Response:
+    response = jsonify(
+        error="NotFound", message="no violations here: this server is a mock, not a proxy (start it with --proxy URL)"
+    )
+    response.status_code = 404
+    return response

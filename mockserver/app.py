@@ -10,6 +10,11 @@ as ``app.wsgi_app``; Flask serves the admin blueprint.
 With reloading on, ``create_app`` starts the reloader thread in the process that calls it
 (see :mod:`mockserver.reloading`); a server that forks workers from that process calls
 :meth:`~mockserver.runtime.MockRuntime.follow` in each worker.
+
+With ``MOCK_PROXY`` set, the app is a validating proxy instead
+(:class:`~mockserver.proxy.ProxyMiddleware` in place of the mock's shell): requests go to
+that upstream, and both sides are checked against the same spec. ``upstream`` replaces
+the HTTP transport (tests pass an in-process one).
 """
 
 from __future__ import annotations
@@ -24,14 +29,18 @@ from werkzeug.exceptions import HTTPException
 
 from mockserver.admin import admin_blueprint
 from mockserver.core.engine import MockState
+from mockserver.forwarding import HttpUpstream, Upstream
 from mockserver.journal import Journal
 from mockserver.loading import load_state
+from mockserver.proxy import ProxyMiddleware
+from mockserver.proxy_settings import PROXY_DEFAULTS, ProxySettings, parse_proxy_settings
 from mockserver.reload_status import ReloadStatus
 from mockserver.reloading import Files, Follower, LiveState, Reloader, Stamp, stamp_files
 from mockserver.runtime import MockRuntime
 from mockserver.sandbox import check_in_child
 from mockserver.settings import DEFAULTS, from_environ, parse_settings
 from mockserver.snapshots import Snapshots
+from mockserver.violations import violations_journal
 from mockserver.wsgi import MockMiddleware
 
 __all__ = ["create_app"]
@@ -40,16 +49,20 @@ EXTENSION = "mockserver"
 logger = logging.getLogger("mockserver")
 
 
-def create_app(spec_path: str | Path | None = None, config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(
+    spec_path: str | Path | None = None, config: Mapping[str, Any] | None = None, *, upstream: Upstream | None = None
+) -> Flask:
     """Build the mock server app for ``spec_path`` (default ``openapi.yaml``)."""
     app = Flask(__name__)
     app.config.update(DEFAULTS)
+    app.config.update(PROXY_DEFAULTS)
     app.config.update(from_environ())
     if config:
         app.config.update(config)
     if spec_path is not None:
         app.config["MOCK_SPEC"] = str(spec_path)
     settings = parse_settings(app.config)
+    proxy = parse_proxy_settings(app.config)
     sources = [(settings.spec, settings.max_spec_bytes)]
     if settings.data is not None:
         sources.append((settings.data, settings.max_data_bytes))
@@ -65,9 +78,24 @@ def create_app(spec_path: str | Path | None = None, config: Mapping[str, Any] | 
     if settings.admin_enabled:
         app.register_blueprint(admin_blueprint(runtime), url_prefix=settings.admin_prefix)
     app.register_error_handler(HTTPException, _admin_error)
-    # The operations are served by the WSGI shell in front of Flask (see mockserver.wsgi).
-    app.wsgi_app = MockMiddleware(app.wsgi_app, runtime)  # type: ignore[method-assign]
+    # The operations are served by the WSGI shell in front of Flask (see mockserver.wsgi),
+    # or, for a proxy, forwarded by the proxy's (mockserver.proxy).
+    if proxy is None:
+        app.wsgi_app = MockMiddleware(app.wsgi_app, runtime)  # type: ignore[method-assign]
+    else:
+        app.wsgi_app = _proxy(app.wsgi_app, runtime, proxy, upstream)  # type: ignore[method-assign]
     return app
+
+
+def _proxy(flask_app: Any, runtime: MockRuntime, proxy: ProxySettings, upstream: Upstream | None) -> ProxyMiddleware:
+    if upstream is None:
+        ca_bundle = str(proxy.ca_bundle) if proxy.ca_bundle else None
+        upstream = HttpUpstream(
+            proxy.upstream, timeout=proxy.timeout, max_body=proxy.max_body_bytes, ca_bundle=ca_bundle
+        )
+    journal = violations_journal(proxy.journal_size)
+    runtime.violations, runtime.upstream = journal, proxy.upstream
+    return ProxyMiddleware(flask_app, runtime, proxy, upstream, journal)
 
 
 def _start_reloading(

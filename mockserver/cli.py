@@ -1,7 +1,8 @@
 """``mockserver`` / ``python -m mockserver``: serve the mock with a production WSGI server.
 
 The app is built once in the main process, which checks the spec (and data file) and
-exits with a message naming the fault if they are unusable; Granian then forks its
+exits with a message naming the fault if they are unusable (with ``--proxy``, the app is a
+validating proxy in front of that upstream: :mod:`mockserver.proxy`); Granian then forks its
 worker processes, which inherit the loaded app and share one request journal. The main
 process also reloads changed files (its reloader thread); each worker follows the
 generation it publishes.
@@ -21,6 +22,7 @@ from typing import Any
 import click
 
 from mockserver.memory import release_free_memory
+from mockserver.proxy_options import proxy_config, proxy_options
 from mockserver.settings import SettingsError, parse_latency
 from usage_contract_kit.errors import LoadError
 
@@ -166,6 +168,7 @@ def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     envvar="MOCKSERVER_MAX_USAGE_MB",
     help="Refuse a usage CSV larger than this many megabytes.",
 )
+@proxy_options
 @click.option("--check", is_flag=True, help="Only load and check the spec and data file, then exit.")
 def main(
     spec: Path,
@@ -185,6 +188,7 @@ def main(
     max_data_mb: float,
     max_usage_mb: float,
     check: bool,
+    **proxy: Any,
 ) -> None:
     """Serve a mock of the API described by an OpenAPI document."""
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -196,6 +200,7 @@ def main(
 
     if usage is not None and data is None:
         raise click.UsageError("--usage needs --data: the data file lists the API keys and what each may read")
+    proxied = proxy_config(proxy)
     if not check and (problem := port_problem(host, port)):  # before loading: say it at once
         click.echo(f"error: {problem}", err=True)
         sys.exit(2)
@@ -213,6 +218,7 @@ def main(
         "MOCK_MAX_USAGE_MB": max_usage_mb,
         "MOCK_MAX_DELAY_MS": max_delay_ms,
         "MOCK_DELAY_SLOTS": max(1, threads // 2),
+        **proxied,
     }
     try:
         app = create_app(spec, config)
@@ -224,6 +230,9 @@ def main(
         click.echo(f"error: {spec}: cannot be loaded ({type(exc).__name__}: {exc})", err=True)
         sys.exit(2)
     mode = f"data mode ({', '.join(str(f) for f in (data, usage) if f)})" if data else "example mode"
+    if proxied:
+        fallback = f" (falling back to {mode})" if proxied["MOCK_PROXY_FALLBACK"] else ""
+        mode = f"proxy mode, in front of {proxied['MOCK_PROXY']}{fallback}"
     if check:
         click.echo(f"ok: {spec} ({mode})")
         return

@@ -12,7 +12,9 @@ flat however long the mock runs: old entries are overwritten. Secrets must be re
 before :meth:`Journal.record`.
 
 Entries are stored with :mod:`marshal` (the same interpreter writes and reads them), which
-costs a fraction of JSON on the request path; they are turned into dicts when read.
+costs a fraction of JSON on the request path; they are turned into dicts when read. The
+fields default to a request's (:data:`FIELDS`); the proxy keeps a second journal, of
+contract violations, with fields of its own.
 """
 
 from __future__ import annotations
@@ -40,9 +42,10 @@ _SLOT = struct.Struct("<QI")  # per slot: version (2 * sequence + 2 when written
 class Journal:
     """Process-shared ring buffer of request records, one segment (and one writer) per process."""
 
-    def __init__(self, limit: int = 500, *, slot_size: int = 2048) -> None:
+    def __init__(self, limit: int = 500, *, slot_size: int = 2048, fields: tuple[str, ...] = FIELDS) -> None:
         self.limit = limit
         self.slot_size = slot_size
+        self.fields = fields
         self._segment_size = _HEAD.size + limit * slot_size
         self._table_size = _CLEARED.size + SEGMENTS * _TABLE.size
         self._memory = mmap.mmap(-1, self._table_size + SEGMENTS * self._segment_size)
@@ -84,11 +87,11 @@ class Journal:
 
     def record(self, entry: dict[str, Any]) -> None:
         """Keep one entry (the keys of ``FIELDS``); the oldest of this process falls off."""
-        data = marshal.dumps((time.time(), *(entry.get(name) for name in FIELDS)))
+        data = marshal.dumps((time.time(), *(entry.get(name) for name in self.fields)))
         room = self.slot_size - _SLOT.size
         if len(data) > room:  # keep the record readable: drop the bulky parts, say so
             slim = {**entry, "query": {"truncated": ["true"]}, "path": str(entry.get("path", ""))[:256]}
-            data = marshal.dumps((time.time(), *(slim.get(name) for name in FIELDS)))[:room]
+            data = marshal.dumps((time.time(), *(slim.get(name) for name in self.fields)))[:room]
         with self._writing:
             base = self._base(self._own_segment())
             (sequence,) = _HEAD.unpack_from(self._memory, base)
@@ -118,7 +121,7 @@ class Journal:
                     rows.append(row)
         rows.sort(key=lambda row: row[0])
         rows = rows[-self.limit :]
-        return [_as_dict(index, row) for index, row in enumerate(rows, start=1)]
+        return [_as_dict(index, row, self.fields) for index, row in enumerate(rows, start=1)]
 
     def _read_slot(self, offset: int, number: int) -> bytes | None:
         version, length = _SLOT.unpack_from(self._memory, offset)
@@ -153,12 +156,12 @@ def _not_a_zombie(pid: int) -> bool:
         return True
 
 
-def _as_dict(index: int, row: tuple[Any, ...]) -> dict[str, Any]:
+def _as_dict(index: int, row: tuple[Any, ...], fields: tuple[str, ...]) -> dict[str, Any]:
     stamp = time.gmtime(row[0])
     millis = int(row[0] * 1000) % 1000
     entry: dict[str, Any] = {
         "id": index,
         "time": time.strftime("%Y-%m-%dT%H:%M:%S", stamp) + f".{millis:03d}+00:00",
     }
-    entry.update(zip(FIELDS, row[1:], strict=True))
+    entry.update(zip(fields, row[1:], strict=True))
     return entry

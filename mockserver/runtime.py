@@ -26,6 +26,8 @@ class MockRuntime:
     status: ReloadStatus
     reloader: Reloader | None = None
     follower: Follower | None = None
+    violations: Journal | None = None  # the proxy's journal of contract violations (None: not a proxy)
+    upstream: str | None = None  # the proxy's upstream
 
     @property
     def mode(self) -> str:

@@ -39,6 +39,9 @@ ROLE_STATUSES: Mapping[str, tuple[int, ...]] = {
     "not_found": (404,),
     "method_not_allowed": (405,),
     "internal": (500,),
+    # The validating proxy's own answers (mockserver.proxy).
+    "too_large": (413,),
+    "bad_gateway": (502,),
 }
 
 
