@@ -186,7 +186,8 @@ def test_a_slow_reload_does_not_hold_requests(reloading: Reloading) -> None:
     copies = [org.replace("id: org_3", f"id: org_x{n}", 1) for n in range(3 * 1024 * 1024 // len(org) + 1)]
     _touch(reloading.data, text + "".join(copies))
     slowest, answered, moved = 0.0, 0, set[int]()
-    deadline = time.monotonic() + 120
+    touched = time.monotonic()
+    deadline = touched + 120
     while len(moved) < 2:  # until both workers serve the new generation
         started = time.perf_counter()
         assert get_json(reloading.base + GOOD, {"X-API-Key": KEY})[0] == 200
@@ -195,7 +196,10 @@ def test_a_slow_reload_does_not_hold_requests(reloading: Reloading) -> None:
         if health["generation"] > generation:
             moved.add(health["pid"])
         assert time.monotonic() < deadline
+    reload_took = time.monotonic() - touched
     assert answered >= 5  # the reload took a while...
-    assert slowest < 0.5, slowest  # ...and no request waited for it (a load takes over 1 s here)
+    # ...and no request waited for it: a request held for a load would take as long as the
+    # load (over a second here, longer on a busy machine); answered ones take milliseconds.
+    assert slowest < max(0.5, reload_took / 4), (slowest, reload_took)
     _touch(reloading.data, DATA_PATH.read_text())
     reloading.settle(generation + 2, error=False)
