@@ -16,8 +16,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.parser import BytesParser
-from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -134,6 +132,10 @@ def _depth(value: Any) -> int:
 
 
 def _multipart(media: MediaType, content_type: str, body: bytes) -> Any:
+    # Imported here: the email package costs start-up time, and only multipart bodies need it.
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
     if "boundary=" not in content_type.lower():
         raise _Unreadable("multipart body without a boundary in its Content-Type")
     message = BytesParser(policy=HTTP).parsebytes(

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from html import escape
 from typing import Any
 from urllib.parse import urlencode
-from xml.sax.saxutils import escape, quoteattr
 
 __all__ = ["MULTIPART_BOUNDARY", "content_type_header", "encode_body", "header_text", "to_xml"]
 
@@ -86,7 +86,9 @@ def to_xml(value: Any, schema: Any, name: str | None = None) -> str:
     tag = _tag(hints, name or (schema.get("title") if isinstance(schema, dict) else None) or "root")
     namespace = ""
     if hints.get("namespace"):
-        namespace = f" xmlns{':' + hints['prefix'] if hints.get('prefix') else ''}={quoteattr(str(hints['namespace']))}"
+        namespace = (
+            f" xmlns{':' + hints['prefix'] if hints.get('prefix') else ''}={_attribute(str(hints['namespace']))}"
+        )
     return '<?xml version="1.0" encoding="UTF-8"?>' + _element(value, schema, tag, namespace)
 
 
@@ -114,8 +116,13 @@ def _element(value: Any, schema: Any, tag: str, extra: str = "") -> str:
             sub = properties.get(key, {})
             hints = _hints(sub)
             if hints.get("attribute") and not isinstance(item, (dict, list)):
-                attributes.append(f" {_tag(hints, key)}={quoteattr(_text(item))}")
+                attributes.append(f" {_tag(hints, key)}={_attribute(_text(item))}")
             else:
                 children.append(_element(item, sub, _tag(hints, key)))
         return f"<{tag}{extra}{''.join(attributes)}>{''.join(children)}</{tag}>"
-    return f"<{tag}{extra}>{escape(_text(value))}</{tag}>"
+    return f"<{tag}{extra}>{escape(_text(value), quote=False)}</{tag}>"
+
+
+def _attribute(text: str) -> str:
+    # html.escape, not xml.sax.saxutils: the latter imports urllib.request (and email) at start-up.
+    return f'"{escape(text, quote=True)}"'
