@@ -117,6 +117,13 @@ def _start_reloading(
             timeout=settings.reload_timeout,
         )
 
+    def load_and_warn(files: Files) -> MockState:
+        # The reloading process says once per new version what a lenient load let through.
+        state = load(files)
+        for warning in state.warnings:
+            logger.warning("%s", warning)
+        return state
+
     snapshots = Snapshots(sources)
     live, status = runtime.live, runtime.status
     runtime.reloader = Reloader(
@@ -124,7 +131,7 @@ def _start_reloading(
         status=status,
         snapshots=snapshots,
         check=check,
-        load=load,
+        load=load_and_warn,
         interval=settings.reload_interval,
         logger=logger,
         stamp=stamp,

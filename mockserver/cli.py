@@ -168,6 +168,20 @@ def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     envvar="MOCKSERVER_MAX_USAGE_MB",
     help="Refuse a usage CSV larger than this many megabytes.",
 )
+@click.option(
+    "--max-body-mb",
+    type=click.FloatRange(0, min_open=True),
+    default=1,
+    envvar="MOCKSERVER_MAX_BODY_MB",
+    help="Refuse a request body larger than this many megabytes (413, or the documented validation status).",
+)
+@click.option(
+    "--lenient",
+    is_flag=True,
+    envvar="MOCKSERVER_LENIENT",
+    help="Serve a spec with faults that do not stop serving (keys the OpenAPI schema does not allow, an example"
+    " that breaks its schema, a response nothing valid can be generated for), with one warning per fault.",
+)
 @proxy_options
 @click.option("--check", is_flag=True, help="Only load and check the spec and data file, then exit.")
 def main(
@@ -187,6 +201,8 @@ def main(
     max_spec_mb: float,
     max_data_mb: float,
     max_usage_mb: float,
+    max_body_mb: float,
+    lenient: bool,
     check: bool,
     **proxy: Any,
 ) -> None:
@@ -218,6 +234,8 @@ def main(
         "MOCK_MAX_USAGE_MB": max_usage_mb,
         "MOCK_MAX_DELAY_MS": max_delay_ms,
         "MOCK_DELAY_SLOTS": max(1, threads // 2),
+        "MOCK_MAX_BODY_MB": max_body_mb,
+        "MOCK_LENIENT": lenient,
         **proxied,
     }
     try:
@@ -230,6 +248,11 @@ def main(
         click.echo(f"error: {spec}: cannot be loaded ({type(exc).__name__}: {exc})", err=True)
         sys.exit(2)
     mode = f"data mode ({', '.join(str(f) for f in (data, usage) if f)})" if data else "example mode"
+    warnings = app.extensions["mockserver"].live.current().warnings
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if warnings:
+        mode += f"; {len(warnings)} fault{'s' if len(warnings) > 1 else ''} let through by --lenient"
     if proxied:
         fallback = f" (falling back to {mode})" if proxied["MOCK_PROXY_FALLBACK"] else ""
         mode = f"proxy mode, in front of {proxied['MOCK_PROXY']}{fallback}"

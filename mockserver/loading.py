@@ -31,6 +31,7 @@ def load_state(
         max_bytes=settings.max_spec_bytes,
         limit_name="--max-spec-mb, MOCKSERVER_MAX_SPEC_MB",
         memo=FileMemo(),
+        lenient=settings.lenient,
     )
     backend = None
     if settings.data is not None:
@@ -53,4 +54,11 @@ def load_state(
             limit_name="--max-data-mb, MOCKSERVER_MAX_DATA_MB",
             usage=usage,
         )
-    return build_state(spec, backend, admin_prefix=settings.admin_prefix, max_delay_ms=settings.max_delay_ms)
+    return build_state(
+        spec,
+        backend,
+        admin_prefix=settings.admin_prefix,
+        max_delay_ms=settings.max_delay_ms,
+        max_body_bytes=settings.max_body_bytes,
+        lenient=settings.lenient,
+    )

@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "MOCK_MAX_USAGE_MB": 500,
     "MOCK_RELOAD_TIMEOUT": 120,
     "MOCK_RELOAD_MEMORY_MB": 4096,
+    "MOCK_MAX_BODY_MB": 1,
+    "MOCK_LENIENT": False,
 }
 _MEGABYTE = 1024 * 1024
 
@@ -66,6 +68,8 @@ class MockSettings:
     max_usage_bytes: int
     reload_timeout: float
     reload_memory_mb: int
+    max_body_bytes: int = _MEGABYTE
+    lenient: bool = False
 
 
 def from_environ(environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -172,4 +176,6 @@ def parse_settings(config: Mapping[str, Any]) -> MockSettings:
         max_usage_bytes=_megabytes(config, "MOCK_MAX_USAGE_MB"),
         reload_timeout=timeout,
         reload_memory_mb=_int(config, "MOCK_RELOAD_MEMORY_MB", 64),
+        max_body_bytes=_megabytes(config, "MOCK_MAX_BODY_MB"),
+        lenient=_flag(config, "MOCK_LENIENT"),
     )

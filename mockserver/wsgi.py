@@ -3,8 +3,14 @@
 Installed by ``create_app`` as Flask's ``app.wsgi_app`` middleware, it serves the spec's
 operations (and CORS preflights) without building a Flask request context, which would
 cost more than the engine itself; the admin endpoints under the admin prefix are passed
-on to Flask. Per request it parses only what the engine needs, serves documented examples
-from bytes encoded once, and records one journal entry and one log line.
+on to Flask. Per request it parses only what the engine needs (the body only when the
+request has one, and at most ``MOCK_MAX_BODY_MB`` of it), serves documented answers from
+bytes encoded once at load, and records one journal entry and one log line.
+
+Header names: WSGI hands headers over as CGI keys (``HTTP_API_KEY``), which merge ``api_key``
+and ``api-key``; Granian sends both spellings under that one key (the later one, when a
+request carries both). A key the spec documents with an underscore is read under the
+spec's name, so an ``api_key`` header works; the engine compares names as HTTP does.
 
 A delay a client asks for holds one of the process's threads while it sleeps, so at most
 ``MOCK_DELAY_SLOTS`` of them sleep at once (the command line allows half the threads); a
@@ -19,12 +25,11 @@ at most about 200 characters of path and query, with their full length.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
@@ -43,11 +48,43 @@ _REASONS = {status.value: f"{status.value} {status.phrase}" for status in HTTPSt
 _LOG_TARGET = 200
 
 
-def _headers(environ: dict[str, Any]) -> dict[str, str]:
-    found = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
+def _headers(environ: dict[str, Any], documented: Mapping[str, str]) -> dict[str, str]:
+    """Request headers by lower-case name; ``documented`` names the keys the spec spells with ``_``."""
+    found = {
+        documented.get(key) or key[5:].replace("_", "-").lower(): value
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
     if environ.get("CONTENT_TYPE"):
         found["content-type"] = environ["CONTENT_TYPE"]
     return found
+
+
+def _body(environ: dict[str, Any], limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of the request body (one more than allowed says it is too large)."""
+    length = environ.get("CONTENT_LENGTH")
+    chunked = "chunked" in str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower()
+    if not chunked:
+        try:
+            wanted = int(length) if length else 0
+        except ValueError:
+            return b""
+        if wanted <= 0:
+            return b""
+        wanted = min(wanted, limit + 1)
+    else:
+        wanted = limit + 1
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b""
+    chunks, size = [], 0
+    while size < wanted:
+        chunk = stream.read(wanted - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _cookies(header: str | None) -> dict[str, str]:
@@ -87,13 +124,14 @@ class MockMiddleware:
         raw_query = _wsgi_text(environ.get("QUERY_STRING", ""))
         request: MockRequest | None = None
         try:
-            headers = _headers(environ)
+            headers = _headers(environ, state.header_keys)
             request = MockRequest(
                 method=method,
                 path=path,
                 query=parse_qs(raw_query, keep_blank_values=True, errors="replace"),
                 headers=headers,
                 cookies=_cookies(headers.get("cookie")),
+                body=_body(environ, state.max_body_bytes),
             )
             outcome = self._answer(state, request)
             status, response_headers, body = self._response(state, request, outcome)
@@ -132,7 +170,7 @@ class MockMiddleware:
         self, state: MockState, request: MockRequest, outcome: Outcome
     ) -> tuple[str, list[tuple[str, str]], bytes]:
         served = outcome.served
-        body = _encode(state, served.body, served.cacheable)
+        body = served.payload()
         response_headers = [(k, v) for k, v in served.headers.items()]
         if served.content_type:
             response_headers.append(("Content-Type", served.content_type))
@@ -188,15 +226,3 @@ def _shown_target(path: str, query: str) -> str:
     if len(target) <= _LOG_TARGET:
         return target
     return f"{target[:_LOG_TARGET]}... ({len(target):,} characters)"
-
-
-def _encode(state: MockState, body: Any, cacheable: bool) -> bytes:
-    """JSON bytes of a body; documented examples are encoded once per state."""
-    if body is None:
-        return b""
-    if cacheable:
-        cached = state.encoded.get(id(body))
-        if cached is None:
-            cached = state.encoded[id(body)] = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        return cached
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()

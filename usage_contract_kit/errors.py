@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from usage_contract_kit.pointers import pointer
 
-__all__ = ["LoadError", "SpecError", "pointer"]
+__all__ = ["Faults", "LoadError", "SpecError", "pointer"]
 
 
 class LoadError(Exception):
@@ -24,3 +24,17 @@ class SpecError(LoadError):
     """The OpenAPI document cannot be used."""
 
     kind = "spec"
+
+
+class Faults:
+    """Faults that do not stop serving: raised when strict, one warning each when lenient."""
+
+    def __init__(self, source: str, *, lenient: bool) -> None:
+        self.source = source
+        self.lenient = lenient
+        self.warnings: list[str] = []
+
+    def report(self, location: str, problem: str) -> None:
+        if not self.lenient:
+            raise SpecError(self.source, location, problem)
+        self.warnings.append(str(SpecError(self.source, location, problem)))

@@ -13,14 +13,17 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from usage_contract_kit.media import media_kind
 from usage_contract_kit.schemas import SchemaValidator
 
 __all__ = [
     "HTTP_METHODS",
     "Example",
+    "Header",
     "MediaType",
     "Operation",
     "Parameter",
+    "RequestBody",
     "Response",
     "SecurityScheme",
     "Spec",
@@ -44,6 +47,12 @@ class MediaType:
     validator: SchemaValidator | None
     examples: tuple[Example, ...]
     location: str
+    encoding: Mapping[str, Any] = field(default_factory=dict)  # multipart and form: per property
+
+    @cached_property
+    def kind(self) -> str:
+        """``json``, ``text``, ``xml``, ``form``, ``multipart`` or ``binary`` (see :func:`media_kind`)."""
+        return media_kind(self.content_type)
 
     @property
     def default_example(self) -> Example | None:
@@ -54,12 +63,26 @@ class MediaType:
 
 
 @dataclass(frozen=True)
+class Header:
+    """A documented response header: its schema compiled, its examples (``example`` first)."""
+
+    name: str
+    required: bool
+    schema: dict[str, Any]
+    validator: SchemaValidator
+    examples: tuple[Example, ...]
+    explode: bool
+    location: str
+
+
+@dataclass(frozen=True)
 class Response:
     status: str
     description: str
     contents: tuple[MediaType, ...]  # every documented media type, JSON ones first
-    headers: Mapping[str, dict[str, Any]]
+    headers: Mapping[str, dict[str, Any]]  # as written in the document
     location: str
+    documented_headers: tuple[Header, ...] = ()  # the same, read (Content-Type left out, as OpenAPI says)
 
     @property
     def media(self) -> MediaType | None:
@@ -69,6 +92,13 @@ class Response:
     @property
     def required_headers(self) -> tuple[str, ...]:
         return tuple(name for name, header in self.headers.items() if header.get("required"))
+
+
+@dataclass(frozen=True)
+class RequestBody:
+    required: bool
+    contents: tuple[MediaType, ...]  # in the document's order
+    location: str
 
 
 @dataclass(frozen=True)
@@ -109,6 +139,7 @@ class Operation:
     security: tuple[tuple[SecurityScheme, ...], ...]
     rules: tuple[Mapping[str, Any], ...]
     location: str
+    request_body: RequestBody | None = None
 
     def response(self, status: int | str) -> Response | None:
         """The documented response for a status, honouring ``4XX`` ranges and ``default``."""
@@ -126,6 +157,11 @@ class Spec:
     source: str
     operations: tuple[Operation, ...]
     security_schemes: Mapping[str, SecurityScheme] = field(default_factory=dict)
+    version: str = "3.0.3"
+    # The targets of the refs a recursive schema keeps (``#/components/schemas/Node`` -> schema).
+    recursive: Mapping[str, Any] = field(default_factory=dict)
+    # Faults a lenient reading let through, one line each (``file#/pointer: problem``).
+    warnings: tuple[str, ...] = ()
 
 
 _REGEX_META = frozenset(".^$*+?{}[]|()")

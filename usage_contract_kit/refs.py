@@ -1,43 +1,170 @@
 """Inline the local ``$ref``s of an OpenAPI document, within a bound on the result's size.
 
-The mock works on a fully inlined document, so a schema used in ten places is copied ten
+The mock works on an inlined document, so a schema used in ten places is copied ten
 times. Refs that refer to refs multiply: thirty schemas that each use the previous one
-twice inline to 2**30 nodes from a few kilobytes. :func:`inline_refs` therefore first counts
+twice inline to 2**30 nodes from a few kilobytes. :func:`resolve_refs` therefore first counts
 the nodes the inlined document would have (each ref target counted once and remembered,
 so counting costs one walk of the document) and refuses a document over ``max_nodes``, or
 nested deeper than :data:`MAX_LEVELS` once inlined, before building anything; then it
-inlines. A ref that leads nowhere, points outside the file, or back into itself is
-reported where it stands in the file.
+inlines. A ref that leads nowhere or points outside the file is reported where it stands.
+
+Recursive schemas (a tree whose nodes hold nodes) cannot be inlined: a ref that takes part
+in a cycle of refs stays a ``$ref``, and :attr:`Resolved.recursive` maps it to its target
+(itself inlined the same way), so that a schema compiler or a generator can follow it. A
+cycle made only of refs to refs (``A: {$ref: B}``, ``B: {$ref: A}``) describes nothing and is
+refused.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from usage_contract_kit.errors import SpecError
 from usage_contract_kit.pointers import lookup, pointer
 
-__all__ = ["MAX_LEVELS", "MAX_NODES", "inline_refs"]
+__all__ = ["MAX_LEVELS", "MAX_NODES", "Resolved", "inline_refs", "resolve_refs"]
 
 MAX_NODES = 1_000_000
 MAX_LEVELS = 200
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """A document with its refs inlined, but for those that close a cycle."""
+
+    document: Any
+    recursive: Mapping[str, Any] = field(default_factory=dict)  # ref -> its target, for refs kept as $ref
+
+
 def inline_refs(document: dict[str, Any], *, source: str, max_nodes: int = MAX_NODES) -> Any:
-    """``document`` with every local ``$ref`` replaced by (a copy of) its target."""
-    resolver = _Resolver(document, source)
+    """``document`` with every local ``$ref`` replaced by (a copy of) its target, but those of cycles."""
+    return resolve_refs(document, source=source, max_nodes=max_nodes).document
+
+
+def resolve_refs(document: dict[str, Any], *, source: str, max_nodes: int = MAX_NODES) -> Resolved:
+    """Inline ``document``'s refs; refs that close a cycle stay refs (see :class:`Resolved`)."""
+    graph = _RefGraph(document, source)
+    recursive = graph.recursive()
+    resolver = _Resolver(document, source, recursive)
     size, _ = resolver.measure(document, "", 0)
+    for ref in sorted(recursive):
+        size += resolver.measure(graph.targets[ref], ref[1:], 0)[0]
     if size > max_nodes:
         raise SpecError(source, "", resolver.too_big(size, max_nodes))
-    return resolver.resolve(document, "")
+    table = {ref: resolver.resolve(graph.targets[ref], ref[1:]) for ref in sorted(recursive)}
+    return Resolved(resolver.resolve(document, ""), table)
 
 
-class _Resolver:
+def _refs_in(node: Any, at: str) -> Iterator[tuple[str, str]]:
+    """``(ref, where it stands)`` for every ``$ref`` inside ``node``, not following them."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            yield ref, at
+        for key, value in node.items():
+            if key != "$ref":
+                yield from _refs_in(value, f"{at}{pointer(key)}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _refs_in(value, f"{at}{pointer(index)}")
+
+
+class _RefGraph:
+    """Which ref targets use which refs: the cycles among them are the recursive schemas."""
+
     def __init__(self, document: dict[str, Any], source: str) -> None:
         self.document = document
         self.source = source
+        self.targets: dict[str, Any] = {}
+        self.edges: dict[str, list[str]] = {}
+        self.where: dict[str, str] = {}  # where each ref first stands
+        pending = [ref for ref, _ in self._collect(document, "")]
+        while pending:
+            ref = pending.pop()
+            if ref in self.edges:
+                continue
+            self.edges[ref] = [used for used, _ in self._collect(self.targets[ref], ref[1:])]
+            pending.extend(self.edges[ref])
+
+    def _collect(self, node: Any, at: str) -> Iterator[tuple[str, str]]:
+        for ref, where in _refs_in(node, at):
+            if ref not in self.targets:
+                try:
+                    self.targets[ref] = lookup(self.document, ref)
+                except LookupError as exc:
+                    raise SpecError(self.source, where, str(exc)) from None
+                self.where[ref] = where
+            yield ref, where
+
+    def recursive(self) -> set[str]:
+        """Refs that lie on a cycle of refs (Tarjan's strongly connected components)."""
+        found: set[str] = set()
+        for component in _components(self.edges):
+            if len(component) > 1 or component[0] in self.edges[component[0]]:
+                self._refuse_aliases(component)
+                found.update(component)
+        return found
+
+    def _refuse_aliases(self, component: list[str]) -> None:
+        members = set(component)
+        if all(isinstance(self.targets[r], dict) and self.targets[r].get("$ref") in members for r in component):
+            ref = min(component)
+            raise SpecError(
+                self.source,
+                ref[1:],
+                f"$ref {self.targets[ref]['$ref']!r} refers back to itself without a schema in between",
+            )
+
+
+def _components(edges: Mapping[str, list[str]]) -> list[list[str]]:
+    """Strongly connected components, iteratively (long ref chains must not hit the recursion limit)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    result: list[list[str]] = []
+    for start in sorted(edges):
+        if start in index:
+            continue
+        work: list[tuple[str, int]] = [(start, 0)]
+        while work:
+            node, position = work.pop()
+            if position == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            children = edges.get(node, [])
+            if position < len(children):
+                work.append((node, position + 1))
+                child = children[position]
+                if child not in index:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                result.append(component)
+    return result
+
+
+class _Resolver:
+    def __init__(self, document: dict[str, Any], source: str, recursive: set[str]) -> None:
+        self.document = document
+        self.source = source
+        self.recursive = recursive
         self.measured: dict[str, tuple[int, int]] = {}  # ref -> (nodes, levels) of its inlined target
-        self.active: list[str] = []  # refs being measured, to find cycles
         self.biggest: tuple[int, str] = (0, "")
 
     def too_big(self, size: int, limit: int) -> str:
@@ -54,7 +181,7 @@ class _Resolver:
         if isinstance(node, dict):
             ref = node.get("$ref")
             size, levels = 1, 1
-            if isinstance(ref, str):
+            if isinstance(ref, str) and ref not in self.recursive:
                 size, levels = self._measure_ref(ref, at, depth)
             for key, value in node.items():
                 if key != "$ref" or not isinstance(ref, str):
@@ -72,13 +199,7 @@ class _Resolver:
     def _measure_ref(self, ref: str, at: str, depth: int) -> tuple[int, int]:
         found = self.measured.get(ref)
         if found is None:
-            if ref in self.active:
-                raise SpecError(
-                    self.source, at, f"$ref {ref!r} refers back to itself (recursive schemas are not supported)"
-                )
-            self.active.append(ref)
-            found = self.measure(self._lookup(ref, at), ref[1:], depth)  # report faults where they stand
-            self.active.pop()
+            found = self.measure(self._lookup(ref, at), ref[1:], depth + 1)  # report faults where they stand
             self.measured[ref] = found
             self.biggest = max(self.biggest, (found[0], ref))
         elif depth + found[1] > MAX_LEVELS:
@@ -89,8 +210,11 @@ class _Resolver:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str):
-                merged = self.resolve(self._lookup(ref, at), at)
                 siblings = {k: v for k, v in node.items() if k != "$ref"}
+                if ref in self.recursive:
+                    kept = {"$ref": ref}
+                    return {"allOf": [kept], **self.resolve(siblings, at)} if siblings else kept
+                merged = self.resolve(self._lookup(ref, at), at)
                 if siblings and isinstance(merged, dict):
                     merged = {**merged, **self.resolve(siblings, at)}
                 return merged

@@ -4,17 +4,23 @@ OpenAPI 3.0 schemas are a dialect of JSON Schema draft 4 (``nullable``, boolean
 ``exclusiveMinimum``); :func:`to_json_schema` turns one into plain draft 4, and
 :func:`compile_schema` compiles it once with jsonschema-rs so that validating a value
 costs microseconds. OpenAPI 3.1 schemas are JSON Schema 2020-12 already.
+
+A recursive schema keeps its refs (see :mod:`usage_contract_kit.refs`); the targets are
+handed to :func:`compile_schema` as ``definitions`` and placed in the compiled document where
+the refs point (``#/components/schemas/Node``), so the validator follows them.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jsonschema_rs
 
 from usage_contract_kit.pointers import pointer
 
-__all__ = ["SchemaValidator", "compile_schema", "to_json_schema"]
+__all__ = ["SchemaValidator", "compile_schema", "for_requests", "to_json_schema", "translate_definitions"]
 
 # Keywords of the OpenAPI 3.0 schema object that JSON Schema does not know and that would
 # only cost time (or mislead, like ``example``) if passed on.
@@ -46,6 +52,16 @@ def to_json_schema(schema: Any) -> Any:
     return out
 
 
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+# Formats OpenAPI documents use that JSON Schema draft 4 does not define (draft 4 checks
+# date-time, date, time, email, hostname, ipv4, ipv6, uri and regex itself).
+_FORMATS: dict[str, Callable[[str], bool]] = {
+    "uuid": lambda value: _UUID.fullmatch(value) is not None,
+    "byte": lambda value: _BASE64.fullmatch(value) is not None,
+}
+
+
 class SchemaValidator:
     """A compiled schema; ``first_error`` says where and why a value fails it."""
 
@@ -65,16 +81,74 @@ class SchemaValidator:
         return None
 
 
-def compile_schema(schema: Any, *, version: str = "3.0.3") -> SchemaValidator:
-    """Compile an OpenAPI schema object; raise ``ValueError`` naming the problem."""
+def translate_definitions(definitions: Mapping[str, Any], *, version: str = "3.0.3") -> dict[str, Any]:
+    """The targets of kept refs in the dialect :func:`compile_schema` compiles (translate once per spec)."""
+    if not version.startswith("3.0"):
+        return dict(definitions)
+    return {ref: to_json_schema(target) for ref, target in definitions.items()}
+
+
+def compile_schema(
+    schema: Any, *, version: str = "3.0.3", definitions: Mapping[str, Any] | None = None
+) -> SchemaValidator:
+    """Compile an OpenAPI schema object; raise ``ValueError`` naming the problem.
+
+    ``definitions`` (from :func:`translate_definitions`) are the targets of the refs a
+    recursive schema keeps.
+    """
     if version.startswith("3.0"):
         translated = to_json_schema(schema if schema is not None else {})
         draft: Any = jsonschema_rs.Draft4Validator
     else:
         translated = schema if schema is not None else {}
         draft = jsonschema_rs.Draft202012Validator
+    compiled = _with_definitions(translated, definitions) if definitions else translated
     try:
-        validator = draft(translated, validate_formats=True)
+        validator = draft(compiled, validate_formats=True, formats=_FORMATS)
     except (ValueError, jsonschema_rs.ValidationError) as exc:
         raise ValueError(f"not a valid schema: {exc}") from None
     return SchemaValidator(translated, validator)
+
+
+def _with_definitions(schema: Any, definitions: Mapping[str, Any]) -> Any:
+    """``schema`` with each kept ref's target placed where the ref points, so the validator finds it."""
+    if not isinstance(schema, dict):
+        return schema
+    rooted: dict[str, Any] = dict(schema)
+    owned = {id(rooted)}  # the dicts made here; the targets themselves are shared, never changed
+    # Shorter refs first: a target placed whole already holds the targets below it.
+    for ref in sorted(definitions, key=len):
+        *parents, last = [p.replace("~1", "/").replace("~0", "~") for p in ref[1:].split("/")[1:]]
+        node = rooted
+        for part in parents:
+            child = node.get(part)
+            if not isinstance(child, dict) or id(child) not in owned:
+                if child is not None:
+                    break  # the ref points inside a target placed already
+                child = node[part] = {}
+                owned.add(id(child))
+            node = child
+        else:
+            node.setdefault(last, definitions[ref])
+    return rooted
+
+
+def for_requests(schema: Any) -> Any:
+    """``schema`` with ``readOnly`` properties taken out of every ``required`` list."""
+    if isinstance(schema, list):
+        return [for_requests(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {
+        k: (for_requests(v) if k in ("items", "additionalProperties", "not", "allOf", "anyOf", "oneOf") else v)
+        for k, v in schema.items()
+    }
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        out["properties"] = {name: for_requests(sub) for name, sub in properties.items()}
+        if isinstance(schema.get("required"), list):
+            read_only = {n for n, sub in properties.items() if isinstance(sub, dict) and sub.get("readOnly") is True}
+            out["required"] = [n for n in schema["required"] if n not in read_only]
+            if not out["required"]:
+                del out["required"]
+    return out

@@ -21,7 +21,7 @@ __all__ = ["Backend", "Refusal"]
 
 @dataclass(frozen=True)
 class Refusal:
-    role: str  # a key of selection.ROLE_STATUSES
+    role: str  # a key of refusals.ROLE_STATUSES
     detail: str
 
 

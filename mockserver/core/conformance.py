@@ -24,9 +24,9 @@ from typing import Any
 from mockserver.core.backend import Refusal
 from mockserver.core.engine import MockRequest, MockState
 from mockserver.core.parameters import Invalid, check_rules, validate_parameters
+from mockserver.core.refusals import ROLE_STATUSES
 from mockserver.core.routing import Match, NoRoute, match_route
 from mockserver.core.security import find_credentials
-from mockserver.core.selection import ROLE_STATUSES
 from usage_contract_kit.model import MediaType, Operation, Response
 from usage_contract_kit.pointers import pointer
 

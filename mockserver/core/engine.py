@@ -1,32 +1,43 @@
 """The mock's request pipeline as one pure function: :func:`handle`.
 
-A :class:`MockRequest` (plain strings and mappings, no Flask) goes through
+A :class:`MockRequest` (plain strings, mappings and the body's bytes, no Flask) goes through
 
 1. routing: unknown path -> 404, other method -> 405 with ``Allow``;
 2. preferences (``Prefer`` / ``__`` parameters); a forced ``code`` is served as asked;
 3. security: no credentials -> 401; then the backend may refuse the key (data mode);
 4. parameter validation and cross-parameter rules -> the documented validation status;
-5. the backend (data mode) -> 403 / 404 / a computed body; or the documented example.
+5. the request body: size, documented media type (else 415, or the validation status),
+   ``required``, schema -> the documented validation status;
+6. the backend (data mode) -> 403 / 404 / a computed body; or the documented example;
+7. the media type ``Accept`` prefers among those documented -> 406 when none fits.
 
-and comes out as a :class:`~mockserver.core.selection.Served`. Everything it needs is in a
-:class:`MockState`, an immutable snapshot built once per spec (and data file) version.
+and comes out as a :class:`~mockserver.core.answers.Served`. Everything it needs is in a
+:class:`MockState`, an immutable snapshot built once per spec (and data file) version:
+the catalog of ready answers (bodies and headers, made and checked at load), the plans of
+the mock's refusals, the routes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
+from mockserver.core.answers import Catalog, Served, build_catalog
 from mockserver.core.backend import Backend, Refusal
+from mockserver.core.bodies import validate_body
+from mockserver.core.negotiation import MediaRange, parse_accept
 from mockserver.core.parameters import Invalid, validate_parameters
 from mockserver.core.prefer import PreferenceError, Preferences, parse_preferences
+from mockserver.core.refusals import ErrorFields, RefusalPlan, error_fields, plan_refusals, render_refusal
 from mockserver.core.routing import NoRoute, Routes, WrongMethod, compile_routes, match_route
-from mockserver.core.security import Credential, find_credentials, secret_names
-from mockserver.core.selection import ErrorFields, SelectionError, Served, error_fields, render_error, select_response
+from mockserver.core.security import Credential, find_credentials, header_keys, secret_names
+from mockserver.core.selection import Broken, NotAcceptable, SelectionError, select_response
 from usage_contract_kit.errors import SpecError
 from usage_contract_kit.model import Operation, Spec
 
 __all__ = [
+    "MAX_BODY_BYTES",
     "MockRequest",
     "MockState",
     "Outcome",
@@ -36,6 +47,8 @@ __all__ = [
     "refuse",
 ]
 
+MAX_BODY_BYTES = 1024 * 1024
+
 
 @dataclass(frozen=True)
 class MockRequest:
@@ -44,6 +57,7 @@ class MockRequest:
     query: Mapping[str, Sequence[str]]
     headers: Mapping[str, str]  # keyed by lower-case name
     cookies: Mapping[str, str]
+    body: bytes = b""  # at most MockState.max_body_bytes + 1 bytes of it
 
 
 @dataclass(frozen=True)
@@ -61,13 +75,29 @@ class MockState:
     max_delay_ms: int
     secret_headers: frozenset[str] = frozenset()  # lower-case names that carry credentials
     secret_query: frozenset[str] = frozenset()
-    encoded: dict[int, bytes] = field(default_factory=dict)  # documented example bodies, encoded once
+    catalog: Catalog | None = None
+    refusals: Mapping[tuple[str | None, str], RefusalPlan] = field(default_factory=dict)
+    # WSGI's environ key (HTTP_API_KEY) -> the header's name as the spec writes it, lower case (api_key)
+    header_keys: Mapping[str, str] = field(default_factory=dict)
+    max_body_bytes: int = MAX_BODY_BYTES
+    warnings: tuple[str, ...] = ()  # the spec's faults a lenient load let through, one line each
 
 
 def build_state(
-    spec: Spec, backend: Backend | None = None, *, admin_prefix: str = "/__admin", max_delay_ms: int = 10_000
+    spec: Spec,
+    backend: Backend | None = None,
+    *,
+    admin_prefix: str = "/__admin",
+    max_delay_ms: int = 10_000,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    lenient: bool = False,
 ) -> MockState:
-    """Everything :func:`handle` needs, computed once; refuses paths under the admin prefix."""
+    """Everything :func:`handle` needs, computed once; refuses paths under the admin prefix.
+
+    Every documented answer is made and checked here: strict (the default) raises
+    :class:`SpecError` for a response nothing valid can be produced for; ``lenient`` adds a
+    warning and answers that response with a 500 saying why.
+    """
     for op in spec.operations:
         if op.path == admin_prefix or op.path.startswith(admin_prefix + "/"):
             raise SpecError(
@@ -76,14 +106,21 @@ def build_state(
                 f"path {op.path!r} collides with the mock's admin endpoints under {admin_prefix}",
             )
     secrets = secret_names(list(spec.security_schemes.values()))
+    catalog = build_catalog(spec, lenient=lenient)
+    fields = error_fields(spec)
     return MockState(
         spec,
         compile_routes(spec.operations),
-        error_fields(spec),
+        fields,
         backend,
         max_delay_ms,
         frozenset(secrets["header"]),
         frozenset(secrets["query"]),
+        catalog,
+        plan_refusals(spec, catalog, fields),
+        header_keys(spec),
+        max_body_bytes,
+        (*spec.warnings, *catalog.warnings),
     )
 
 
@@ -104,40 +141,71 @@ def handle(state: MockState, request: MockRequest) -> Outcome:
             ),
         )
         return Outcome(replace(outcome.served, headers={"Allow": ", ".join(match.allow)}), None)
-    operation = match.operation
+    return _answer(state, request, match.operation, match.path_params)
+
+
+def _answer(state: MockState, request: MockRequest, operation: Operation, path_params: Mapping[str, str]) -> Outcome:
+    """Steps 2 to 7 for a request that found its operation."""
+    accept = parse_accept(request.headers.get("accept"))
     try:
         prefs = parse_preferences(request.headers.get("prefer"), request.query, max_delay_ms=state.max_delay_ms)
     except PreferenceError as exc:
-        return refuse(state, operation, Refusal("invalid", str(exc)))
+        return refuse(state, operation, Refusal("invalid", str(exc)), accept=accept)
     if prefs.code is not None:
-        return _selected(state, operation, prefs)
+        return _selected(state, operation, prefs, accept)
 
     credentials = find_credentials(operation, headers=request.headers, query=request.query, cookies=request.cookies)
     if credentials is None:
-        return refuse(state, operation, Refusal("unauthenticated", _missing_credentials(operation)), prefs)
+        return refuse(state, operation, Refusal("unauthenticated", _missing_credentials(operation)), prefs, accept)
     backend = state.backend
     refusal = backend.authenticate(operation, credentials) if backend is not None else _implausible(credentials)
     if refusal is not None:
-        return refuse(state, operation, refusal, prefs)
+        return refuse(state, operation, refusal, prefs, accept)
 
     values = validate_parameters(
-        operation, path=match.path_params, query=request.query, headers=request.headers, cookies=request.cookies
+        operation, path=path_params, query=request.query, headers=request.headers, cookies=request.cookies
     )
     if isinstance(values, Invalid):
-        return refuse(state, operation, Refusal("invalid", values.message), prefs)
+        return refuse(state, operation, Refusal("invalid", values.message), prefs, accept)
+    if operation.request_body is not None or request.body:
+        refusal = _body_refusal(state, operation, request)
+        if refusal is not None:
+            return refuse(state, operation, refusal, prefs, accept)
 
     if backend is not None and prefs.example is None and not prefs.dynamic:
-        default = select_response(operation, _NO_PREFERENCES)
-        result = backend.resolve(operation, values, credentials, default.body)
-        if isinstance(result, Refusal):
-            return refuse(state, operation, result, prefs)
-        if result is not None:
-            served = Served(default.status, result, default.content_type, "data", delay_ms=prefs.delay_ms)
-            return Outcome(served, operation)
-    return _selected(state, operation, prefs)
+        computed = _from_backend(state, backend, operation, values, credentials, prefs, accept)
+        if computed is not None:
+            return computed
+    return _selected(state, operation, prefs, accept)
+
+
+def _from_backend(
+    state: MockState,
+    backend: Backend,
+    operation: Operation,
+    values: Mapping[str, Any],
+    credentials: tuple[Credential, ...],
+    prefs: Preferences,
+    accept: Sequence[MediaRange],
+) -> Outcome | None:
+    """Data mode: the backend's refusal or computed body, or ``None`` to serve the documented one."""
+    default = select_response(operation, _catalog(state), _NO_PREFERENCES)
+    if not isinstance(default, Served):
+        return None
+    result = backend.resolve(operation, values, credentials, default.body)
+    if isinstance(result, Refusal):
+        return refuse(state, operation, result, prefs, accept)
+    if result is None:
+        return None
+    return Outcome(replace(default, body=result, example="data", encoded=None, delay_ms=prefs.delay_ms), operation)
 
 
 _NO_PREFERENCES = Preferences()
+
+
+def _catalog(state: MockState) -> Catalog:
+    assert state.catalog is not None, "a MockState comes from build_state"  # noqa: S101 - an invariant
+    return state.catalog
 
 
 def _allow(state: MockState, template: str) -> tuple[str, ...]:
@@ -145,19 +213,46 @@ def _allow(state: MockState, template: str) -> tuple[str, ...]:
     return route.allow
 
 
-def _selected(state: MockState, operation: Operation, prefs: Preferences) -> Outcome:
+def _body_refusal(state: MockState, operation: Operation, request: MockRequest) -> Refusal | None:
+    if len(request.body) > state.max_body_bytes:
+        return Refusal(
+            "too_large",
+            f"the request body is larger than the limit of {state.max_body_bytes:,} bytes (MOCK_MAX_BODY_MB)",
+        )
+    problem = validate_body(operation, request.headers.get("content-type"), request.body)
+    return Refusal(problem.role, problem.message) if problem is not None else None
+
+
+def _selected(state: MockState, operation: Operation, prefs: Preferences, accept: Sequence[MediaRange]) -> Outcome:
     try:
-        served = select_response(operation, prefs)
+        served = select_response(operation, _catalog(state), prefs, accept)
     except SelectionError as exc:
-        return refuse(state, operation, Refusal("invalid", str(exc)), prefs)
-    return Outcome(replace(served, delay_ms=prefs.delay_ms), operation)
+        return refuse(state, operation, Refusal("invalid", str(exc)), prefs, accept)
+    if isinstance(served, NotAcceptable):
+        offered = ", ".join(served.offered)
+        return refuse(
+            state,
+            operation,
+            Refusal("not_acceptable", f"Accept admits none of the documented media types: {offered}"),
+            prefs,
+        )
+    if isinstance(served, Broken):
+        return refuse(
+            state, operation, Refusal("internal", f"the mock cannot answer this: {served.problem}"), prefs, accept
+        )
+    return Outcome(served if prefs.delay_ms is None else replace(served, delay_ms=prefs.delay_ms), operation)
 
 
 def refuse(
-    state: MockState, operation: Operation | None, refusal: Refusal, prefs: Preferences | None = None
+    state: MockState,
+    operation: Operation | None,
+    refusal: Refusal,
+    prefs: Preferences | None = None,
+    accept: Sequence[MediaRange] = (),
 ) -> Outcome:
     """The documented error response for ``refusal``."""
-    served = render_error(state.spec, state.fields, operation, refusal.role, refusal.detail)
+    plan = state.refusals[(operation.location if operation is not None else None, refusal.role)]
+    served = render_refusal(plan, state.fields, refusal.detail, accept)
     if prefs is not None and prefs.delay_ms is not None:
         served = replace(served, delay_ms=prefs.delay_ms)
     return Outcome(served, operation)

@@ -17,7 +17,7 @@ from typing import Any
 
 from usage_contract_kit.model import Operation, Parameter
 
-__all__ = ["Invalid", "coerce", "validate_parameters"]
+__all__ = ["CoercionError", "Invalid", "coerce", "coerce_scalar", "validate_parameters"]
 
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _INTEGER = re.compile(r"-?[0-9]+")
@@ -30,8 +30,8 @@ class Invalid:
     message: str
 
 
-class _CoercionError(ValueError):
-    pass
+class CoercionError(ValueError):
+    """A raw string that is not a value of the type its schema declares."""
 
 
 def _types(schema: Mapping[str, Any]) -> tuple[str, ...]:
@@ -40,7 +40,8 @@ def _types(schema: Mapping[str, Any]) -> tuple[str, ...]:
     return (*types, "null") if schema.get("nullable") is True else types
 
 
-def _scalar(raw: str, schema: Mapping[str, Any]) -> Any:
+def coerce_scalar(raw: str, schema: Mapping[str, Any]) -> Any:
+    """One raw string as the type ``schema`` declares (strictly), or :class:`CoercionError`."""
     types = _types(schema)
     if not types or "string" in types:
         return raw
@@ -49,7 +50,7 @@ def _scalar(raw: str, schema: Mapping[str, Any]) -> Any:
     if "number" in types and _NUMBER.fullmatch(raw):
         value = float(raw)
         if not math.isfinite(value):
-            raise _CoercionError(f"{raw!r} is out of the range of a number")
+            raise CoercionError(f"{raw!r} is out of the range of a number")
         # Keep integral values as int so that JSON Schema "integer" and bounds work exactly.
         return int(raw) if _INTEGER.fullmatch(raw) else value
     if "boolean" in types and raw in ("true", "false"):
@@ -57,7 +58,7 @@ def _scalar(raw: str, schema: Mapping[str, Any]) -> Any:
     if "null" in types and raw in ("", "null"):
         return None
     wanted = " or ".join("an integer" if t == "integer" else f"a {t}" for t in types)
-    raise _CoercionError(f"{_show(raw)} is not {wanted}")
+    raise CoercionError(f"{_show(raw)} is not {wanted}")
 
 
 def _show(raw: str) -> str:
@@ -73,14 +74,14 @@ def coerce(values: Sequence[str], param: Parameter) -> Any:
             raw_items = list(values)
         else:
             if len(values) > 1:
-                raise _CoercionError(f"must be given once, not {len(values)} times")
+                raise CoercionError(f"must be given once, not {len(values)} times")
             raw_items = values[0].split(_DELIMITERS.get(param.style, ",")) if values[0] else []
-        return [_scalar(v, items) for v in raw_items]
+        return [coerce_scalar(v, items) for v in raw_items]
     if len(values) > 1:
-        raise _CoercionError(f"must be given once, not {len(values)} times")
+        raise CoercionError(f"must be given once, not {len(values)} times")
     if values[0] == "" and not param.allow_empty and "string" not in _types(schema):
-        raise _CoercionError("must not be empty")
-    return _scalar(values[0], schema)
+        raise CoercionError("must not be empty")
+    return coerce_scalar(values[0], schema)
 
 
 def validate_parameters(
@@ -105,7 +106,7 @@ def validate_parameters(
             continue
         try:
             value = coerce(raw, param)
-        except _CoercionError as exc:
+        except CoercionError as exc:
             return Invalid(param.name, f"{label}: {exc}")
         problem = param.validator.first_error(value)
         if problem is not None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from usage_contract_kit.model import Operation, SecurityScheme
+from usage_contract_kit.model import Operation, SecurityScheme, Spec
 
-__all__ = ["Credential", "find_credentials", "redact", "secret_names"]
+__all__ = ["Credential", "environ_key", "find_credentials", "header_keys", "redact", "secret_names"]
 
 
 @dataclass(frozen=True)
@@ -97,3 +97,30 @@ def secret_names(schemes: Sequence[SecurityScheme]) -> dict[str, set[str]]:
         key = scheme.parameter.lower() if scheme.location == "header" else scheme.parameter
         names[scheme.location].add(key)
     return names
+
+
+def environ_key(name: str) -> str:
+    """The key WSGI (CGI) gives a request header: ``api_key`` and ``Api-Key`` both become ``HTTP_API_KEY``."""
+    return "HTTP_" + name.upper().replace("-", "_")
+
+
+def header_keys(spec: Spec) -> dict[str, str]:
+    """WSGI environ key -> the name the spec gives a request header (lower case), where they differ.
+
+    HTTP compares header names case-insensitively and tells ``api_key`` from ``api-key``; WSGI
+    cannot: both arrive as ``HTTP_API_KEY``. The shell reads such a key as the name the spec
+    documents, so a header named with an underscore (``api_key``) is found; the first name the
+    spec documents wins if it documents two that WSGI merges.
+    """
+    names: list[str] = []
+    for scheme in spec.security_schemes.values():
+        if scheme.type == "apiKey" and scheme.location == "header":
+            names.append(scheme.parameter)
+    for operation in spec.operations:
+        names.extend(p.name for p in operation.parameters if p.location == "header")
+    keys: dict[str, str] = {}
+    for name in names:
+        lowered = name.lower()
+        if lowered != lowered.replace("_", "-"):
+            keys.setdefault(environ_key(name), lowered)
+    return keys

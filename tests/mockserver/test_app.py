@@ -271,6 +271,13 @@ def test_cors_origins_are_configurable(make_app: Callable[..., Flask]) -> None:
     )
 
 
+def _replace(path: Path, text: str) -> None:
+    """Write ``text`` as an editor saving the file would: the reloader never sees half of it."""
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(text)
+    temporary.replace(path)
+
+
 def _wait_for(client: FlaskClient, generation: int, *, error: bool = False) -> dict[str, Any]:
     """Health once the reloader (a background thread) has published ``generation``."""
     deadline = time.monotonic() + 60
@@ -295,12 +302,12 @@ def test_reload_picks_up_changes_and_keeps_last_good(make_app: Callable[..., Fla
             "application/json"
         ]
         media["examples"]["default"]["value"]["data"]["usageSms"] = 77
-        path.write_text(yaml.safe_dump(document))
+        _replace(path, yaml.safe_dump(document))
         assert _wait_for(client, 2)["status"] == "ok"
         assert client.get(USAGE + Q, headers=H).get_json()["data"]["usageSms"] == 77
 
         media["examples"]["default"]["value"]["data"]["usageSms"] = "broken"
-        path.write_text(yaml.safe_dump(document) + "\n# broken\n")
+        _replace(path, yaml.safe_dump(document) + "\n# broken\n")
         health = _wait_for(client, 2, error=True)
         assert health["status"] == "degraded"
         assert "usageSms" in health["lastReloadError"]

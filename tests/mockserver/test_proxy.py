@@ -240,7 +240,8 @@ def test_a_request_body_over_the_limit_is_refused_before_it_goes_upstream() -> N
     upstream = StaticUpstream(_reply())
     client = _app(upstream, proxy_max_body_mb=0.001).test_client()
     answer = client.put("/organizations/x/notes", data=b"x" * 2000)
-    assert answer.status_code == 413
+    # 413 where the contract documents it; this one documents 422 for bad requests instead.
+    assert answer.status_code == 422
     assert answer.headers["X-Contract-Proxy"] == "request-too-large"
     assert answer.get_json()["message"] == "the request body is larger than 1,048 bytes"
     assert upstream.sent == []

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from usage_contract_kit.errors import SpecError
-from usage_contract_kit.refs import MAX_LEVELS, inline_refs
+from usage_contract_kit.refs import MAX_LEVELS, inline_refs, resolve_refs
 
 
 def _schemas(**named: Any) -> dict[str, Any]:
@@ -56,11 +56,15 @@ def test_a_document_within_the_bound_is_inlined() -> None:
     ("document", "location", "problem"),
     [
         (_schemas(A={"$ref": "#/components/schemas/A"}), "/components/schemas/A", "refers back to itself"),
-        (_schemas(A={"items": {"$ref": "#/components/schemas/A"}}), "/components/schemas/A/items", "refers back"),
+        (
+            _schemas(A={"$ref": "#/components/schemas/B"}, B={"$ref": "#/components/schemas/A"}),
+            "/components/schemas/A",
+            "refers back to itself without a schema in between",
+        ),
         (_schemas(A={"$ref": "#/nowhere"}), "/components/schemas/A", "does not resolve"),
         (_schemas(A={"$ref": "other.yaml#/x"}), "/components/schemas/A", "points outside the file"),
     ],
-    ids=["self", "through items", "dangling", "external"],
+    ids=["self", "two aliases of each other", "dangling", "external"],
 )
 def test_bad_refs_are_named_where_they_stand(document: dict[str, Any], location: str, problem: str) -> None:
     with pytest.raises(SpecError) as info:
@@ -75,3 +79,50 @@ def test_long_ref_chains_are_bounded_in_levels() -> None:
     document = {"components": {"schemas": chain}, "root": {"$ref": "#/components/schemas/C0"}}
     with pytest.raises(SpecError, match=f"deeper than {MAX_LEVELS} levels"):
         inline_refs(document, source="s.yaml")
+
+
+def _tree() -> dict[str, Any]:
+    node = {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "children": {"items": {"$ref": "#/components/schemas/Node"}}},
+    }
+    return {
+        "components": {"schemas": {"Node": node, "Root": {"$ref": "#/components/schemas/Node"}}},
+        "root": {"$ref": "#/components/schemas/Root"},
+        "labelled": {"$ref": "#/components/schemas/Node", "description": "a node"},
+    }
+
+
+def test_refs_that_close_a_cycle_stay_refs_with_their_targets_at_hand() -> None:
+    resolved = resolve_refs(_tree(), source="s.yaml")
+    root = resolved.document["root"]
+    assert root == {"$ref": "#/components/schemas/Node"}  # Root is an alias, inlined; Node is recursive
+    assert set(resolved.recursive) == {"#/components/schemas/Node"}
+    target = resolved.recursive["#/components/schemas/Node"]
+    assert target["properties"]["children"]["items"] == {"$ref": "#/components/schemas/Node"}
+    # Siblings of a kept ref still apply: the ref moves into an allOf beside them.
+    assert resolved.document["labelled"] == {"allOf": [{"$ref": "#/components/schemas/Node"}], "description": "a node"}
+
+
+def test_mutual_recursion_keeps_every_ref_of_the_cycle() -> None:
+    document = _schemas(
+        A={"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
+        B={"type": "array", "items": {"$ref": "#/components/schemas/A"}},
+        C={"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"}}},
+    )
+    resolved = resolve_refs(document, source="s.yaml")
+    assert set(resolved.recursive) == {"#/components/schemas/A", "#/components/schemas/B"}
+    assert resolved.document["components"]["schemas"]["C"]["properties"]["a"] == {"$ref": "#/components/schemas/A"}
+
+
+def test_recursive_targets_count_towards_the_node_bound() -> None:
+    with pytest.raises(SpecError, match="over the limit of 10"):
+        resolve_refs(_tree(), source="s.yaml", max_nodes=10)
+
+
+def test_a_long_chain_of_aliases_is_refused_not_a_crash() -> None:
+    chain: dict[str, Any] = {f"C{n}": {"$ref": f"#/components/schemas/C{n + 1}"} for n in range(3000)}
+    chain["C3000"] = {"type": "string"}
+    document = {"components": {"schemas": chain}, "root": {"items": {"$ref": "#/components/schemas/C0"}}}
+    with pytest.raises(SpecError, match=f"deeper than {MAX_LEVELS} levels"):
+        resolve_refs(document, source="s.yaml")

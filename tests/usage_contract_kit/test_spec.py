@@ -168,3 +168,105 @@ def test_unquoted_dates_in_examples_stay_strings(tmp_path: Path) -> None:
     assert media is not None
     assert media.default_example is not None
     assert media.default_example.value["data"]["asOf"] == "2020-01-01"
+
+
+def test_a_validator_message_is_one_line() -> None:
+    document = _document()
+    _at(document, *OP)["strayKey"] = True
+    with pytest.raises(SpecError) as info:
+        parse_document(document)
+    assert info.value.location == EX
+    assert "\n" not in str(info.value)
+    assert "'strayKey' was unexpected" in info.value.problem
+
+
+def test_lenient_reading_turns_faults_that_do_not_stop_serving_into_warnings() -> None:
+    document = _document()
+    _at(document, *OP)["strayKey"] = True
+    _break_example(document)
+    spec = parse_document(document, source="s.yaml", lenient=True)
+    assert spec.warnings == (
+        f"s.yaml#{EX}: not a valid OpenAPI document: Additional properties are not allowed ('strayKey' was unexpected)",
+        f"s.yaml#{EX}/responses/200/content/application~1json/examples/default/value/data/usageSms:"
+        ' example \'default\' does not match its schema: "many" is not of type "number"',
+    )
+    media = spec.operations[0].responses["200"].media
+    assert media is not None
+    assert [e.name for e in media.examples] == ["fromSchema"]  # the broken one is left out
+
+
+# What cannot be served: a lenient reading refuses it as a strict one does (the parameter's
+# fault with the reader's own words, the validator's being a warning).
+LENIENT_BROKEN = [
+    (name, breaker, location, "parameter location 'body' is not one of" if name == "parameter" else problem)
+    for name, breaker, location, problem in BROKEN[2:]
+]
+
+
+@pytest.mark.parametrize(
+    ("breaker", "location", "problem"), [b[1:] for b in LENIENT_BROKEN], ids=[b[0] for b in LENIENT_BROKEN]
+)
+def test_lenient_still_refuses_what_stops_serving(
+    breaker: Callable[[dict[str, Any]], None], location: str, problem: str
+) -> None:
+    document = _document()
+    breaker(document)
+    with pytest.raises(SpecError) as info:
+        parse_document(document, lenient=True)
+    assert (info.value.location, problem in info.value.problem) == (location, True), info.value
+
+
+def _petstore_like() -> dict[str, Any]:
+    node = {
+        "type": "object",
+        "required": ["id", "name"],
+        "properties": {
+            "id": {"type": "integer", "readOnly": True},
+            "name": {"type": "string"},
+            "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+        },
+    }
+    media = {"application/json": {"schema": {"$ref": "#/components/schemas/Node"}}}
+    operation = {
+        "requestBody": {"required": True, "content": media},
+        "responses": {
+            "201": {
+                "description": "created",
+                "headers": {
+                    "Location": {"required": True, "schema": {"type": "string"}, "example": "/nodes/1"},
+                    "Content-Type": {"schema": {"type": "string"}},
+                },
+                "content": media,
+            }
+        },
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/nodes": {"post": operation}},
+        "components": {"schemas": {"Node": node}},
+    }
+
+
+def test_request_bodies_headers_and_recursive_schemas_are_read() -> None:
+    spec = parse_document(_petstore_like())
+    (op,) = spec.operations
+    assert set(spec.recursive) == {"#/components/schemas/Node"}
+    assert op.request_body is not None
+    assert op.request_body.required
+    (request,) = op.request_body.contents
+    assert request.validator is not None
+    # A request need not carry the readOnly id; a nested node with a bad name is found.
+    assert request.validator.is_valid({"name": "root", "children": [{"name": "leaf"}]})
+    assert request.validator.first_error({"name": "root", "children": [{"name": 5}]}) == (
+        "/children/0/name",
+        '5 is not of type "string"',
+    )
+    response = op.responses["201"]
+    assert [(h.name, h.required, [e.value for e in h.examples]) for h in response.documented_headers] == [
+        ("Location", True, ["/nodes/1"])
+    ]
+    media = response.media
+    assert media is not None
+    assert media.validator is not None
+    assert not media.validator.is_valid({"name": "root"})  # an answer carries its id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -13,6 +14,7 @@ from mockserver.core.backend import Refusal
 from mockserver.core.engine import MockRequest, MockState, build_state, handle
 from mockserver.core.security import Credential
 from usage_contract_kit.model import Operation, Spec
+from usage_contract_kit.spec import load_spec
 
 KEY = "idt_live_0123456789abcdefABCDEF0123456789"
 USAGE = "/organizations/org_1/usage"
@@ -147,3 +149,67 @@ def _contains(body: Any, expected: Mapping[str, Any]) -> bool:
         elif body[key] != value:
             return False
     return True
+
+
+PETSHOP = Path(__file__).resolve().parents[2] / "specs" / "petshop.yaml"
+
+
+@pytest.fixture(scope="module")
+def petshop() -> MockState:
+    return build_state(load_spec(PETSHOP))
+
+
+def _pets(
+    method: str = "GET", path: str = "/pets", query: str = "", body: bytes = b"", key: str | None = "k", **headers: str
+) -> MockRequest:
+    sent = {name.replace("_", "-"): value for name, value in headers.items()}
+    if key is not None:
+        sent["api_key"] = key  # as the WSGI shell names it for this spec
+    return MockRequest(method, path, parse_qs(query, keep_blank_values=True), sent, {}, body)
+
+
+ANY_SPEC = [
+    ("the lowest 2xx, JSON first", _pets(), 200, "application/json"),
+    ("Accept picks XML", _pets(accept="application/xml"), 200, "application/xml; charset=utf-8"),
+    ("nothing acceptable", _pets(accept="text/csv"), 406, "application/json"),
+    ("validation comes before negotiation", _pets(query="limit=0", accept="text/csv"), 400, "application/problem+json"),
+    (
+        "credentials before the body",
+        _pets("POST", body=b"{", content_type="application/json", key=None),
+        401,
+        "application/json",
+    ),
+    (
+        "the body is validated",
+        _pets("POST", body=b"{", content_type="application/json"),
+        400,
+        "application/problem+json",
+    ),
+    (
+        "a valid body: 201",
+        _pets("POST", body=b'{"name":"a","photoUrls":["https://x.example/a"]}', content_type="application/json"),
+        201,
+        "application/json",
+    ),
+    ("204 has no body", _pets("DELETE", "/pets/1", if_match="abc"), 204, ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("request_", "status", "content_type"), [c[1:] for c in ANY_SPEC], ids=[c[0] for c in ANY_SPEC]
+)
+def test_any_spec(petshop: MockState, request_: MockRequest, status: int, content_type: str) -> None:
+    served = handle(petshop, request_).served
+    assert (served.status, served.content_type) == (status, content_type)
+
+
+def test_documented_response_headers_travel_with_the_answer(petshop: MockState) -> None:
+    served = handle(
+        petshop,
+        _pets("POST", body=b'{"name":"a","photoUrls":["https://x.example/a"]}', content_type="application/json"),
+    ).served
+    assert served.headers == {"Location": "/pets/10"}
+
+
+def test_header_names_the_spec_spells_with_an_underscore(petshop: MockState) -> None:
+    assert petshop.header_keys == {"HTTP_API_KEY": "api_key"}

@@ -1,0 +1,193 @@
+"""Validate a request body against the operation's documented ``requestBody``.
+
+The body's ``Content-Type`` must be one the operation documents (media ranges such as
+``image/*`` included), or the request is refused as an unsupported media type. Then, by
+kind: JSON is parsed (strictly: no ``NaN``, nesting bounded) and checked against the
+schema; ``application/x-www-form-urlencoded`` and ``multipart/form-data`` fields are read as
+the properties of the schema's object (coerced to each property's type like query
+parameters, files as text) and checked; text is checked where its schema describes text.
+XML and binary bodies are taken as they come. A ``required`` body that is missing is
+refused. The first problem comes back as a :class:`BodyProblem` whose message says what
+is wrong and where (a JSON pointer into the body).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from mockserver.core.parameters import CoercionError, coerce_scalar
+from usage_contract_kit.media import essence, matches
+from usage_contract_kit.model import MediaType, Operation
+
+__all__ = ["MAX_BODY_DEPTH", "BodyProblem", "validate_body"]
+
+MAX_BODY_DEPTH = 64
+_MESSAGE = 300
+
+
+@dataclass(frozen=True)
+class BodyProblem:
+    role: str  # "invalid" or "unsupported_media_type", see refusals.ROLE_STATUSES
+    message: str
+
+
+def validate_body(operation: Operation, content_type: str | None, body: bytes) -> BodyProblem | None:
+    """``None`` if the body is what the operation documents (or it documents none)."""
+    documented = operation.request_body
+    if documented is None:
+        return None
+    offered = ", ".join(m.content_type for m in documented.contents) or "none"
+    if not body:
+        return BodyProblem("invalid", f"a request body is required ({offered})") if documented.required else None
+    media = _documented_media(documented.contents, content_type)
+    if media is None:
+        sent = f"Content-Type {essence(content_type)!r}" if content_type else "no Content-Type"
+        return BodyProblem("unsupported_media_type", f"request body with {sent}; documented: {offered}")
+    try:
+        value = _read(media, content_type or "", body)
+    except _Unreadable as exc:
+        return BodyProblem("invalid", f"request body: {exc}")
+    if value is _UNCHECKED or media.validator is None:
+        return None
+    problem = media.validator.first_error(value)
+    if problem is not None:
+        where, message = problem
+        return BodyProblem("invalid", f"request body{' at ' + _cut(where) if where else ''}: {_cut(message)}")
+    return None
+
+
+def _cut(text: str) -> str:
+    """A message quotes the value it is about: keep it short however big the body is."""
+    return text if len(text) <= _MESSAGE else f"{text[: _MESSAGE - 20]}... ({len(text):,} characters)"
+
+
+def _documented_media(contents: tuple[MediaType, ...], content_type: str | None) -> MediaType | None:
+    if not content_type:
+        return None
+    exact = [m for m in contents if essence(m.content_type) == essence(content_type)]
+    covered = exact or [m for m in contents if matches(m.content_type, content_type)]
+    return covered[0] if covered else None
+
+
+class _Unreadable(ValueError):
+    pass
+
+
+_UNCHECKED: Any = object()
+
+
+def _read(media: MediaType, content_type: str, body: bytes) -> Any:
+    kind = media.kind
+    if kind == "json":
+        return _json(body)
+    if kind == "form":
+        return _fields(media, parse_qs(_text(body), keep_blank_values=True), set())
+    if kind == "multipart":
+        return _multipart(media, content_type, body)
+    if kind == "text" and _describes_text(media.schema):
+        return _text(body)
+    return _UNCHECKED
+
+
+def _text(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Unreadable(f"not UTF-8 text (byte {exc.start})") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise _Unreadable(f"{name} is not a JSON number")
+
+
+def _json(body: bytes) -> Any:
+    text = _text(body)
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise _Unreadable(f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise _Unreadable(f"JSON nested deeper than {MAX_BODY_DEPTH} levels") from None
+    if _depth(value) > MAX_BODY_DEPTH:
+        raise _Unreadable(f"JSON nested deeper than {MAX_BODY_DEPTH} levels")
+    return value
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if level > MAX_BODY_DEPTH:
+            return level
+        deepest = max(deepest, level)
+        if isinstance(node, dict):
+            stack.extend((v, level + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, level + 1) for v in node)
+    return deepest
+
+
+def _multipart(media: MediaType, content_type: str, body: bytes) -> Any:
+    # Imported here: the email package costs start-up time, and only multipart bodies need it.
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    if "boundary=" not in content_type.lower():
+        raise _Unreadable("multipart body without a boundary in its Content-Type")
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    )
+    if not message.is_multipart():
+        raise _Unreadable("not a multipart body")
+    fields: dict[str, list[str]] = {}
+    files: set[str] = set()
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            raise _Unreadable("a part without a name in its Content-Disposition")
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        if part.get_filename() is not None:
+            files.add(name)
+        fields.setdefault(name, []).append(data.decode("utf-8", "replace"))
+    return _fields(media, fields, files)
+
+
+def _fields(media: MediaType, raw: Mapping[str, list[str]], files: set[str]) -> dict[str, Any]:
+    """Form fields as the schema's properties: arrays from repeated fields, scalars coerced."""
+    schema = media.schema if isinstance(media.schema, dict) else {}
+    properties = schema.get("properties") or {}
+    values: dict[str, Any] = {}
+    for name, found in raw.items():
+        sub = properties.get(name) or {}
+        try:
+            if sub.get("type") == "array":
+                items = sub.get("items") or {}
+                values[name] = [coerce_scalar(v, items) if name not in files else v for v in found]
+            elif len(found) > 1:
+                raise _Unreadable(f"field {name!r} is given {len(found)} times")
+            else:
+                values[name] = found[0] if name in files else _field(found[0], sub)
+        except CoercionError as exc:
+            raise _Unreadable(f"field {name!r}: {exc}") from None
+    return values
+
+
+def _field(raw: str, schema: Mapping[str, Any]) -> Any:
+    if schema.get("type") in ("object", None) and raw.startswith(("{", "[")):
+        try:
+            return json.loads(raw)  # an object field sent as JSON, as OpenAPI's default encoding says
+        except json.JSONDecodeError:
+            return raw
+    return coerce_scalar(raw, schema)
+
+
+def _describes_text(schema: Any) -> bool:
+    if not isinstance(schema, dict):
+        return False
+    declared = schema.get("type")
+    return declared == "string" or (isinstance(declared, list) and "string" in declared)

@@ -1,0 +1,231 @@
+"""The mock's own refusals, in the user's contract: documented status, documented body shape.
+
+Errors the mock raises itself (missing credentials, invalid parameters, an unsupported
+body ...) are *roles*; each role maps to the HTTP statuses that conventionally express it,
+in order of preference (:data:`ROLE_STATUSES`). For an operation, the first of them it
+documents wins; then a documented range (``4XX``) or ``default`` response, which stands for
+every other status, with the role's first status. The body is that response's example, or
+the body generated from its schema, with the message placed in the property the schema
+marks (``x-error-detail-property``), or else in a string property whose name says it holds
+a message (``message``, ``detail`` ...). A message that would break the schema (too long, a
+pattern) is left out rather than sent: no refusal breaks the spec. A status the operation
+does not document at all (a 404 for an unknown path, a 405) borrows another operation's
+response for it, and otherwise comes as ``{"error": ..., "message": ...}`` (the names the
+spec's ``x-error-*-property`` give, if any).
+
+Plans are made once per spec version (:func:`plan_refusals`); rendering one copies the
+body, sets the message and validates the result.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from mockserver.core.answers import Answer, Body, Catalog, Served
+from mockserver.core.generation import merge_all_of
+from mockserver.core.negotiation import MediaRange, acceptable
+from usage_contract_kit.model import Operation, Spec
+
+__all__ = ["ROLE_STATUSES", "ErrorFields", "RefusalPlan", "error_fields", "plan_refusals", "render_refusal"]
+
+# HTTP semantics, not API knowledge: the statuses that express each kind of refusal, in
+# order of preference. The spec decides which of them an operation documents.
+ROLE_STATUSES: Mapping[str, tuple[int, ...]] = {
+    "invalid": (400, 422),
+    "unauthenticated": (401,),
+    "forbidden": (403,),
+    "not_found": (404,),
+    "method_not_allowed": (405,),
+    "not_acceptable": (406,),
+    "too_large": (413, 400, 422),
+    "unsupported_media_type": (415, 400, 422),
+    "internal": (500,),
+    # The validating proxy's own answer when the upstream gives none (mockserver.proxy).
+    "bad_gateway": (502,),
+}
+_DETAIL_NAMES = (
+    "message",
+    "detail",
+    "error_message",
+    "errorMessage",
+    "error_description",
+    "description",
+    "details",
+    "msg",
+    "reason",
+    "title",
+    "error",
+)
+_SEARCH_DEPTH = 3
+_STATUS_NAMES = ("status", "code", "statusCode")  # a number there is the HTTP status
+
+
+@dataclass(frozen=True)
+class ErrorFields:
+    code: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class RefusalPlan:
+    status: int
+    answer: Answer | None  # None: no documented response anywhere, the built-in body
+    paths: Mapping[int, tuple[str | int, ...] | None]  # per body (by index): where the message goes
+
+
+def error_fields(spec: Spec) -> ErrorFields:
+    """The error schema's code and detail properties, from its ``x-error-*-property``."""
+    for op in spec.operations:
+        for response in op.responses.values():
+            schema = response.media.schema if response.media else None
+            if isinstance(schema, dict) and "x-error-detail-property" in schema:
+                return ErrorFields(
+                    code=str(schema.get("x-error-code-property", "error")),
+                    detail=str(schema["x-error-detail-property"]),
+                )
+    return ErrorFields(code="error", detail="message")
+
+
+def plan_refusals(spec: Spec, catalog: Catalog, fields: ErrorFields) -> dict[tuple[str | None, str], RefusalPlan]:
+    """A plan per operation (``None``: no operation matched) and role."""
+    plans: dict[tuple[str | None, str], RefusalPlan] = {}
+    for role, statuses in ROLE_STATUSES.items():
+        for operation in spec.operations:
+            plans[(operation.location, role)] = _plan(spec, catalog, fields, operation, statuses)
+        plans[(None, role)] = _plan(spec, catalog, fields, None, statuses)
+    return plans
+
+
+def _plan(
+    spec: Spec, catalog: Catalog, fields: ErrorFields, operation: Operation | None, statuses: tuple[int, ...]
+) -> RefusalPlan:
+    candidates = [operation] if operation is not None else list(spec.operations)
+    found = _documented(candidates, statuses) or (_any_documented(spec, statuses) if operation else None)
+    if found is None:
+        return RefusalPlan(statuses[0], None, {})
+    status, op, key = found
+    answer = catalog.answers[(op.location, key)]
+    if answer.problem is not None:
+        return RefusalPlan(status, None, {})
+    paths = {index: _detail_path(body, fields) for index, body in enumerate(answer.bodies)}
+    return RefusalPlan(status, answer, paths)
+
+
+def _documented(candidates: Sequence[Operation], statuses: tuple[int, ...]) -> tuple[int, Operation, str] | None:
+    for status in statuses:
+        for op in candidates:
+            if str(status) in op.responses:
+                return status, op, str(status)
+    for op in candidates:
+        for status in statuses:
+            for key in (f"{str(status)[0]}XX", "default"):
+                if key in op.responses:
+                    return statuses[0], op, key
+    return None
+
+
+def _any_documented(spec: Spec, statuses: tuple[int, ...]) -> tuple[int, Operation, str] | None:
+    """Another operation's response for exactly this status (the same API's error shape)."""
+    for op in spec.operations:
+        if str(statuses[0]) in op.responses:
+            return statuses[0], op, str(statuses[0])
+    return None
+
+
+def _detail_path(body: Body, fields: ErrorFields) -> tuple[str | int, ...] | None:
+    value, schema = body.value, body.media.schema
+    if body.problem is not None or not isinstance(value, dict):
+        return None
+    schema = merge_all_of(schema) if isinstance(schema, dict) else {}
+    marked = schema.get("x-error-detail-property")
+    if isinstance(marked, str):
+        return (marked,)
+    declared = {
+        name
+        for name, sub in (schema.get("properties") or {}).items()
+        if isinstance(sub, dict) and sub.get("type", "string") == "string"
+    }
+    if fields.detail in declared or isinstance(value.get(fields.detail), str):
+        return (fields.detail,)
+    # A string property the schema declares at the top, even if the example leaves it out.
+    for name in _DETAIL_NAMES:
+        if name in declared:
+            return (name,)
+    return _message_property(value)
+
+
+def _message_property(value: dict[str, Any]) -> tuple[str | int, ...] | None:
+    """The shallowest string property named like a message (``message`` before ``detail`` ...)."""
+    level: list[tuple[tuple[str | int, ...], dict[str, Any]]] = [((), value)]
+    for _ in range(_SEARCH_DEPTH):
+        for name in _DETAIL_NAMES:
+            for path, node in level:
+                if isinstance(node.get(name), str):
+                    return (*path, name)
+        below: list[tuple[tuple[str | int, ...], dict[str, Any]]] = []
+        for path, node in level:
+            for key, item in node.items():
+                step: tuple[str | int, ...] = (key,)
+                if isinstance(item, list) and item:
+                    step, item = (key, 0), item[0]
+                if isinstance(item, dict):
+                    below.append(((*path, *step), item))
+        level = below
+    return None
+
+
+def render_refusal(plan: RefusalPlan, fields: ErrorFields, detail: str, accept: Sequence[MediaRange] = ()) -> Served:
+    """The answer for one refusal: the planned status and body, with ``detail`` in it where it fits."""
+    answer = plan.answer
+    if answer is None:
+        code = HTTPStatus(plan.status).phrase.replace(" ", "") if plan.status in HTTPStatus._value2member_map_ else ""
+        return Served(plan.status, {fields.code: code, fields.detail: detail})
+    headers = answer.headers
+    bodies = answer.servable
+    if not bodies:
+        return Served(plan.status, None, content_type="", headers=headers)
+    chosen = acceptable(accept, answer.offered)
+    body = bodies[chosen if chosen is not None else 0]
+    path = plan.paths.get(answer.bodies.index(body))
+    value = _with_detail(body, path, detail, plan.status)
+    if value is None:
+        return Served(
+            plan.status,
+            body.value,
+            body.content_type,
+            body.example,
+            headers,
+            encoded=body.encoded,
+            kind=body.media.kind,
+        )
+    return Served(
+        plan.status, value, body.content_type, body.example, headers, kind=body.media.kind, schema=body.media.schema
+    )
+
+
+def _with_detail(body: Body, path: tuple[str | int, ...] | None, detail: str, status: int) -> Any | None:
+    """The body with ``detail`` at ``path`` (and a numeric status code in step), if the schema allows; else ``None``."""
+    validator = body.media.validator
+    if body.media.kind == "text" and isinstance(body.value, str):
+        candidate: Any = detail
+    elif path is None:
+        return None
+    else:
+        candidate = copy.deepcopy(body.value)
+        node = candidate
+        for step in path[:-1]:
+            node = node[step]
+        node[path[-1]] = detail
+        for name in _STATUS_NAMES:
+            found = candidate.get(name)
+            if isinstance(found, int) and not isinstance(found, bool) and found != status:
+                candidate[name] = status
+                if validator is not None and not validator.is_valid(candidate):
+                    candidate[name] = found
+    if validator is None or validator.is_valid(candidate):
+        return candidate
+    return None

@@ -1,0 +1,147 @@
+"""Request bodies against the documented requestBody: media type, required, schema, per kind."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from mockserver.core.bodies import MAX_BODY_DEPTH, validate_body
+from usage_contract_kit.model import Operation
+from usage_contract_kit.spec import parse_document
+
+PET = {
+    "type": "object",
+    "required": ["name", "id"],
+    "properties": {
+        "id": {"type": "integer", "readOnly": True},
+        "name": {"type": "string", "minLength": 1},
+        "age": {"type": "integer", "minimum": 0},
+        "tags": {"type": "array", "items": {"type": "string", "enum": ["a", "b"]}},
+        "photo": {"type": "string", "format": "binary"},
+    },
+}
+
+
+def _operation(content: dict[str, Any], required: bool = True) -> Operation:
+    body = {"required": required, "content": content}
+    op = {"requestBody": body, "responses": {"200": {"description": "ok"}}}
+    document = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"post": op}}}
+    return parse_document(document).operations[0]
+
+
+JSON = _operation({"application/json": {"schema": PET}})
+FORM = _operation({"application/x-www-form-urlencoded": {"schema": PET}})
+MULTIPART = _operation({"multipart/form-data": {"schema": PET}})
+IMAGES = _operation({"image/*": {"schema": {"type": "string", "format": "binary"}}}, required=False)
+TEXT = _operation({"text/plain": {"schema": {"type": "string", "maxLength": 5}}})
+
+
+def _multipart(*parts: tuple[str, str, bool]) -> bytes:
+    chunks = []
+    for name, value, is_file in parts:
+        disposition = f'form-data; name="{name}"' + ('; filename="f.png"' if is_file else "")
+        chunks.append(f"--B\r\nContent-Disposition: {disposition}\r\n\r\n{value}\r\n")
+    return ("".join(chunks) + "--B--\r\n").encode()
+
+
+CASES: list[tuple[str, Operation, str | None, bytes, str | None]] = [
+    ("valid JSON (a readOnly property need not be sent)", JSON, "application/json", b'{"name": "Rex"}', None),
+    ("JSON with charset", JSON, "application/json; charset=utf-8", b'{"name": "Rex"}', None),
+    ("a required body is missing", JSON, "application/json", b"", "invalid:a request body is required"),
+    ("no Content-Type", JSON, None, b"{}", "unsupported_media_type:no Content-Type"),
+    ("an undocumented Content-Type", JSON, "text/plain", b"{}", "unsupported_media_type:'text/plain'"),
+    ("not JSON", JSON, "application/json", b'{"name": ', "invalid:not valid JSON at line 1, column 10"),
+    ("NaN is not JSON", JSON, "application/json", b'{"name": "x", "age": NaN}', "invalid:NaN is not a JSON number"),
+    ("not UTF-8", JSON, "application/json", b'{"name": "\xff"}', "invalid:not UTF-8"),
+    (
+        "a schema fault, with its place",
+        JSON,
+        "application/json",
+        b'{"name": "x", "age": -1}',
+        "invalid:at /age: -1 is less than",
+    ),
+    ("a required property", JSON, "application/json", b'{"age": 1}', 'invalid:"name" is a required property'),
+    (
+        "nested too deep",
+        JSON,
+        "application/json",
+        b"[" * (MAX_BODY_DEPTH + 1) + b"]" * (MAX_BODY_DEPTH + 1),
+        "invalid:nested deeper",
+    ),
+    ("a valid form", FORM, "application/x-www-form-urlencoded", b"name=Rex&age=3&tags=a&tags=b", None),
+    (
+        "a form field of the wrong type",
+        FORM,
+        "application/x-www-form-urlencoded",
+        b"name=Rex&age=old",
+        "invalid:field 'age': 'old' is not an integer",
+    ),
+    (
+        "a form without a required field",
+        FORM,
+        "application/x-www-form-urlencoded",
+        b"age=3",
+        'invalid:"name" is a required property',
+    ),
+    ("a form item out of its enum", FORM, "application/x-www-form-urlencoded", b"name=R&tags=c", "invalid:at /tags/0"),
+    ("a repeated form field", FORM, "application/x-www-form-urlencoded", b"name=R&name=S", "invalid:given 2 times"),
+    (
+        "a valid multipart body with a file",
+        MULTIPART,
+        "multipart/form-data; boundary=B",
+        _multipart(("name", "Rex", False), ("photo", "\x89PNG", True)),
+        None,
+    ),
+    (
+        "multipart without a required field",
+        MULTIPART,
+        "multipart/form-data; boundary=B",
+        _multipart(("age", "3", False)),
+        'invalid:"name" is a required property',
+    ),
+    (
+        "multipart field of the wrong type",
+        MULTIPART,
+        "multipart/form-data; boundary=B",
+        _multipart(("name", "R", False), ("age", "x", False)),
+        "invalid:field 'age'",
+    ),
+    ("multipart without a boundary", MULTIPART, "multipart/form-data", b"--B--", "invalid:without a boundary"),
+    ("a media range", IMAGES, "image/png", b"\x89PNG", None),
+    ("outside the range", IMAGES, "text/plain", b"x", "unsupported_media_type:documented: image/*"),
+    ("an optional body may be missing", IMAGES, None, b"", None),
+    ("text within its schema", TEXT, "text/plain", b"hello", None),
+    ("text breaking its schema", TEXT, "text/plain", b"hello world", "invalid:longer than 5"),
+]
+
+
+@pytest.mark.parametrize(
+    ("operation", "content_type", "body", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_validate_body(operation: Operation, content_type: str | None, body: bytes, expected: str | None) -> None:
+    problem = validate_body(operation, content_type, body)
+    if expected is None:
+        assert problem is None
+        return
+    role, _, fragment = expected.partition(":")
+    assert problem is not None
+    assert problem.role == role
+    assert fragment in problem.message, problem.message
+
+
+def test_an_operation_without_a_request_body_ignores_one() -> None:
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/x": {"get": {"responses": {"200": {"description": "ok"}}}}},
+    }
+    assert validate_body(parse_document(document).operations[0], "text/plain", b"anything") is None
+
+
+def test_a_message_about_a_huge_body_stays_short() -> None:
+    value = json.dumps({"name": "x", "tags": ["z" * 100_000]}).encode()
+    problem = validate_body(JSON, "application/json", value)
+    assert problem is not None
+    assert len(problem.message) < 400

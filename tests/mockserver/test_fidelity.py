@@ -1,0 +1,108 @@
+"""Any contract, served faithfully: every operation of every document under tests/specs, in process.
+
+For each operation: a valid request gets a documented answer whose body and headers
+validate, in each documented media type (``Accept``); an ``Accept`` nothing documented
+fits gets 406; a request that breaks the contract in one place (a parameter, the body, its
+media type) gets the documented refusal, which validates too; nothing answers 5xx.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from mockserver.app import create_app
+from tests.mockserver.fidelity import Call, answer_problems, invalid_calls, valid_call
+from usage_contract_kit.model import Operation, Spec
+from usage_contract_kit.spec import load_spec
+
+SPECS = sorted((Path(__file__).resolve().parent.parent / "specs").glob("*.yaml"))
+OPERATIONS = [(path, op.operation_id) for path in SPECS for op in load_spec(path).operations]
+_BAD_REQUEST = (400, 422)
+
+
+@pytest.fixture(scope="module")
+def clients() -> dict[Path, tuple[Spec, FlaskClient]]:
+    """One app per document, built once for the module (the tests only read them)."""
+    return {
+        path: (load_spec(path), create_app(path, {"MOCK_RELOAD_INTERVAL": 0}).test_client(use_cookies=False))
+        for path in SPECS
+    }
+
+
+def _send(client: FlaskClient, call: Call, **headers: str) -> TestResponse:
+    return client.open(call.url(), method=call.method, headers=call.all_headers(**headers), data=call.body)
+
+
+def _problems(operation: Operation, response: TestResponse) -> list[str]:
+    return answer_problems(
+        operation, response.status_code, dict(response.headers), response.headers.get("Content-Type"), response.data
+    )
+
+
+def _operation(spec: Spec, operation_id: str) -> Operation:
+    return next(op for op in spec.operations if op.operation_id == operation_id)
+
+
+def _bad_request_status(operation: Operation) -> int:
+    return next((s for s in _BAD_REQUEST if str(s) in operation.responses), 400)
+
+
+@pytest.mark.parametrize(("path", "operation_id"), OPERATIONS, ids=[f"{p.stem}.{o}" for p, o in OPERATIONS])
+def test_a_valid_request_gets_a_documented_answer_that_validates(
+    clients: dict[Path, tuple[Spec, FlaskClient]], path: Path, operation_id: str
+) -> None:
+    spec, client = clients[path]
+    operation = _operation(spec, operation_id)
+    call = valid_call(spec, operation)
+    response = _send(client, call)
+    assert 200 <= response.status_code < 300, (response.status_code, response.data[:300])
+    assert _problems(operation, response) == []
+    documented = operation.response(response.status_code)
+    assert documented is not None
+    for media in documented.contents:
+        wanted = media.content_type.replace("*", "png")
+        negotiated = _send(client, call, Accept=f"application/x-nothing;q=0.9, {wanted}")
+        assert negotiated.mimetype == wanted, (wanted, negotiated.status_code, negotiated.data[:200])
+        assert _problems(operation, negotiated) == []
+    refused = _send(client, call, Accept="application/x-nothing")
+    assert refused.status_code == (406 if documented.contents else response.status_code)
+    assert refused.status_code < 500
+
+
+@pytest.mark.parametrize(("path", "operation_id"), OPERATIONS, ids=[f"{p.stem}.{o}" for p, o in OPERATIONS])
+def test_dynamic_answers_validate_too(
+    clients: dict[Path, tuple[Spec, FlaskClient]], path: Path, operation_id: str
+) -> None:
+    spec, client = clients[path]
+    operation = _operation(spec, operation_id)
+    call = valid_call(spec, operation)
+    for seed in range(8):
+        response = _send(client, call, Prefer=f"dynamic=true, seed={seed}")
+        assert 200 <= response.status_code < 300
+        assert _problems(operation, response) == [], seed
+
+
+@pytest.mark.parametrize(("path", "operation_id"), OPERATIONS, ids=[f"{p.stem}.{o}" for p, o in OPERATIONS])
+def test_a_request_that_breaks_the_contract_gets_a_documented_refusal(
+    clients: dict[Path, tuple[Spec, FlaskClient]], path: Path, operation_id: str
+) -> None:
+    spec, client = clients[path]
+    operation = _operation(spec, operation_id)
+    valid = valid_call(spec, operation)
+    tried = 0
+    for label, call, wrong_media in invalid_calls(operation, valid):
+        response = _send(client, call)
+        expected = 415 if wrong_media and "415" in operation.responses else _bad_request_status(operation)
+        assert response.status_code == expected, (label, response.status_code, response.data[:300])
+        assert _problems(operation, response) == [], label
+        tried += 1
+    assert tried or not (operation.parameters or operation.request_body)
+
+
+def test_every_document_is_covered() -> None:
+    assert {p.stem for p in SPECS} >= {"petshop", "filestore", "graph", "forms"}
+    assert len(OPERATIONS) >= 20

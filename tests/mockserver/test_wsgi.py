@@ -1,0 +1,51 @@
+"""The WSGI shell: request bodies read within their limit, header names as the spec spells them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+
+from tests.conftest import ROOT
+
+PETSHOP = ROOT / "tests" / "specs" / "petshop.yaml"
+FILES = ROOT / "tests" / "specs" / "filestore.yaml"
+PET = b'{"name": "Bella", "photoUrls": ["https://img.example.com/b.jpg"]}'
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [({"api_key": "k"}, 200), ({"API_KEY": "k"}, 200), ({"api-key": "k"}, 200), ({"apikey": "k"}, 401), ({}, 401)],
+    ids=["as documented", "another case", "a dash: WSGI merges it with the underscore", "another name", "none"],
+)
+def test_a_header_named_with_an_underscore(
+    make_app: Callable[..., Flask], headers: dict[str, str], status: int
+) -> None:
+    assert make_app(PETSHOP).test_client().get("/store/inventory", headers=headers).status_code == status
+
+
+def test_a_body_over_the_limit_is_refused_with_the_documented_status(make_app: Callable[..., Flask]) -> None:
+    client = make_app(FILES, max_body_mb=0.001).test_client()  # 1,048 bytes
+    auth = {"Authorization": "Bearer t", "Content-Type": "application/octet-stream"}
+    assert client.put("/files/a.bin", data=b"x" * 1000, headers=auth).status_code == 204
+    response = client.put("/files/a.bin", data=b"x" * 5000, headers=auth)
+    # replaceFile documents no 413, but a `default` response, which stands for it.
+    assert response.status_code == 413
+    assert "larger than the limit of 1,048 bytes (MOCK_MAX_BODY_MB)" in response.get_json()["error"]["message"]
+    multipart = {"Authorization": "Bearer t", "Content-Type": "multipart/form-data; boundary=B"}
+    assert client.post("/files", data=b"x" * 5000, headers=multipart).status_code == 413  # documented as such
+
+
+def test_a_chunked_body_is_read_too(make_app: Callable[..., Flask]) -> None:
+    client = make_app(PETSHOP).test_client()
+    headers = {"api_key": "k", "Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+    environ = {"wsgi.input_terminated": True}
+    response = client.post("/pets", data=PET, headers=headers, environ_overrides=environ)
+    assert response.status_code == 201
+
+
+def test_head_sends_the_headers_without_the_body(make_app: Callable[..., Flask]) -> None:
+    response = make_app(PETSHOP).test_client().head("/pets/1", headers={"api_key": "k"})
+    assert (response.status_code, response.data) == (200, b"")
+    assert response.headers["ETag"].startswith('W/"')
