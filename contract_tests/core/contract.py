@@ -24,6 +24,8 @@ from usage_contract_kit.spec import ValidityMemo, load_spec
 
 __all__ = ["Contract", "ContractError", "contract_from", "load_contract"]
 
+# HTTP semantics, not API knowledge: the statuses that say "your input is invalid".
+_INVALID_INPUT = frozenset({400, 422})
 _NUMBER_TYPES = ("number", "integer")
 
 
@@ -95,9 +97,8 @@ class Contract:
 
     @property
     def validation_statuses(self) -> set[int]:
-        """The documented status for invalid input: 422, else 400 (either if neither is)."""
-        documented = set(self.documented_statuses)
-        return {422} if 422 in documented else ({400} if 400 in documented else {400, 422})
+        """The documented statuses for invalid input: those of 400 and 422 documented (either if neither is)."""
+        return (set(self.documented_statuses) & _INVALID_INPUT) or set(_INVALID_INPUT)
 
     @property
     def documented_statuses(self) -> tuple[int, ...]:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from contract_tests.core.contract import Contract, load_contract
@@ -31,3 +33,31 @@ def test_key_prefix_comes_from_x_key_pattern(contract: Contract) -> None:
 def test_what_error_bodies_may_say_and_must_not_carry(contract: Contract) -> None:
     assert {"ValidationError", "ResourceNotFound", "Unauthenticated"} <= contract.documented_words
     assert contract.success_envelope == ("data",)
+
+
+_MINIMAL = """openapi: 3.0.3
+info: {{title: t, version: '1'}}
+paths:
+  /things:
+    get:
+      responses:
+{responses}
+"""
+
+
+@pytest.mark.parametrize(
+    ("documented", "expected"),
+    [
+        ((200, 422), {422}),
+        ((200, 400), {400}),
+        ((200, 400, 422), {400, 422}),
+        ((200, 404), {400, 422}),
+    ],
+)
+def test_invalid_input_may_get_any_documented_invalid_input_status(
+    tmp_path: Path, documented: tuple[int, ...], expected: set[int]
+) -> None:
+    responses = "".join(f"        '{status}': {{description: d}}\n" for status in documented)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(_MINIMAL.format(responses=responses), encoding="utf-8")
+    assert load_contract(spec).validation_statuses == expected
