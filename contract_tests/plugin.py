@@ -19,6 +19,7 @@ before pytest, JUnit or the conformance reports see it.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import sys
 import time
@@ -194,6 +195,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "bad_key" in metafunc.fixturenames:
         placeholder = contract.key_prefix + "x" * 32
         metafunc.parametrize("bad_key", [v.id for v in bad_key_variants(placeholder, contract.key_prefix)])
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    """The suite's files are collected whatever ``python_files`` the project running it sets."""
+    suite = Path(__file__).resolve().parent
+    if not (file_path.name.startswith("test_") and file_path.suffix == ".py" and suite in file_path.parents):
+        return None
+    if any(fnmatch.fnmatch(file_path.name, pattern) for pattern in parent.config.getini("python_files")):
+        return None  # pytest's own collection takes it
+    return pytest.Module.from_parent(parent, path=file_path)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -102,3 +102,17 @@ def test_without_the_suites_dependencies_it_says_what_to_install(
     assert "schemathesis is not installed; install the suite with: pip install 'usage-contract-kit[suite]'" in (
         result.stderr.str()
     )
+
+
+def test_the_suite_is_collected_whatever_python_files_the_project_sets(
+    pytester: pytest.Pytester, no_contract_variables: None
+) -> None:
+    pytester.makeini("[pytest]\npython_files = check_*.py\n")
+    result = pytester.runpytest(
+        "--contract-base-url", "http://127.0.0.1:9", "--contract-allow-partial", "-p", "no:cacheprovider",
+        "--assert=plain", "--co", "-q",
+    )  # fmt: skip
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    nodes = [line for line in result.stdout.lines if "::" in line]
+    assert any(line.startswith("test_auth.py::") for line in nodes)
+    assert len(nodes) == len(set(nodes))  # each check once
