@@ -26,7 +26,7 @@ import click
 from contract_tests import diff_command
 from contract_tests.core.matrix import write_matrix
 from contract_tests.core.settings import ENV, Target, TargetError, load_targets
-from contract_tests.core.variables import EXIT_CODES, SETTINGS, TARGET_FILE_KEYS
+from contract_tests.core.variables import EXIT_CODES, NAME, SETTINGS, TARGET_FILE_KEYS
 from usage_contract_kit.packaged import version_text
 
 __all__ = ["SUITE", "main", "suite_args"]
@@ -86,7 +86,7 @@ def _environment(target: Target) -> dict[str, str]:
         value = getattr(target, name)
         if value is not None:
             env[variable] = str(value).lower() if isinstance(value, bool) else str(value)
-    env["CONTRACT_TARGET_NAME"] = target.name
+    env[NAME.variable] = target.name
     return env
 
 
@@ -110,7 +110,7 @@ class _WithDiff(click.Command):
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Environment variables (each also a pytest option, after `--`)"):
-            formatter.write_dl([(s.variable, f"{s.option}: {s.meaning}") for s in SETTINGS])
+            formatter.write_dl([(s.variable, f"{s.option}: {s.meaning}") for s in (*SETTINGS, NAME)])
         with formatter.section("Targets file (--targets FILE): targets: [{key: value, ...}, ...]"):
             formatter.write_dl(list(TARGET_FILE_KEYS.items()))
         with formatter.section("Exit codes"):

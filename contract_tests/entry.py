@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.core.variables import SETTINGS
+from contract_tests.core.variables import NAME, SETTINGS
 
 __all__ = ["PLUGIN", "SUITE", "is_suite_run"]
 
@@ -25,7 +25,7 @@ SUITE = Path(__file__).resolve().parent
 PLUGIN = "contract_tests.plugin"
 _EXTRA = {
     "report_dir": ("--contract-report-dir", "where to write conformance.{md,json,html} (default: reports)"),
-    "target_name": ("--contract-target-name", "the target's name in reports (or CONTRACT_TARGET_NAME)"),
+    NAME.name: (NAME.option, f"{NAME.meaning} (or {NAME.variable})"),
 }
 
 

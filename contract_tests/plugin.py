@@ -36,7 +36,7 @@ from contract_tests.core.credentials import bad_key_variants
 from contract_tests.core.exchange import Exchange
 from contract_tests.core.reporting import RunReport, write_reports
 from contract_tests.core.settings import ENV, Target, TargetError, target_from
-from contract_tests.core.variables import SETTINGS
+from contract_tests.core.variables import NAME, SETTINGS
 from contract_tests.core.variants import Baseline, baseline_for, number_spelling_variants, valid_number_variants
 from contract_tests.profiles import DEFAULT_PROFILE, register_profiles
 from contract_tests.results import UNREACHABLE, clean, failures_of, record, sanitise, skip_reason, strict_failure
@@ -82,7 +82,7 @@ def pytest_configure(config: pytest.Config) -> None:
         values["strict"] = True
     if config.getoption("contract_semantics"):  # the flag --contract-no-semantics
         values["semantics"] = False
-    name = config.getoption("contract_target_name") or os.environ.get("CONTRACT_TARGET_NAME") or "target"
+    name = config.getoption(f"contract_{NAME.name}") or os.environ.get(NAME.variable) or "target"
     try:
         target = target_from(values, name=name)
     except TargetError as exc:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from contract_tests.core.settings import ENV, FILE_KEYS
 
-__all__ = ["EXIT_CODES", "SETTINGS", "TARGET_FILE_KEYS", "Setting", "option_name"]
+__all__ = ["EXIT_CODES", "NAME", "SETTINGS", "TARGET_FILE_KEYS", "Setting", "option_name"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,11 @@ SETTINGS: tuple[Setting, ...] = tuple(
         flag=name in _FLAG_OPTIONS,
     )
     for name, variable in ENV.items()
+)
+
+# Not a setting of the target: what reports call it (usage-contract sets it for each target of a file).
+NAME = Setting(
+    "target_name", "CONTRACT_TARGET_NAME", "--contract-target-name", "the target's name in reports (default: target)"
 )
 
 EXIT_CODES: Mapping[int, str] = {

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from contract_tests import cli
-from contract_tests.core.variables import EXIT_CODES, SETTINGS, TARGET_FILE_KEYS
+from contract_tests.core.variables import EXIT_CODES, NAME, SETTINGS, TARGET_FILE_KEYS
 from tests.conftest import ROOT
 from usage_contract_kit.packaged import version_text
 
@@ -24,7 +24,7 @@ def _run(*args: str) -> Result:
 
 def test_help_lists_every_variable_targets_key_and_exit_code() -> None:
     text = _run("--help").stdout
-    for setting in SETTINGS:
+    for setting in (*SETTINGS, NAME):
         assert setting.variable in text
         assert setting.option in text
     for key in TARGET_FILE_KEYS:
@@ -35,7 +35,7 @@ def test_help_lists_every_variable_targets_key_and_exit_code() -> None:
 
 
 def test_readme_documents_every_variable_option_and_targets_key() -> None:
-    for setting in SETTINGS:
+    for setting in (*SETTINGS, NAME):
         assert re.search(rf"^\| [^|]*`{setting.variable}`", README, re.MULTILINE), setting.variable
         assert f"`{setting.option}`" in README, setting.option
     for key in TARGET_FILE_KEYS:
