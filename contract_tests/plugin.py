@@ -1,12 +1,14 @@
-"""The pytest glue of the contract suite: options, fixtures, failure reports.
+"""The pytest glue of the contract suite: settings, fixtures, failure reports.
 
-Loaded once, by ``contract_tests/pytest.ini`` (``-p contract_tests.plugin``) or by the
-``usage-contract`` command. A green run means the checks ran:
+Registered once, by :mod:`contract_tests.entry` (the ``pytest11`` entry point, which also
+defines the ``--contract-*`` options), and only when the suite is what runs. A green run
+means the checks ran:
 
 * it refuses to run without a target, and without a key and a readable organization
-  (exit code 4) unless partial runs are allowed (``--allow-partial``);
+  (exit code 4) unless partial runs are allowed (``--contract-allow-partial``);
 * it says "N of M checks ran" in the console and every report, with what was skipped and
-  the setting that enables it; ``--strict`` turns every skip into a failure;
+  the setting that enables it; ``--contract-strict`` (or pytest's ``--strict``) turns
+  every skip into a failure;
 * it probes the target once, so a dead target or a wrong base path fails fast with one
   clear error instead of dozens.
 
@@ -17,7 +19,7 @@ before pytest, JUnit or the conformance reports see it.
 
 from __future__ import annotations
 
-import contextlib
+import fnmatch
 import os
 import sys
 import time
@@ -34,6 +36,7 @@ from contract_tests.core.credentials import bad_key_variants
 from contract_tests.core.exchange import Exchange
 from contract_tests.core.reporting import RunReport, write_reports
 from contract_tests.core.settings import ENV, Target, TargetError, target_from
+from contract_tests.core.variables import NAME, SETTINGS
 from contract_tests.core.variants import Baseline, baseline_for, number_spelling_variants, valid_number_variants
 from contract_tests.profiles import DEFAULT_PROFILE, register_profiles
 from contract_tests.results import UNREACHABLE, clean, failures_of, record, sanitise, skip_reason, strict_failure
@@ -51,54 +54,6 @@ _RUN = pytest.StashKey[RunReport]()
 _PROBE = pytest.StashKey["str | None"]()
 _STARTED = pytest.StashKey[float]()
 _REPORTS = pytest.StashKey[list[Path]]()
-_OPTIONS = {
-    "api_key": (
-        "--api-key",
-        "API key the target issued (prefer the CONTRACT_API_KEY variable: argv is visible to others)",
-    ),
-    "org_id": ("--org-id", "an organization the key may read"),
-    "other_org_id": ("--other-org-id", "an existing organization the key may NOT read"),
-    "other_api_key": ("--other-api-key", "a key that may read --other-org-id (prefer CONTRACT_OTHER_API_KEY)"),
-    "missing_org_id": ("--missing-org-id", "an organization id known not to exist"),
-    "window_start": ("--window-start", "start of a historical window (epoch ms) whose usage no longer changes"),
-    "window_end": ("--window-end", "end of that window (epoch ms)"),
-    "timeout": ("--request-timeout", "seconds to wait for each answer (default 5)"),
-    "latency_budget": ("--latency-budget", "slowest acceptable answer in seconds (default 1)"),
-    "spec": ("--spec", "the OpenAPI document (default: openapi.yaml)"),
-    "run_budget": ("--run-budget", "seconds the whole run may send requests (default 900)"),
-    "ca_bundle": ("--ca-bundle", "PEM file of the CA(s) that signed the target's certificate"),
-}
-_FLAGS = {
-    "allow_partial": ("--allow-partial", "run even without a key and an organization (most checks are skipped)"),
-}
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("contract", "usage-contract-kit: the implementation under test")
-    # pytest-base-url defines the same option, with the same dest: then its value is used.
-    with contextlib.suppress(ValueError):
-        group.addoption(
-            "--base-url", dest="base_url", default=None, help=f"base URL of the target (or {ENV['base_url']})"
-        )
-    for dest, (flag, text) in _OPTIONS.items():
-        group.addoption(flag, dest=f"contract_{dest}", default=None, help=f"{text} (or {ENV[dest]})")
-    for dest, (flag, text) in _FLAGS.items():
-        group.addoption(flag, dest=f"contract_{dest}", action="store_true", help=f"{text} (or {ENV[dest]}=1)")
-    group.addoption(
-        "--no-semantics", dest="contract_no_semantics", action="store_true", help="skip the usage-semantics checks"
-    )
-    group.addoption(
-        "--report-dir", dest="contract_report_dir", default="reports", help="where to write conformance.{md,json,html}"
-    )
-    group.addoption("--target-name", dest="contract_target_name", default=None, help="name of the target in reports")
-
-
-def _spec_path(given: Path) -> Path:
-    if given.exists() or given.is_absolute():
-        return given
-    # Run from elsewhere than the project root: use the project's spec beside the package.
-    beside = Path(__file__).resolve().parent.parent / given
-    return beside if beside.exists() else given
 
 
 def _fail_closed(target: Target) -> None:
@@ -106,7 +61,7 @@ def _fail_closed(target: Target) -> None:
     if missing and not target.allow_partial:
         raise pytest.UsageError(
             f"contract suite: {' and '.join(missing)} not set: without a key and an organization it may read, most "
-            "checks cannot run, and a green run would mean nothing. Set them, or pass --allow-partial "
+            "checks cannot run, and a green run would mean nothing. Set them, or pass --contract-allow-partial "
             f"({ENV['allow_partial']}=1) to run only the checks that need neither."
         )
     if target.ca_bundle is not None and not target.ca_bundle.is_file():
@@ -118,21 +73,20 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "contract_last: runs after every other check (it judges the whole run)")
     if config.option.help or getattr(config.option, "version", False):
         return
-    values: dict[str, Any] = {"base_url": config.getoption("base_url")}
-    values |= {dest: config.getoption(f"contract_{dest}") for dest in _OPTIONS}
-    values |= {dest: True for dest in _FLAGS if config.getoption(f"contract_{dest}")}
-    # --strict is pytest's own strict mode (markers, config, xfail); the suite adds to it:
-    # a check that did not run fails the run.
+    values: dict[str, Any] = {s.name: config.getoption(f"contract_{s.name}") for s in SETTINGS if not s.flag}
+    values |= {
+        s.name: True for s in SETTINGS if s.flag and s.name != "semantics" and config.getoption(f"contract_{s.name}")
+    }
+    # pytest's own --strict (markers, config, xfail) also means: a check that did not run fails the run.
     if config.getini("strict"):
         values["strict"] = True
-    if config.getoption("contract_no_semantics"):
+    if config.getoption("contract_semantics"):  # the flag --contract-no-semantics
         values["semantics"] = False
-    name = config.getoption("contract_target_name") or os.environ.get("CONTRACT_TARGET_NAME") or "target"
+    name = config.getoption(f"contract_{NAME.name}") or os.environ.get(NAME.variable) or "target"
     try:
         target = target_from(values, name=name)
     except TargetError as exc:
         raise pytest.UsageError(f"contract suite: {exc}") from None
-    target = target.__class__(**{**target.__dict__, "spec": _spec_path(target.spec)})
     _fail_closed(target)
     try:
         contract = load_contract(target.spec, memo=FileMemo())
@@ -140,7 +94,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"contract suite: {exc}") from None
     if values["api_key"]:
         sys.stderr.write(
-            f"warning: --api-key shows the key to anyone who can list processes; set {ENV['api_key']} instead\n"
+            f"warning: --contract-api-key shows the key to anyone who can list processes; set {ENV['api_key']} instead\n"
         )
     if config.getoption("hypothesis_profile", None) is None:
         settings.load_profile(DEFAULT_PROFILE)
@@ -243,6 +197,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("bad_key", [v.id for v in bad_key_variants(placeholder, contract.key_prefix)])
 
 
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    """The suite's files are collected whatever ``python_files`` the project running it sets."""
+    suite = Path(__file__).resolve().parent
+    if not (file_path.name.startswith("test_") and file_path.suffix == ".py" and suite in file_path.parents):
+        return None
+    if any(fnmatch.fnmatch(file_path.name, pattern) for pattern in parent.config.getini("python_files")):
+        return None  # pytest's own collection takes it
+    return pytest.Module.from_parent(parent, path=file_path)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("contract_last") is not None)
 
@@ -280,7 +244,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     run = config.stash[_RUN]
     run.duration = time.perf_counter() - config.stash.get(_STARTED, time.perf_counter())
-    directory = Path(config.getoption("contract_report_dir"))
+    directory = Path(config.getoption("contract_report_dir") or "reports")
     config.stash[_REPORTS] = write_reports(run, directory)
 
 

@@ -25,11 +25,15 @@ from mockserver.memory import release_free_memory
 from mockserver.proxy_options import proxy_config, proxy_options
 from mockserver.settings import SettingsError, parse_latency
 from usage_contract_kit.errors import LoadError
+from usage_contract_kit.packaged import CONTRACT, version_text
 
 __all__ = ["admin_exposure", "main", "port_problem"]
 
 _LEVELS = ("debug", "info", "warning", "error")
 logger = logging.getLogger("mockserver")
+# --demo: the sample data shipped in the package (the repository's data/sample-keys.yaml and data/sample-usage.csv).
+DEMO_DATA = Path(__file__).resolve().parent / "demo-data"
+DEMO_KEYS, DEMO_USAGE = DEMO_DATA / "sample-keys.yaml", DEMO_DATA / "sample-usage.csv"
 
 
 def _is_loopback(host: str) -> bool:
@@ -82,11 +86,26 @@ def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     return value
 
 
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(version_text("mockserver"))
+        ctx.exit()
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_version,
+    help="Print the kit's version and the packaged contract's, then exit.",
+)
 @click.option(
     "--spec",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("openapi.yaml"),
+    default=CONTRACT,
+    show_default="the contract shipped with the kit",
     help="OpenAPI document to serve.",
 )
 @click.option(
@@ -106,6 +125,11 @@ def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="Daily usage (CSV: one row per organization and day) for data mode; --data then lists the API keys.",
+)
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Data mode with the sample data shipped with the kit (its keys and organizations: see the README).",
 )
 @click.option(
     "--latency", default=None, callback=_latency, help="Delay every response: milliseconds (150) or a range (100-300)."
@@ -190,6 +214,7 @@ def main(
     port: int,
     data: Path | None,
     usage: Path | None,
+    demo: bool,
     latency: str | None,
     cors_origins: tuple[str, ...],
     log_level: str,
@@ -214,6 +239,10 @@ def main(
     logging._srcfile = None
     from mockserver.app import create_app
 
+    if demo:
+        if data is not None or usage is not None:
+            raise click.UsageError("--demo serves the shipped sample data: give either --demo or --data/--usage")
+        data, usage = DEMO_KEYS, DEMO_USAGE
     if usage is not None and data is None:
         raise click.UsageError("--usage needs --data: the data file lists the API keys and what each may read")
     proxied = proxy_config(proxy)
@@ -292,9 +321,19 @@ def _serve(app: Any, host: str, port: int, workers: int, threads: int, log_level
         respawn_failed_workers=True,
     )
 
+    # Granian warns of more threads than cores; the mock's threads mostly sleep on delays clients ask for.
+    logging.getLogger("_granian").addFilter(_ThreadCountNotice())
+
     def load_in_worker(*_args: Any, **_kwargs: Any) -> Any:
         # Runs in each worker process after the fork: take the generations the main process publishes.
         app.extensions["mockserver"].follow()
         return app
 
     server.serve(target_loader=load_in_worker, wrap_loader=False)
+
+
+class _ThreadCountNotice(logging.Filter):
+    """Drops Granian's notice about many threads per core (they wait on delays here, not on the CPU)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "seems quite high compared to the number of CPU cores" not in record.getMessage()

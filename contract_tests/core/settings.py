@@ -14,15 +14,16 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from usage_contract_kit.documents import read_yaml
 from usage_contract_kit.errors import LoadError
+from usage_contract_kit.packaged import CONTRACT
 
-__all__ = ["ENV", "Target", "TargetError", "load_targets", "target_from"]
+__all__ = ["ENV", "FILE_KEYS", "Target", "TargetError", "load_targets", "target_from"]
 
 # Setting name -> environment variable.
 ENV: Mapping[str, str] = {
@@ -70,7 +71,7 @@ class Target:
     timeout: float = 5.0
     latency_budget: float = 1.0
     semantics: bool = True
-    spec: Path = field(default_factory=lambda: Path("openapi.yaml"))
+    spec: Path = CONTRACT
     run_budget: float = 900.0
     ca_bundle: Path | None = None
     allow_partial: bool = False
@@ -118,7 +119,7 @@ def target_from(values: Mapping[str, Any], *, environ: Mapping[str, str] | None 
         merged[key] = given if given not in (None, "") else (env.get(variable) or None)
     base_url = merged.pop("base_url")
     if not base_url:
-        raise TargetError(f"no target: set {ENV['base_url']} or pass --base-url URL")
+        raise TargetError(f"no target: set {ENV['base_url']} or pass --contract-base-url URL")
     parts = urlsplit(str(base_url))
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise TargetError(f"base URL {base_url!r} must be an http:// or https:// URL with a host")
@@ -152,7 +153,8 @@ def _check(target: Target) -> None:
         raise TargetError(f"{ENV['other_api_key']} needs {ENV['other_org_id']}, the organization it may read")
 
 
-_FILE_KEYS = {k for k in ENV if k not in _SECRETS} | {"name", "api_key_env", "other_api_key_env"}
+# The keys of a target in a targets file: every setting but the keys, which are named by variable.
+FILE_KEYS = frozenset({k for k in ENV if k not in _SECRETS} | {"name", "api_key_env", "other_api_key_env"})
 _MAX_TARGETS_BYTES = 1024 * 1024
 
 
@@ -177,9 +179,9 @@ def load_targets(path: str | Path, *, environ: Mapping[str, str] | None = None) 
 def _file_target(entry: Any, where: str, default_name: str, env: Mapping[str, str], earlier: list[Target]) -> Target:
     if not isinstance(entry, dict):
         raise TargetError(f"{where} must be a mapping")
-    unknown = set(entry) - _FILE_KEYS
+    unknown = set(entry) - FILE_KEYS
     if unknown:
-        raise TargetError(f"{where}: unknown key {sorted(unknown)[0]!r}; known: {', '.join(sorted(_FILE_KEYS))}")
+        raise TargetError(f"{where}: unknown key {sorted(unknown)[0]!r}; known: {', '.join(sorted(FILE_KEYS))}")
     name = str(entry.get("name") or default_name)
     if not _NAME.fullmatch(name):
         raise TargetError(

@@ -27,10 +27,10 @@ from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from contract_tests.cli import suite_args
 from tests.contract import implementations as impl
 
 ROOT = Path(__file__).resolve().parents[2]
-SUITE = ROOT / "contract_tests"
 
 
 @dataclass(frozen=True)
@@ -83,10 +83,8 @@ def suite_env(base_url: str, **overrides: str) -> dict[str, str]:
 
 
 def suite_command(report_dir: Path, *args: str) -> list[str]:
-    return [
-        sys.executable, "-m", "pytest", str(SUITE), "-c", str(SUITE / "pytest.ini"), "--rootdir", str(SUITE),
-        "--hypothesis-profile=ci", "--report-dir", str(report_dir), "-q", "-p", "no:randomly", *args,
-    ]  # fmt: skip
+    """The suite run exactly as ``usage-contract`` runs it (its own settings, no configuration file)."""
+    return [sys.executable, "-m", "pytest", *suite_args(report_dir, "ci", ["-q", "-p", "no:randomly", *args])]
 
 
 def run_suite(env: Mapping[str, str], report_dir: Path, *args: str, timeout: float = 120) -> Outcome:

@@ -135,11 +135,11 @@ def test_a_base_url_still_runs_the_suite(monkeypatch: pytest.MonkeyPatch) -> Non
         seen.append(args)
         return 0
 
-    monkeypatch.setattr("contract_tests.cli.pytest.main", fake_main)
+    monkeypatch.setattr("contract_tests.cli._pytest_main", fake_main)
     result = _run("http://127.0.0.1:9", "--", "-k", "auth")
     assert result.exit_code == 0
     assert seen
-    assert seen[0][-2:] == ["--base-url", "http://127.0.0.1:9"]
+    assert seen[0][-2:] == ["--contract-base-url", "http://127.0.0.1:9"]
     assert "-k" in seen[0]
 
 

@@ -33,7 +33,7 @@ def _git(repo: Path, *args: str) -> str:
 
 
 def _make(repo: Path, *variables: str) -> subprocess.CompletedProcess[str]:
-    # The project's virtual environment serves; the copied pyproject.toml is older than its stamp.
+    # The project's virtual environment serves; the copied pyproject.toml and lock are older than its stamp.
     command = ["make", "-s", "-f", str(ROOT / "Makefile"), "spec-diff", f"VENV={ROOT / '.venv'}", *variables]
     return subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=120)
 
@@ -51,7 +51,10 @@ def _command_status(result: subprocess.CompletedProcess[str]) -> int:
 def repo(tmp_path: Path) -> Path:
     shutil.copy(SPEC_PATH, tmp_path / "openapi.yaml")
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    os.utime(tmp_path / "pyproject.toml", (0, 0))
+    (tmp_path / "requirements").mkdir()
+    shutil.copy(ROOT / "requirements" / "dev.txt", tmp_path / "requirements" / "dev.txt")  # the stamp's lock
+    for copied in ("pyproject.toml", "requirements/dev.txt"):
+        os.utime(tmp_path / copied, (0, 0))
     _git(tmp_path, "init", "-q", "-b", "main")
     _git(tmp_path, "add", "openapi.yaml")
     _git(tmp_path, "commit", "-q", "-m", "contract")

@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
+from contract_tests.cli import SUITE
 from tests.contract import implementations as impl
-from tests.contract.harness import ROOT, SUITE, run_suite, serving, suite_env
+from tests.contract.harness import ROOT, run_suite, serving, suite_env
 from tests.contract.tls import make_private_ca
 
 pytestmark = pytest.mark.server
@@ -31,7 +32,7 @@ def test_refuses_to_run_without_a_target(tmp_path: Path) -> None:
     env = {k: v for k, v in suite_env("http://unused").items() if k != "CONTRACT_BASE_URL"}
     outcome = run_suite(env, tmp_path)
     assert outcome.exit_code == 4
-    assert "no target: set CONTRACT_BASE_URL or pass --base-url URL" in outcome.output
+    assert "no target: set CONTRACT_BASE_URL or pass --contract-base-url URL" in outcome.output
     assert not (tmp_path / "conformance.json").exists()
 
 
@@ -59,7 +60,7 @@ def test_refuses_to_run_without_a_key_and_an_organization(tmp_path: Path) -> Non
         outcome = run_suite(_keyless(base_url), tmp_path)
     assert outcome.exit_code == 4, outcome.output[-3000:]
     assert "CONTRACT_API_KEY and CONTRACT_ORG_ID not set" in outcome.output
-    assert "--allow-partial (CONTRACT_ALLOW_PARTIAL=1)" in outcome.output
+    assert "--contract-allow-partial (CONTRACT_ALLOW_PARTIAL=1)" in outcome.output
     assert not (tmp_path / "conformance.json").exists()
 
 
@@ -237,7 +238,7 @@ def test_targets_file_writes_a_matrix(tmp_path: Path) -> None:
         )
         env = {**suite_env(good), "VENDOR_KEY": impl.KEY}
         result = subprocess.run(
-            [sys.executable, "-m", "contract_tests.cli", "--targets", str(targets), "--report-dir", str(tmp_path / "out"), "--", "--spec", str(ROOT / "openapi.yaml"), *TENANCY_ONLY],
+            [sys.executable, "-m", "contract_tests.cli", "--targets", str(targets), "--report-dir", str(tmp_path / "out"), "--", "--contract-spec", str(ROOT / "openapi.yaml"), *TENANCY_ONLY],
             env=env, capture_output=True, text=True, timeout=300, cwd=ROOT,
         )  # fmt: skip
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
@@ -276,8 +277,8 @@ def test_unexpected_exceptions_and_hypothesis_examples_are_redacted(
                 monkeypatch.setenv(name, value)
         junit = pytester.path / "junit.xml"
         result = pytester.runpytest_subprocess(
-            "-p", "contract_tests.plugin", "--assert=plain", "-p", "no:cacheprovider", "-rA",
-            f"--junitxml={junit}", "--report-dir", str(pytester.path / "reports"),
+            str(pytester.path), "--contract-base-url", base_url, "--assert=plain", "-p", "no:cacheprovider", "-rA",
+            f"--junitxml={junit}", "--contract-report-dir", str(pytester.path / "reports"),
         )  # fmt: skip
     result.assert_outcomes(failed=2)
     texts = {"console": result.stdout.str() + result.stderr.str(), "junit": junit.read_text()}

@@ -98,3 +98,46 @@ def test_check_reports_mode() -> None:
     result = _cli("--spec", str(SPEC_PATH), "--data", str(DATA_PATH), "--check")
     assert result.returncode == 0, result.stderr
     assert "data mode" in result.stdout
+
+
+# The installed command: --version, the packaged contract as the default spec, --demo, no warnings.
+
+
+def test_version_names_the_kit_and_the_contract() -> None:
+    from usage_contract_kit import __version__
+
+    result = _cli("--version")
+    info = yaml.safe_load(SPEC_PATH.read_text())["info"]
+    assert result.returncode == 0, result.stderr
+    assert (
+        result.stdout == f"mockserver (usage-contract-kit) {__version__}, contract: {info['title']} {info['version']}\n"
+    )
+
+
+def test_without_spec_the_packaged_contract_is_served(tmp_path: Path) -> None:
+    from usage_contract_kit.packaged import CONTRACT
+
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "--check"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"ok: {CONTRACT} (example mode)\n", "")
+
+
+def test_demo_serves_the_shipped_sample_data() -> None:
+    from mockserver.cli import DEMO_KEYS, DEMO_USAGE
+
+    result = _cli("--demo", "--check")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.endswith(f"(data mode ({DEMO_KEYS}, {DEMO_USAGE}))\n")
+    refused = _cli("--demo", "--data", str(DATA_PATH), "--check")
+    assert refused.returncode == 2
+    assert "give either --demo or --data/--usage" in refused.stderr
+
+
+def test_a_start_and_stop_print_no_warning(tmp_path: Path) -> None:
+    log = tmp_path / "mock.log"
+    with running_mock(log=log) as base:
+        assert _get(base + "/__admin/health")[0] == 200
+    text = log.read_text()
+    assert "Shutting down granian" in text  # the whole run was logged
+    assert "WARNING" not in text, text

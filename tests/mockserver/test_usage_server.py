@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import KEY, ROOT
 from tests.server import get_json, health_by_worker, running_mock, wait_until
+from usage_contract_kit.packaged import CONTRACT
 
 pytestmark = pytest.mark.server
 
@@ -84,7 +85,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_check_names_the_pair_and_each_fault(tmp_path: Path) -> None:
     good = _cli("--data", str(KEYS_PATH), "--usage", str(CSV_PATH))
-    assert (good.returncode, good.stdout.strip()) == (0, f"ok: openapi.yaml (data mode ({KEYS_PATH}, {CSV_PATH}))")
+    assert (good.returncode, good.stdout.strip()) == (0, f"ok: {CONTRACT} (data mode ({KEYS_PATH}, {CSV_PATH}))")
 
     bad = tmp_path / "usage.csv"
     bad.write_text(CSV_PATH.read_text().replace("org_2,2025-03-01,", "org_2,2025-03-01T25:00,", 1))

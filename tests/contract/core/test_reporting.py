@@ -99,3 +99,31 @@ def test_matrix(tmp_path: Path) -> None:
     assert "| a | 1 | set CONTRACT\\_OTHER\\_ORG\\_ID |" in markdown
     assert "<td>1 of 2</td>" in page
     assert "<td>set CONTRACT_OTHER_ORG_ID</td>" in page
+
+
+def test_matrix_links_each_target_to_its_report_and_names_failed_checks(tmp_path: Path) -> None:
+    runs = [_report("a", "passed").as_dict(), _report("b", "failed").as_dict()]
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "conformance.html").write_text("<html></html>")
+    paths = write_matrix(runs, tmp_path)
+    data = json.loads(paths[0].read_text())
+    assert data["reports"] == {"a": "a/conformance.html", "b": "b/conformance.html"}
+    assert data["failed_checks"] == {"auth: bad_key_is_refused[empty key]": {"b": ["bad_key_refused"]}}
+    markdown, page = paths[1].read_text(), paths[2].read_text()
+    assert "| check | [a](a/conformance.html) | [b](b/conformance.html) |" in markdown
+    assert (
+        "| auth: bad\\_key\\_is\\_refused\\[empty key\\] | [pass](a/conformance.html) | [FAIL: bad\\_key\\_refused](b/conformance.html) |"
+        in markdown
+    )
+    assert "<th><a href='b/conformance.html'>b</a></th>" in page
+    assert "<td class='failed'><a href='b/conformance.html'>FAIL: bad_key_refused</a></td>" in page
+
+
+def test_matrix_without_reports_has_no_dead_links(tmp_path: Path) -> None:
+    runs = [_report("a", "failed").as_dict()]
+    paths = write_matrix(runs, tmp_path)
+    assert json.loads(paths[0].read_text())["reports"] == {}
+    assert "](" not in paths[1].read_text()
+    assert "<a href" not in paths[2].read_text()
+    assert "FAIL: bad\\_key\\_refused" in paths[1].read_text()
