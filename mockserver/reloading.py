@@ -4,6 +4,8 @@
   Requests only read it; nothing on a request thread ever loads a file.
 * :class:`Reloader` runs in one process (the server's main process, or the only one): a
   background thread compares the files' stamps every ``interval`` seconds. A change is
+  taken once the stamps hold still for ``QUIET`` seconds and again after the copy (a save
+  in progress, truncated or half written, is read at the next step instead), then
   copied (:mod:`mockserver.snapshots`), checked in a child process under a memory cap and a
   time limit (:mod:`mockserver.sandbox`), loaded, swapped in and published with the next
   generation number (:mod:`mockserver.reload_status`). Any failure, out of memory included,
@@ -27,9 +29,10 @@ from mockserver.memory import release_free_memory
 from mockserver.reload_status import ReloadStatus
 from mockserver.snapshots import Snapshots
 
-__all__ = ["FOLLOW_INTERVAL", "Files", "Follower", "LiveState", "Reloader", "Stamp", "stamp_files"]
+__all__ = ["FOLLOW_INTERVAL", "QUIET", "Files", "Follower", "LiveState", "Reloader", "Stamp", "stamp_files"]
 
 FOLLOW_INTERVAL = 0.1
+QUIET = 0.05  # seconds a changed file's stamp must hold still before it is read
 Files = tuple[Path, ...]
 Stamp = tuple[tuple[int, int] | None, ...]
 
@@ -98,8 +101,10 @@ class Reloader:
         interval: float,
         logger: logging.Logger,
         stamp: Stamp | None = None,
+        quiet: float = QUIET,
     ) -> None:
         self.live, self.status, self.snapshots = live, status, snapshots
+        self._quiet = quiet
         self._check, self._load, self._logger = check, load, logger
         self._paths = tuple(source for source, _ in snapshots.sources)
         self._stamp = stamp_files(self._paths) if stamp is None else stamp
@@ -116,15 +121,20 @@ class Reloader:
         stamp = stamp_files(self._paths)
         if stamp == self._stamp:
             return
-        self._stamp = stamp
+        time.sleep(self._quiet)
+        if stamp_files(self._paths) != stamp:
+            return  # still being saved: the next step reads it
         generation = self.live.generation + 1
         try:
             files = self.snapshots.take(generation)
+            if stamp_files(self._paths) != stamp:
+                return  # saved again while copied: the next step takes the newer version
             problem = self._check(files)
             if problem is None:
                 state = self._load(files)
         except Exception as exc:  # out of memory included: the server must go on
             problem = f"{type(exc).__name__}: {exc}"
+        self._stamp = stamp
         if problem is not None:
             self.status.publish(generation=self.live.generation, error=problem)
             self._logger.error("reload failed, still serving generation %d: %s", self.live.generation, problem)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.contract import hostile
@@ -26,15 +27,21 @@ def run_hostile(spoil: hostile.Spoil, folder: Path, *, run_budget: float, timeou
         return run_suite(env, folder, f"--junitxml={folder / 'junit.xml'}", timeout=run_budget + 120)
 
 
-def _slow(environ: dict[str, object], start_response: object) -> object:
-    time.sleep(2)
-    return impl.Implementation("reference")(environ, start_response)  # type: ignore[arg-type]
+def _slow(delay: float) -> Callable[[dict[str, object], object], object]:
+    def answer(environ: dict[str, object], start_response: object) -> object:
+        time.sleep(delay)
+        return impl.Implementation("reference")(environ, start_response)  # type: ignore[arg-type]
+
+    return answer
 
 
-def run_slow_target(folder: Path) -> Outcome:
-    """Every answer takes 2 s; the suite runs with the user's defaults (5 s timeout, 1 s budget)."""
-    with serving(_slow) as base_url:
+def run_slow_target(folder: Path, *, delay: float = 2, latency_budget: float | None = None) -> Outcome:
+    """Every answer takes ``delay`` s; by default the suite runs with the user's defaults
+    (5 s timeout, 1 s latency budget), or with ``latency_budget`` to see the same in less time."""
+    with serving(_slow(delay)) as base_url:
         env = {k: v for k, v in suite_env(base_url).items() if k not in ("CONTRACT_TIMEOUT", "CONTRACT_LATENCY_BUDGET")}
+        if latency_budget is not None:
+            env["CONTRACT_LATENCY_BUDGET"] = f"{latency_budget:g}"
         return run_suite(env, folder, timeout=180)
 
 

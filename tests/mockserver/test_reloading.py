@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +133,37 @@ def test_status_is_shared_with_forked_processes() -> None:
     assert error is not None
     assert error.startswith("why: é")
     assert len(error.encode()) <= 4096
+
+
+@pytest.mark.parametrize("when", ["quiet period", "copy"])
+def test_a_file_saved_while_read_is_taken_at_the_next_step(
+    tmp_path: Path, when: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _Files(tmp_path)
+    reloader = _reloader(files, quiet=0.01)
+    files.spec.write_text("")  # an editor's save, caught between truncating and writing
+    saves = ["v2"]  # the save completes once, during the quiet period or the copy
+
+    def finish_save() -> None:
+        if saves:
+            files.change(saves.pop())
+
+    real_sleep, real_take = time.sleep, files.snapshots.take
+
+    def sleep(seconds: float) -> None:
+        real_sleep(seconds)
+        finish_save()
+
+    def take(generation: int) -> Files:
+        copies = real_take(generation)
+        finish_save()
+        return copies
+
+    if when == "quiet period":
+        monkeypatch.setattr("mockserver.reloading.time.sleep", sleep)
+    else:
+        monkeypatch.setattr(files.snapshots, "take", take)
+    reloader.step()
+    assert (files.live.generation, files.status.read()) == (1, (1, None))  # nothing taken, nothing said
+    reloader.step()
+    assert (files.live.current(), files.status.read()) == (_state("v2"), (2, None))

@@ -115,8 +115,8 @@ class _Slow:
 
 
 def test_a_slow_answer_is_retried_and_counts_only_when_slow_again() -> None:
-    with serving(_Slow(1.2, 0.0, 1.2, 1.2)) as base_url:
-        client = Client(base_url, timeout=5, secrets=SECRETS, latency_budget=0.8)
+    with serving(_Slow(0.7, 0.0, 0.7, 0.7)) as base_url:
+        client = Client(base_url, timeout=5, secrets=SECRETS, latency_budget=0.35)
         client.request("GET", GOOD, query=QUERY)  # slow, then fast on retry: a busy moment
         assert client.slow == []
         client.request("GET", GOOD, query=QUERY)  # slow twice: counted
