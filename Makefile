@@ -83,7 +83,9 @@ browser-deps:
 		echo "installing chromium (Debian package)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-TEST_WORKERS ?= 2
+# Three test processes on two cores: most tests wait on a server, a target or a clock, so a
+# third process fills the waits (about 77 s instead of 88 s for make test-pytest here).
+TEST_WORKERS ?= 3
 
 ## The fast loop: every test that starts no server (no process, no socket, no browser).
 test-unit: $(STAMP)
