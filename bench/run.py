@@ -1,4 +1,9 @@
-"""Side-by-side benchmark: the mock against nginx (the ceiling), WireMock and Prism.
+"""Side-by-side benchmark: the mock against its floor, nginx (the ceiling), WireMock and Prism.
+
+The floor is a bare WSGI callable that answers the example's bytes on the mock's own
+Granian settings (bench/floor.py): what the server and the load generator cost here. Every
+mock row is reported as a ratio to it, and the goal (data mode at least 0.5 of the floor's
+rps at c=16 and c=64, p99 at most twice the floor's) is checked.
 
 Every server is started on loopback with the same spec or the same body, warmed up, and
 driven with the same request by the same load generator (wrk, bounded in time) at c=1, 16
@@ -8,7 +13,7 @@ first 200) and resident memory after load (the whole process tree) are measured 
 Servers are stopped by the PID of their process group. Results go to bench/results/.
 Data mode at 10k, 100k and 1M rows (load time and memory) is bench/data_sizes.py.
 
-    python bench/run.py [--duration 5] [--only mock-data,prism] [--tools bench/.tools] [--no-data-sizes]
+    python bench/run.py [--duration 5] [--only floor,mock-data,prism] [--tools bench/.tools] [--no-data-sizes]
 """
 
 from __future__ import annotations
@@ -116,6 +121,7 @@ class Result:
     cold_start_s: float | None = None
     rss_mb: float | None = None
     pss_mb: float | None = None
+    rest_pss_mb: float | None = None  # after the first answer, before any load
     runs: dict[int, dict[str, float]] = field(default_factory=dict)
     note: str = ""
 
@@ -186,6 +192,8 @@ def run_server(server: Server, port: int, duration: int, repeat: int) -> Result:
         if status != 200 or body != server.expected:
             result.ok, result.note = False, f"unexpected answer {status} {body[:120]!r}"
             return result
+        time.sleep(1)  # let start-up settle (workers forked, first answer served)
+        result.rest_pss_mb = memory_mb(process.pid)[1]
         wrk(url, server.expected, 16, 2)  # warm-up (JIT, caches)
         for concurrency in CONCURRENCY:
             # Loopback figures on two shared cores are noisy: keep the median of `repeat` runs.
@@ -289,7 +297,14 @@ def servers(tools: Path, workdir: Path) -> dict[str, Callable[[int], Server]]:
             example,
         )
 
+    def floor(port: int) -> Server:
+        body = workdir / "floor-body.json"
+        body.write_bytes(example)
+        command = [python, str(ROOT / "bench" / "floor.py"), str(body), "--port", "{port}"]
+        return Server("floor: bare WSGI on the mock's Granian (2 workers)", command, example)
+
     return {
+        "floor": floor,
         "nginx": nginx,
         "wiremock": wiremock,
         "prism": prism,
@@ -311,10 +326,11 @@ def render(results: list[Result]) -> str:
     prism = next((r for r in results if r.server.startswith("Prism")), None)
     wiremock = next((r for r in results if r.server.startswith("WireMock")), None)
     nginx = next((r for r in results if r.server.startswith("nginx")), None)
+    floor = next((r for r in results if r.server.startswith("floor")), None)
     header = (
         "| server | ok | "
         + " | ".join(f"rps c={c} | p50 ms c={c} | p99 ms c={c}" for c in CONCURRENCY)
-        + " | errors | cold start s | RSS MB (sum) | PSS MB |"
+        + " | errors | cold start s | RSS MB (sum) | PSS MB | PSS MB at rest |"
     )
     lines = [header, "|" + " --- |" * (header.count("|") - 1)]
     for r in by.values():
@@ -326,7 +342,7 @@ def render(results: list[Result]) -> str:
         lines.append(
             f"| {r.server} | {'yes' if r.ok else 'FAILED: ' + r.note} | "
             + " | ".join(cells)
-            + f" | {errors} | {r.cold_start_s or 0:.2f} | {r.rss_mb or 0:.0f} | {r.pss_mb or 0:.0f} |"
+            + f" | {errors} | {r.cold_start_s or 0:.2f} | {r.rss_mb or 0:.0f} | {r.pss_mb or 0:.0f} | {r.rest_pss_mb or 0:.0f} |"
         )
     lines += [
         "",
@@ -338,11 +354,11 @@ def render(results: list[Result]) -> str:
     for r in results:
         if not r.server.startswith("mock"):
             continue
-        for ref in (prism, wiremock, nginx):
+        for ref in (floor, prism, wiremock, nginx):
             if ref is None:
                 continue
             lines.append(
-                f"| {r.server} | {ref.server.split(' (')[0]} | "
+                f"| {r.server} | {ref.server.split(' (')[0].split(':')[0]} | "
                 + " | ".join(ratio(r.runs.get(c, {}).get("rps"), ref.runs.get(c, {}).get("rps")) for c in (16, 64))
                 + " | "
                 + " | ".join(
@@ -351,7 +367,29 @@ def render(results: list[Result]) -> str:
                 + " | "
                 + f"{ratio(r.cold_start_s, ref.cold_start_s)} | {ratio(r.pss_mb, ref.pss_mb)} |"
             )
+    if floor is not None:
+        lines += ["", *goal_lines(results, floor)]
     return "\n".join(lines)
+
+
+GOAL_RPS, GOAL_P99 = 0.5, 2.0  # of the floor's rps (at least) and p99 (at most), at c=16 and c=64
+
+
+def goal_lines(results: list[Result], floor: Result) -> list[str]:
+    """Whether each mock row meets the goal against the floor, one line each."""
+    lines = [f"Goal: at least {GOAL_RPS:g} of the floor's rps and at most {GOAL_P99:g}x its p99, at c=16 and c=64.", ""]
+    for r in results:
+        if not r.server.startswith("mock"):
+            continue
+        verdicts = []
+        for c in (16, 64):
+            run, base = r.runs.get(c, {}), floor.runs.get(c, {})
+            rps = run.get("rps", 0) / base["rps"] if base.get("rps") else 0.0
+            p99 = run.get("p99_ms", 0) / base["p99_ms"] if base.get("p99_ms") else float("inf")
+            met = r.ok and rps >= GOAL_RPS and p99 <= GOAL_P99
+            verdicts.append(f"c={c}: {rps:.2f} of the rps, {p99:.2f}x the p99, {'met' if met else 'NOT MET'}")
+        lines.append(f"- {r.server}: " + "; ".join(verdicts))
+    return lines
 
 
 def time_contract_suite(tools: Path) -> dict[str, Any]:
@@ -412,7 +450,7 @@ def main() -> int:
         "--repeat", type=int, default=3, help="runs per concurrency level; the median is reported (default 3)"
     )
     parser.add_argument(
-        "--only", default="", help="comma-separated subset: nginx,wiremock,prism,mock-example,mock-data"
+        "--only", default="", help="comma-separated subset: floor,nginx,wiremock,prism,mock-example,mock-data"
     )
     parser.add_argument(
         "--tools", type=Path, default=ROOT / "bench" / ".tools", help="where npm installed Prism and WireMock"

@@ -21,6 +21,7 @@ from typing import Any
 
 import click
 
+from mockserver.access_log import LINE_FORMAT
 from mockserver.memory import release_free_memory
 from mockserver.proxy_options import proxy_config, proxy_options
 from mockserver.settings import SettingsError, parse_latency
@@ -232,7 +233,7 @@ def main(
     **proxy: Any,
 ) -> None:
     """Serve a mock of the API described by an OpenAPI document."""
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=log_level.upper(), format=LINE_FORMAT)
     # One line per request: skip what the format does not show (the logging HOWTO's
     # "Optimization" section); this halves the cost of a log line.
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
@@ -298,42 +299,19 @@ def main(
 
 
 def _serve(app: Any, host: str, port: int, workers: int, threads: int, log_level: str) -> None:
-    from granian.constants import Interfaces, RuntimeModes
-    from granian.log import LogLevels
-    from granian.server import Server
+    from mockserver.serving import granian_server, serve
 
-    server = Server(
-        "mockserver:app",
-        address=host,
-        port=port,
-        interface=Interfaces.WSGI,
-        workers=workers,
-        # Each request runs in one of a worker's threads; a delayed answer sleeps in its thread.
-        blocking_threads=threads,
-        # One runtime thread per worker: the Python side is the bottleneck, and a single
-        # I/O thread hands requests over with less GIL contention (+15 % rps here).
-        runtime_mode=RuntimeModes.st,
-        websockets=False,
-        log_level=LogLevels(log_level.lower()),
-        workers_kill_timeout=30,
-        # A worker that dies (out of memory, a crash, a kill) is replaced at once from the
-        # main process, which holds the newest generation; the others serve meanwhile.
-        respawn_failed_workers=True,
+    server = granian_server(
+        "mockserver:app", host=host, port=port, workers=workers, threads=threads, log_level=log_level
     )
+    # Request lines are written by a background thread, many per write (mockserver.access_log).
+    for handler in logging.getLogger().handlers:
+        if app.extensions["mockserver"].access_log.write_to(handler):
+            break
 
-    # Granian warns of more threads than cores; the mock's threads mostly sleep on delays clients ask for.
-    logging.getLogger("_granian").addFilter(_ThreadCountNotice())
-
-    def load_in_worker(*_args: Any, **_kwargs: Any) -> Any:
+    def load_in_worker() -> Any:
         # Runs in each worker process after the fork: take the generations the main process publishes.
         app.extensions["mockserver"].follow()
         return app
 
-    server.serve(target_loader=load_in_worker, wrap_loader=False)
-
-
-class _ThreadCountNotice(logging.Filter):
-    """Drops Granian's notice about many threads per core (they wait on delays here, not on the CPU)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "seems quite high compared to the number of CPU cores" not in record.getMessage()
+    serve(server, load_in_worker)

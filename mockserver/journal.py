@@ -62,9 +62,9 @@ class Journal:
         self._pid = self._segment = -1
 
     def _own_segment(self) -> int:
-        pid = os.getpid()
-        if self._pid == pid:
+        if self._segment >= 0:  # reset in a forked child (_after_fork)
             return self._segment
+        pid = os.getpid()
         # Held for microseconds, once per process; a claimer killed meanwhile only costs a wait.
         claimed = self._claim.acquire(timeout=1)
         try:
@@ -87,11 +87,19 @@ class Journal:
 
     def record(self, entry: dict[str, Any]) -> None:
         """Keep one entry (the keys of ``FIELDS``); the oldest of this process falls off."""
-        data = marshal.dumps((time.time(), *(entry.get(name) for name in self.fields)))
+        self.record_row(*(entry.get(name) for name in self.fields))
+
+    def record_row(self, *values: Any) -> None:
+        """Keep one entry given as the values of ``fields``, in order (the request path's way)."""
+        data = marshal.dumps((time.time(), *values))
         room = self.slot_size - _SLOT.size
         if len(data) > room:  # keep the record readable: drop the bulky parts, say so
-            slim = {**entry, "query": {"truncated": ["true"]}, "path": str(entry.get("path", ""))[:256]}
+            slim = dict(zip(self.fields, values, strict=True))
+            slim.update(query={"truncated": ["true"]}, path=str(slim.get("path", ""))[:256])
             data = marshal.dumps((time.time(), *(slim.get(name) for name in self.fields)))[:room]
+        self._write(data)
+
+    def _write(self, data: bytes) -> None:
         with self._writing:
             base = self._base(self._own_segment())
             (sequence,) = _HEAD.unpack_from(self._memory, base)

@@ -6,8 +6,10 @@ blueprint) all depend on it and not on each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 
+from mockserver.access_log import AccessLog
 from mockserver.journal import Journal
 from mockserver.reload_status import ReloadStatus
 from mockserver.reloading import Follower, LiveState, Reloader
@@ -28,6 +30,7 @@ class MockRuntime:
     follower: Follower | None = None
     violations: Journal | None = None  # the proxy's journal of contract violations (None: not a proxy)
     upstream: str | None = None  # the proxy's upstream
+    access_log: AccessLog = field(default_factory=lambda: AccessLog(logging.getLogger("mockserver")))
 
     @property
     def mode(self) -> str:

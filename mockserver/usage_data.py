@@ -152,8 +152,7 @@ class UsageBackend:
         org_id = str(values.get(self.organization_param, ""))
         if org_id not in self.table:
             return Refusal("not_found", f"organization {org_id!r} does not exist")
-        readable = frozenset().union(*(self.keys.get(c.value, frozenset()) for c in credentials))
-        if credentials and org_id not in readable:
+        if credentials and not any(org_id in self.keys.get(c.value, ()) for c in credentials):
             return Refusal("forbidden", f"this API key may not read organization {org_id!r}")
         totals = self.table.usage(org_id, day_of(values[self.start_param]), day_of(values[self.end_param]))
         return _fill(example, totals)

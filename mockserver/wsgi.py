@@ -32,29 +32,28 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import unquote
 
+from mockserver.access_log import shown_target
 from mockserver.core.backend import Refusal
 from mockserver.core.cors import cors_headers
 from mockserver.core.engine import MockRequest, MockState, Outcome, handle, internal_error, refuse
 from mockserver.core.security import redact
 from mockserver.runtime import MockRuntime
 
-__all__ = ["MockMiddleware"]
+__all__ = ["MockMiddleware", "parse_query"]
 
 logger = logging.getLogger("mockserver")
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _REASONS = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
-_LOG_TARGET = 200
 
 
 def _headers(environ: dict[str, Any], documented: Mapping[str, str]) -> dict[str, str]:
     """Request headers by lower-case name; ``documented`` names the keys the spec spells with ``_``."""
-    found = {
-        documented.get(key) or key[5:].replace("_", "-").lower(): value
-        for key, value in environ.items()
-        if key.startswith("HTTP_")
-    }
+    found = {}
+    for key, value in environ.items():
+        if key[:5] == "HTTP_":
+            found[documented.get(key) or key[5:].replace("_", "-").lower()] = value
     if environ.get("CONTENT_TYPE"):
         found["content-type"] = environ["CONTENT_TYPE"]
     return found
@@ -102,7 +101,30 @@ def _cookies(header: str | None) -> dict[str, str]:
 
 def _wsgi_text(raw: str) -> str:
     # WSGI hands over the path as latin-1 decoded bytes; the URL's bytes are UTF-8.
-    return raw.encode("latin-1").decode("utf-8", "replace")
+    return raw if raw.isascii() else raw.encode("latin-1").decode("utf-8", "replace")
+
+
+def parse_query(raw: str) -> dict[str, list[str]]:
+    """``parse_qs(raw, keep_blank_values=True, errors="replace")``, at a third of its cost.
+
+    Split on ``&``, then on the first ``=`` (a part without one has the empty value); ``+``
+    is a space; percent-escapes are decoded as UTF-8, a malformed one kept as it is.
+    """
+    found: dict[str, list[str]] = {}
+    for part in raw.split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        if "+" in name or "%" in name:
+            name = unquote(name.replace("+", " "), errors="replace")
+        if "+" in value or "%" in value:
+            value = unquote(value.replace("+", " "), errors="replace")
+        values = found.get(name)
+        if values is None:
+            found[name] = [value]
+        else:
+            values.append(value)
+    return found
 
 
 class MockMiddleware:
@@ -128,7 +150,7 @@ class MockMiddleware:
             request = MockRequest(
                 method=method,
                 path=path,
-                query=parse_qs(raw_query, keep_blank_values=True, errors="replace"),
+                query=parse_query(raw_query),
                 headers=headers,
                 cookies=_cookies(headers.get("cookie")),
                 body=_body(environ, state.max_body_bytes),
@@ -137,7 +159,7 @@ class MockMiddleware:
             status, response_headers, body = self._response(state, request, outcome)
         except Exception:
             # A fault of the mock itself: the traceback goes to the log, never to the client.
-            logger.exception("unexpected error answering %s %s", method, _shown_target(path, raw_query))
+            logger.exception("unexpected error answering %s %s", method, shown_target(path, raw_query))
             request = request or MockRequest(method=method, path=path, query={}, headers={}, cookies={})
             outcome = internal_error(state)
             status, response_headers, body = self._response(state, request, outcome)
@@ -145,7 +167,7 @@ class MockMiddleware:
         try:
             self._record(state, request, raw_query, outcome, (time.perf_counter() - started) * 1000)
         except Exception:
-            logger.exception("could not record %s %s", method, _shown_target(path, raw_query))
+            logger.exception("could not record %s %s", method, shown_target(path, raw_query))
         return [] if method == "HEAD" else [body]
 
     def _answer(self, state: MockState, request: MockRequest) -> Outcome:
@@ -195,34 +217,23 @@ class MockMiddleware:
     def _record(
         self, state: MockState, request: MockRequest, raw_query: str, outcome: Outcome, elapsed_ms: float
     ) -> None:
-        query = dict(request.query)
+        query = request.query
         shown_query = raw_query
         if state.secret_query and any(name in query for name in state.secret_query):
             query = {k: [redact(v) for v in vs] if k in state.secret_query else vs for k, vs in query.items()}
             shown_query = "&".join(f"{k}={v}" for k, vs in query.items() for v in vs)
-        credentials = {name: redact(value) for name, value in request.headers.items() if name in state.secret_headers}
+        headers = request.headers
+        credentials = {name: redact(headers[name]) for name in state.secret_headers if name in headers}
         served = outcome.served
-        self.runtime.journal.record(
-            {
-                "method": request.method,
-                "path": request.path,
-                "query": query,
-                "credentials": credentials,
-                "status": served.status,
-                "example": served.example,
-                "operationId": outcome.operation.operation_id if outcome.operation else None,
-                "durationMs": round(elapsed_ms, 3),
-            }
+        self.runtime.journal.record_row(
+            request.method,
+            request.path,
+            query,
+            credentials,
+            served.status,
+            served.example,
+            outcome.operation.operation_id if outcome.operation else None,
+            round(elapsed_ms, 3),
         )
-        if logger.isEnabledFor(logging.INFO):
-            key = " key=" + ",".join(credentials.values()) if credentials else ""
-            shown = _shown_target(request.path, shown_query)
-            logger.info("%s %s %d %.1fms%s", request.method, shown, served.status, elapsed_ms, key)
-
-
-def _shown_target(path: str, query: str) -> str:
-    """Path and query for a log line, cut to about 200 characters with the full length said."""
-    target = path + ("?" + query if query else "")
-    if len(target) <= _LOG_TARGET:
-        return target
-    return f"{target[:_LOG_TARGET]}... ({len(target):,} characters)"
+        key = " key=" + ",".join(credentials.values()) if credentials else ""
+        self.runtime.access_log.line(request.method, request.path, shown_query, served.status, elapsed_ms, key)

@@ -18,6 +18,8 @@ from urllib.parse import urlencode
 __all__ = ["MULTIPART_BOUNDARY", "content_type_header", "encode_body", "header_text", "to_xml"]
 
 MULTIPART_BOUNDARY = "mockserver-boundary"
+# One encoder for every body: json.dumps with options makes a new one per call.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _CONCRETE = {"text": "text/plain", "image": "image/png", "application": "application/octet-stream"}
 
 
@@ -33,7 +35,7 @@ def encode_body(value: Any, kind: str, schema: Any = None) -> bytes:
         return _multipart(value)
     if kind != "json" and isinstance(value, str):
         return value.encode()
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    return _JSON.encode(value).encode()
 
 
 def content_type_header(content_type: str, kind: str) -> str:

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from mockserver.core.answers import Catalog, Served, build_catalog
 from mockserver.core.backend import Backend, Refusal
 from mockserver.core.bodies import validate_body
 from mockserver.core.negotiation import MediaRange, parse_accept
-from mockserver.core.parameters import Invalid, validate_parameters
+from mockserver.core.parameters import Invalid, ParameterPlan, plan_parameters, validate_parameters
 from mockserver.core.prefer import PreferenceError, Preferences, parse_preferences
 from mockserver.core.refusals import ErrorFields, RefusalPlan, error_fields, plan_refusals, render_refusal
 from mockserver.core.routing import NoRoute, Routes, WrongMethod, compile_routes, match_route
@@ -50,8 +50,7 @@ __all__ = [
 MAX_BODY_BYTES = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class MockRequest:
+class MockRequest(NamedTuple):  # made per request: a tuple costs a fraction of a frozen dataclass
     method: str
     path: str  # percent-decoded
     query: Mapping[str, Sequence[str]]
@@ -60,8 +59,7 @@ class MockRequest:
     body: bytes = b""  # at most MockState.max_body_bytes + 1 bytes of it
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     served: Served
     operation: Operation | None
 
@@ -81,6 +79,7 @@ class MockState:
     header_keys: Mapping[str, str] = field(default_factory=dict)
     max_body_bytes: int = MAX_BODY_BYTES
     warnings: tuple[str, ...] = ()  # the spec's faults a lenient load let through, one line each
+    parameter_plans: Mapping[str, tuple[ParameterPlan, ...]] = field(default_factory=dict)  # by operation location
 
 
 def build_state(
@@ -121,6 +120,7 @@ def build_state(
         header_keys(spec),
         max_body_bytes,
         (*spec.warnings, *catalog.warnings),
+        {op.location: plan_parameters(op) for op in spec.operations},
     )
 
 
@@ -163,7 +163,12 @@ def _answer(state: MockState, request: MockRequest, operation: Operation, path_p
         return refuse(state, operation, refusal, prefs, accept)
 
     values = validate_parameters(
-        operation, path=path_params, query=request.query, headers=request.headers, cookies=request.cookies
+        operation,
+        path=path_params,
+        query=request.query,
+        headers=request.headers,
+        cookies=request.cookies,
+        plans=state.parameter_plans.get(operation.location),
     )
     if isinstance(values, Invalid):
         return refuse(state, operation, Refusal("invalid", values.message), prefs, accept)
@@ -197,7 +202,17 @@ def _from_backend(
         return refuse(state, operation, result, prefs, accept)
     if result is None:
         return None
-    return Outcome(replace(default, body=result, example="data", encoded=None, delay_ms=prefs.delay_ms), operation)
+    computed = Served(  # not dataclasses.replace, which costs more than the rest of this step
+        status=default.status,
+        body=result,
+        content_type=default.content_type,
+        example="data",
+        headers=default.headers,
+        delay_ms=prefs.delay_ms,
+        kind=default.kind,
+        schema=default.schema,
+    )
+    return Outcome(computed, operation)
 
 
 _NO_PREFERENCES = Preferences()

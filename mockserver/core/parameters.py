@@ -5,6 +5,10 @@ the parameter schema declares (strictly: ``NaN``, ``1e400``, ``0x1F``, `` 5`` an
 ``12abc`` are not numbers), checked against the schema (enum, pattern, bounds, ...) and
 then against the operation's cross-parameter rules. The first problem is returned as an
 :class:`Invalid` whose ``message`` names the parameter and what is wrong with it.
+
+What a parameter's schema says about coercion (its types, how an array is split, its
+label in messages) is worked out once per operation (:func:`plan_parameters`, kept in the
+engine's state), not per request.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 
 from usage_contract_kit.model import Operation, Parameter
 
-__all__ = ["CoercionError", "Invalid", "coerce", "coerce_scalar", "validate_parameters"]
+__all__ = ["CoercionError", "Invalid", "ParameterPlan", "coerce_scalar", "plan_parameters", "validate_parameters"]
 
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _INTEGER = re.compile(r"-?[0-9]+")
@@ -42,7 +46,10 @@ def _types(schema: Mapping[str, Any]) -> tuple[str, ...]:
 
 def coerce_scalar(raw: str, schema: Mapping[str, Any]) -> Any:
     """One raw string as the type ``schema`` declares (strictly), or :class:`CoercionError`."""
-    types = _types(schema)
+    return _coerce_typed(raw, _types(schema))
+
+
+def _coerce_typed(raw: str, types: tuple[str, ...]) -> Any:
     if not types or "string" in types:
         return raw
     if "integer" in types and _INTEGER.fullmatch(raw):
@@ -65,23 +72,61 @@ def _show(raw: str) -> str:
     return repr(raw if len(raw) <= 40 else raw[:37] + "...")
 
 
-def coerce(values: Sequence[str], param: Parameter) -> Any:
-    """Turn the raw string values of one parameter into the value its schema describes."""
-    schema = param.schema
-    if "array" in _types(schema):
-        items = schema.get("items", {})
-        if param.explode and param.style == "form":
+@dataclass(frozen=True)
+class ParameterPlan:
+    """One parameter, read for coercion once: where it is, its types, how an array splits."""
+
+    param: Parameter
+    name: str
+    location: str
+    lookup: str  # the name to look it up by (lower case for a header)
+    label: str
+    types: tuple[str, ...]
+    array: bool
+    item_types: tuple[str, ...]
+    repeated: bool  # an exploded form array: one value per repetition
+    delimiter: str
+    empty_allowed: bool  # an empty value passes coercion
+
+
+def plan_parameters(operation: Operation) -> tuple[ParameterPlan, ...]:
+    """The operation's parameters, ready for :func:`validate_parameters`."""
+    plans = []
+    for param in operation.parameters:
+        schema = param.schema
+        types = _types(schema)
+        plans.append(
+            ParameterPlan(
+                param=param,
+                name=param.name,
+                location=param.location,
+                lookup=param.name.lower() if param.location == "header" else param.name,
+                label=f"{param.location} parameter '{param.name}'",
+                types=types,
+                array="array" in types,
+                item_types=_types(schema.get("items", {})),
+                repeated=param.explode and param.style == "form",
+                delimiter=_DELIMITERS.get(param.style, ","),
+                empty_allowed=param.allow_empty or "string" in types,
+            )
+        )
+    return tuple(plans)
+
+
+def _coerce_planned(values: Sequence[str], plan: ParameterPlan) -> Any:
+    if plan.array:
+        if plan.repeated:
             raw_items = list(values)
         else:
             if len(values) > 1:
                 raise CoercionError(f"must be given once, not {len(values)} times")
-            raw_items = values[0].split(_DELIMITERS.get(param.style, ",")) if values[0] else []
-        return [coerce_scalar(v, items) for v in raw_items]
+            raw_items = values[0].split(plan.delimiter) if values[0] else []
+        return [_coerce_typed(v, plan.item_types) for v in raw_items]
     if len(values) > 1:
         raise CoercionError(f"must be given once, not {len(values)} times")
-    if values[0] == "" and not param.allow_empty and "string" not in _types(schema):
+    if values[0] == "" and not plan.empty_allowed:
         raise CoercionError("must not be empty")
-    return coerce_scalar(values[0], schema)
+    return _coerce_typed(values[0], plan.types)
 
 
 def validate_parameters(
@@ -91,27 +136,35 @@ def validate_parameters(
     query: Mapping[str, Sequence[str]],
     headers: Mapping[str, str],
     cookies: Mapping[str, str],
+    plans: Sequence[ParameterPlan] | None = None,
 ) -> dict[str, Any] | Invalid:
     """Coerce and check every parameter; return the values by name, or the first problem.
 
-    ``headers`` must be keyed by lower-case name.
+    ``headers`` must be keyed by lower-case name; ``plans`` are the operation's
+    :func:`plan_parameters` (made here when not given).
     """
+    sources = {"query": query, "path": path, "header": headers, "cookie": cookies}
     values: dict[str, Any] = {}
-    for param in operation.parameters:
-        raw = _raw_values(param, path, query, headers, cookies)
-        label = f"{param.location} parameter '{param.name}'"
+    for plan in plan_parameters(operation) if plans is None else plans:
+        found = sources[plan.location].get(plan.lookup)
+        if found is None:
+            if plan.param.required:
+                return Invalid(plan.name, f"{plan.label} is required")
+            continue
+        raw = found if plan.location == "query" else [found]
         if not raw:
-            if param.required:
-                return Invalid(param.name, f"{label} is required")
+            if plan.param.required:
+                return Invalid(plan.name, f"{plan.label} is required")
             continue
         try:
-            value = coerce(raw, param)
+            value = _coerce_planned(raw, plan)  # type: ignore[arg-type]
         except CoercionError as exc:
-            return Invalid(param.name, f"{label}: {exc}")
-        problem = param.validator.first_error(value)
-        if problem is not None:
-            return Invalid(param.name, f"{label}: {problem[1]}")
-        values[param.name] = value
+            return Invalid(plan.name, f"{plan.label}: {exc}")
+        validator = plan.param.validator
+        if not validator.is_valid(value):  # the error is worked out only for a value that has one
+            problem = validator.first_error(value)
+            return Invalid(plan.name, f"{plan.label}: {problem[1] if problem else 'does not match its schema'}")
+        values[plan.name] = value
     broken = check_rules(operation, values)
     return broken if broken is not None else values
 
@@ -136,21 +189,3 @@ def check_rules(operation: Operation, values: Mapping[str, Any]) -> Invalid | No
 
 def _number(value: Any) -> str:
     return repr(value) if not isinstance(value, float) else f"{value:g}"
-
-
-def _raw_values(
-    param: Parameter,
-    path: Mapping[str, str],
-    query: Mapping[str, Sequence[str]],
-    headers: Mapping[str, str],
-    cookies: Mapping[str, str],
-) -> list[str]:
-    if param.location == "query":
-        return list(query.get(param.name, ()))
-    if param.location == "path":
-        return [path[param.name]] if param.name in path else []
-    if param.location == "header":
-        found = headers.get(param.name.lower())
-        return [found] if found is not None else []
-    found = cookies.get(param.name)
-    return [found] if found is not None else []

@@ -52,6 +52,9 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
     return value
 
 
+_NONE = Preferences()
+
+
 def parse_preferences(
     header: str | None,
     query: Mapping[str, Sequence[str]],
@@ -60,12 +63,13 @@ def parse_preferences(
 ) -> Preferences:
     """Combine the ``Prefer`` header and the ``__`` query parameters."""
     raw = _split_header(header) if header else {}
-    for name in _NAMES:
-        values = query.get(CONTROL_PREFIX + name)
-        if values:
-            raw[name] = values[-1]
+    if any(name.startswith(CONTROL_PREFIX) for name in query):
+        for name in _NAMES:
+            values = query.get(CONTROL_PREFIX + name)
+            if values:
+                raw[name] = values[-1]
     if not raw:
-        return Preferences()
+        return _NONE
     code = _int("code", raw["code"], 100, 599) if "code" in raw else None
     example = raw.get("example") or None
     seed = _int("seed", raw["seed"], 0, 2**63 - 1) if "seed" in raw else None

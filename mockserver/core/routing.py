@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from usage_contract_kit.model import Operation
 
@@ -40,8 +41,7 @@ class Routes:
     literal: dict[str, Route]
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):  # made per request: a tuple costs a fraction of a frozen dataclass
     operation: Operation
     path_params: dict[str, str]
 
