@@ -18,8 +18,22 @@ from urllib.parse import urlencode
 __all__ = ["MULTIPART_BOUNDARY", "content_type_header", "encode_body", "header_text", "to_xml"]
 
 MULTIPART_BOUNDARY = "mockserver-boundary"
-# One encoder for every body: json.dumps with options makes a new one per call.
+# One encoder for every body: json.dumps with options makes a new one per call, and
+# JSONEncoder.encode a new C encoder per call; this is json.dumps(value, ensure_ascii=False,
+# separators=(",", ":")) without either (no cycle check: bodies come from YAML or JSON
+# documents without aliases, and generated data is bounded in depth).
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_C_ENCODER = (
+    json.encoder.c_make_encoder(None, _JSON.default, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+    if json.encoder.c_make_encoder is not None
+    else None
+)
+
+
+def _json_text(value: Any) -> str:
+    if _C_ENCODER is None or isinstance(value, str | int | float | bool) or value is None:
+        return _JSON.encode(value)
+    return "".join(_C_ENCODER(value, 0))
 _CONCRETE = {"text": "text/plain", "image": "image/png", "application": "application/octet-stream"}
 
 
@@ -35,7 +49,7 @@ def encode_body(value: Any, kind: str, schema: Any = None) -> bytes:
         return _multipart(value)
     if kind != "json" and isinstance(value, str):
         return value.encode()
-    return _JSON.encode(value).encode()
+    return _json_text(value).encode()
 
 
 def content_type_header(content_type: str, kind: str) -> str:

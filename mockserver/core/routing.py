@@ -94,7 +94,7 @@ def match_route(routes: Routes, method: str, path: str) -> Match | NoRoute | Wro
             found = candidate.pattern.match(path)
             if found is not None:
                 route = candidate
-                values = {name: found.group(f"p{i}") for i, name in enumerate(candidate.names)}
+                values = dict(zip(candidate.names, found.groups(), strict=True))
                 break
     if route is None:
         return NoRoute(path)
