@@ -123,7 +123,7 @@ bench-deps:
 	@test -x $(BENCH_TOOLS)/node_modules/.bin/prism -a -d $(BENCH_TOOLS)/node_modules/wiremock || \
 		npm install --silent --no-audit --no-fund --prefix $(BENCH_TOOLS) @stoplight/prism-cli wiremock
 
-## Side-by-side benchmark (mock vs nginx, WireMock, Prism) and contract suite timing.
+## Side-by-side benchmark (mock vs its bare-WSGI floor, nginx, WireMock, Prism), contract suite timing, data mode at 10k-1M rows.
 bench: $(STAMP) bench-deps
 	$(BIN)/python bench/run.py --tools $(BENCH_TOOLS)
 
