@@ -58,7 +58,9 @@ def main() -> None:
         calls(1000)
         started = time.process_time()
         calls(20000)
-        print(f"log level {level}: {(time.process_time() - started) / 20000 * 1e6:.1f} us of CPU per request in process")
+        print(
+            f"log level {level}: {(time.process_time() - started) / 20000 * 1e6:.1f} us of CPU per request in process"
+        )
     logging.getLogger().setLevel("INFO")
     profiler = Profiler(interval=0.0001)
     profiler.start()

@@ -23,9 +23,10 @@ MULTIPART_BOUNDARY = "mockserver-boundary"
 # separators=(",", ":")) without either (no cycle check: bodies come from YAML or JSON
 # documents without aliases, and generated data is bounded in depth).
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_MAKE_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)  # None without the C accelerator
 _C_ENCODER = (
-    json.encoder.c_make_encoder(None, _JSON.default, json.encoder.encode_basestring, None, ":", ",", False, False, True)
-    if json.encoder.c_make_encoder is not None
+    _MAKE_C_ENCODER(None, _JSON.default, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+    if _MAKE_C_ENCODER is not None
     else None
 )
 
@@ -34,6 +35,8 @@ def _json_text(value: Any) -> str:
     if _C_ENCODER is None or isinstance(value, str | int | float | bool) or value is None:
         return _JSON.encode(value)
     return "".join(_C_ENCODER(value, 0))
+
+
 _CONCRETE = {"text": "text/plain", "image": "image/png", "application": "application/octet-stream"}
 
 
