@@ -9,11 +9,11 @@ Plain functions over the environ and header lists, kept apart from the proxy's f
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from http.cookies import CookieError, SimpleCookie
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import quote, urlsplit
 
 from mockserver.core.engine import MockRequest, MockState
+from mockserver.core.wire import parse_cookies, parse_query
 
 __all__ = [
     "HOP_BY_HOP",
@@ -72,23 +72,12 @@ def lower_case(lines: Iterable[tuple[str, str]]) -> dict[str, str]:
     return found
 
 
-def _cookies(header: str | None) -> dict[str, str]:
-    if not header:
-        return {}
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(header)
-    except CookieError:  # a malformed Cookie header carries no credentials
-        return {}
-    return {name: morsel.value for name, morsel in jar.items()}
-
-
 def read_request(environ: Mapping[str, Any], path: str) -> MockRequest:
     """The request as the mock's pipeline reads it (``path`` percent-decoded)."""
     headers = lower_case(_header_lines(environ))
-    query = parse_qs(wsgi_text(environ.get("QUERY_STRING", "")), keep_blank_values=True, errors="replace")
+    query = parse_query(wsgi_text(environ.get("QUERY_STRING", "")))
     method = str(environ.get("REQUEST_METHOD", "GET")).upper()
-    return MockRequest(method, path, query, headers, _cookies(headers.get("cookie")))
+    return MockRequest(method, path, query, headers, parse_cookies(headers.get("cookie")))
 
 
 def read_body(environ: Mapping[str, Any], limit: int) -> bytes | None:

@@ -32,16 +32,16 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import unquote
 
 from mockserver.access_log import shown_target
 from mockserver.core.backend import Refusal
 from mockserver.core.cors import cors_headers
 from mockserver.core.engine import MockRequest, MockState, Outcome, handle, internal_error, refuse
 from mockserver.core.security import redact
+from mockserver.core.wire import parse_cookies, parse_query
 from mockserver.runtime import MockRuntime
 
-__all__ = ["MockMiddleware", "parse_query"]
+__all__ = ["MockMiddleware"]
 
 logger = logging.getLogger("mockserver")
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -86,45 +86,9 @@ def _body(environ: dict[str, Any], limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _cookies(header: str | None) -> dict[str, str]:
-    if not header:
-        return {}
-    from http.cookies import SimpleCookie
-
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(header)
-    except Exception:  # a malformed Cookie header carries no credentials
-        return {}
-    return {name: morsel.value for name, morsel in jar.items()}
-
-
 def _wsgi_text(raw: str) -> str:
     # WSGI hands over the path as latin-1 decoded bytes; the URL's bytes are UTF-8.
     return raw if raw.isascii() else raw.encode("latin-1").decode("utf-8", "replace")
-
-
-def parse_query(raw: str) -> dict[str, list[str]]:
-    """``parse_qs(raw, keep_blank_values=True, errors="replace")``, at a third of its cost.
-
-    Split on ``&``, then on the first ``=`` (a part without one has the empty value); ``+``
-    is a space; percent-escapes are decoded as UTF-8, a malformed one kept as it is.
-    """
-    found: dict[str, list[str]] = {}
-    for part in raw.split("&"):
-        if not part:
-            continue
-        name, _, value = part.partition("=")
-        if "+" in name or "%" in name:
-            name = unquote(name.replace("+", " "), errors="replace")
-        if "+" in value or "%" in value:
-            value = unquote(value.replace("+", " "), errors="replace")
-        values = found.get(name)
-        if values is None:
-            found[name] = [value]
-        else:
-            values.append(value)
-    return found
 
 
 class MockMiddleware:
@@ -152,7 +116,7 @@ class MockMiddleware:
                 path=path,
                 query=parse_query(raw_query),
                 headers=headers,
-                cookies=_cookies(headers.get("cookie")),
+                cookies=parse_cookies(headers.get("cookie")),
                 body=_body(environ, state.max_body_bytes),
             )
             outcome = self._answer(state, request)
