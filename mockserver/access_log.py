@@ -13,8 +13,10 @@ through the ``mockserver`` logger at once, as any log call does.
 
 Nothing is lost on a normal exit: the pending lines are written when the process ends
 (the main process and each forked worker alike). A process killed outright loses at most
-the last ``interval`` of lines. Lines past ``backlog`` waiting lines (a stream that cannot
-keep up) are counted and the count is written instead of them.
+the last ``interval`` of lines. A queued line holds the target already cut to about 200
+characters, so the queue stays small whatever the requests carry; lines past ``backlog``
+waiting ones (a stream that cannot keep up, about a second of a busy server's lines) are
+counted and the count is written instead of them.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def shown_target(path: str, query: str) -> str:
 class AccessLog:
     """The request lines of one app: queued by request threads, written by a background thread."""
 
-    def __init__(self, logger: logging.Logger, *, interval: float = 0.05, backlog: int = 100_000) -> None:
+    def __init__(self, logger: logging.Logger, *, interval: float = 0.05, backlog: int = 20_000) -> None:
         self.logger = logger
         self.interval = interval
         self.backlog = backlog
@@ -69,14 +71,14 @@ class AccessLog:
         if not self.logger.isEnabledFor(logging.INFO):
             return
         if self._handler is None:
-            self.logger.info("%s", _message(method, path, query, status, elapsed_ms, key))
+            self.logger.info("%s", _message(method, shown_target(path, query), status, elapsed_ms, key))
             return
         if self._writer_pid != os.getpid():
             self._start()
         if len(self._pending) >= self.backlog:
             self._dropped += 1
             return
-        self._pending.append((time.time(), method, path, query, status, elapsed_ms, key))
+        self._pending.append((time.time(), method, shown_target(path, query), status, elapsed_ms, key))
 
     def _start(self) -> None:
         with self._start_lock:
@@ -126,8 +128,8 @@ class AccessLog:
             handler.release()
 
 
-def _message(method: str, path: str, query: str, status: int, elapsed_ms: float, key: str) -> str:
-    return f"{method} {shown_target(path, query)} {status} {elapsed_ms:.1f}ms{key}"
+def _message(method: str, target: str, status: int, elapsed_ms: float, key: str) -> str:
+    return f"{method} {target} {status} {elapsed_ms:.1f}ms{key}"
 
 
 def _prefix(stamp: float) -> str:
@@ -138,10 +140,10 @@ def _prefix(stamp: float) -> str:
 def _lines(rows: list[tuple[Any, ...]], name: str) -> str:
     out = []
     second, head = -1, ""
-    for stamp, method, path, query, status, elapsed_ms, key in rows:
+    for stamp, method, target, status, elapsed_ms, key in rows:
         if int(stamp) != second:
             second = int(stamp)
             head = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp))
-        message = _message(method, path, query, status, elapsed_ms, key)
+        message = _message(method, target, status, elapsed_ms, key)
         out.append(f"{head},{int(stamp * 1000) % 1000:03d} INFO {name}: {message}\n")
     return "".join(out)

@@ -147,3 +147,13 @@ def test_a_forked_worker_writes_its_own_lines_and_none_of_its_parents(logger: lo
 )
 def test_shown_target_cuts_long_targets_saying_their_length(path: str, query: str, shown: str) -> None:
     assert shown_target(path, query) == shown
+
+
+def test_a_queued_line_holds_the_cut_target_not_the_whole_query(logger: logging.Logger) -> None:
+    handler, stream = _stream_handler()
+    log = AccessLog(logger, interval=60)
+    log.write_to(handler)
+    log.line("GET", "/a", "q=" + "x" * 100_000, 200, 0.1, "")
+    assert all(len(str(part)) < 300 for row in log._pending for part in row)
+    log.flush()
+    assert stream.getvalue().rstrip().endswith("... (100,005 characters) 200 0.1ms")
