@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.server import free_port
+from tests.server import free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_KEY = "idt_live_acmeFrontend00000000000000000001"  # data/sample-keys.yaml: reads org_1 and org_2
@@ -138,15 +137,7 @@ def serving(environment: Environment, *args: str, cwd: Path, log: Path) -> Itera
             _wait_for(base + "/__admin/health", process, log)
             yield base
         finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
+            stop_process(process, timeout=30)
 
 
 def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
