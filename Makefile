@@ -32,7 +32,8 @@ $(STAMP): pyproject.toml $(LOCK_DEV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r $(LOCK_DEV)
 	$(BIN)/python -m pip install --quiet --no-deps -e .
-	$(BIN)/python -m compileall -q mockserver contract_tests usage_contract_kit
+	$(BIN)/python -m compileall -q mockserver contract_tests usage_contract_kit tests scripts bench
+	$(BIN)/pytest --collect-only -q -p no:cacheprovider > /dev/null  # pytest's compiled test modules, asserts rewritten
 	touch $(STAMP)
 
 ## Create .venv from the lock file (requirements/dev.txt) and install the project into it (editable).
