@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from mockserver.core.backend import Refusal
@@ -86,7 +86,7 @@ def check_request(state: MockState, request: MockRequest) -> RequestVerdict:
     operation = match.operation
     found: list[Violation] = []
     refusal = _credentials(operation, request, found)
-    invalid = _parameters(operation, match.path_params, request, found)
+    invalid = _parameters(state, operation, match.path_params, request, found)
     return RequestVerdict(operation, tuple(found), refusal or invalid)
 
 
@@ -133,18 +133,23 @@ def _credentials(operation: Operation, request: MockRequest, found: list[Violati
 
 
 def _parameters(
-    operation: Operation, path: Mapping[str, str], request: MockRequest, found: list[Violation]
+    state: MockState, operation: Operation, path: Mapping[str, str], request: MockRequest, found: list[Violation]
 ) -> Refusal | None:
-    unruled = replace(operation, rules=()) if operation.rules else operation
     values = validate_parameters(
-        unruled, path=path, query=request.query, headers=request.headers, cookies=request.cookies
+        operation,
+        path=path,
+        query=request.query,
+        headers=request.headers,
+        cookies=request.cookies,
+        plans=state.parameter_plans.get(operation.location),
+        with_rules=False,  # each rule is checked below, to name the one broken
     )
     if isinstance(values, Invalid):
         where = next((p.pointer for p in operation.parameters if p.name == values.parameter), operation.location)
         found.append(Violation(REQUEST, "invalid-parameter", _ref(where), values.message))
         return Refusal("invalid", values.message)
     for index, rule in enumerate(operation.rules):
-        broken = check_rules(replace(operation, rules=(rule,)), values)
+        broken = check_rules((rule,), values)
         if broken is not None:
             at = _ref(f"{operation.location}/x-cross-parameter-rules/{index}")
             found.append(Violation(REQUEST, "cross-parameter-rule", at, broken.message))

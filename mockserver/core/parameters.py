@@ -137,21 +137,19 @@ def validate_parameters(
     headers: Mapping[str, str],
     cookies: Mapping[str, str],
     plans: Sequence[ParameterPlan] | None = None,
+    with_rules: bool = True,
 ) -> dict[str, Any] | Invalid:
     """Coerce and check every parameter; return the values by name, or the first problem.
 
     ``headers`` must be keyed by lower-case name; ``plans`` are the operation's
-    :func:`plan_parameters` (made here when not given).
+    :func:`plan_parameters` (made here when not given); ``with_rules=False`` leaves the
+    cross-parameter rules to the caller (:func:`check_rules`).
     """
     sources = {"query": query, "path": path, "header": headers, "cookie": cookies}
     values: dict[str, Any] = {}
     for plan in plan_parameters(operation) if plans is None else plans:
         found = sources[plan.location].get(plan.lookup)
-        if found is None:
-            if plan.param.required:
-                return Invalid(plan.name, f"{plan.label} is required")
-            continue
-        raw = found if plan.location == "query" else [found]
+        raw = found if plan.location == "query" else [found] if found is not None else ()
         if not raw:
             if plan.param.required:
                 return Invalid(plan.name, f"{plan.label} is required")
@@ -165,13 +163,13 @@ def validate_parameters(
             problem = validator.first_error(value)
             return Invalid(plan.name, f"{plan.label}: {problem[1] if problem else 'does not match its schema'}")
         values[plan.name] = value
-    broken = check_rules(operation, values)
+    broken = check_rules(operation.rules, values) if with_rules else None
     return broken if broken is not None else values
 
 
-def check_rules(operation: Operation, values: Mapping[str, Any]) -> Invalid | None:
-    """Check the operation's ``x-cross-parameter-rules`` on coerced values."""
-    for rule in operation.rules:
+def check_rules(rules: Sequence[Mapping[str, Any]], values: Mapping[str, Any]) -> Invalid | None:
+    """Check ``x-cross-parameter-rules`` on coerced values; the first broken one."""
+    for rule in rules:
         first, second = rule["parameters"]
         if first not in values or second not in values:
             continue
