@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from mockserver.settings import SettingsError
+from mockserver.settings import SettingsError, parse_flag
 
 __all__ = ["PROXY_DEFAULTS", "ProxySettings", "check_upstream", "parse_proxy_settings"]
 
@@ -70,18 +70,6 @@ def _without_userinfo(url: str) -> str:
     return f"{scheme}://***@{rest.rpartition('@')[2]}"
 
 
-def _flag(config: Mapping[str, Any], key: str) -> bool:
-    value = config[key]
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off"):
-        return False
-    raise SettingsError(key, value, "true or false")
-
-
 def _positive(config: Mapping[str, Any], key: str, what: str) -> float:
     value = config[key]
     try:
@@ -106,9 +94,9 @@ def parse_proxy_settings(config: Mapping[str, Any]) -> ProxySettings | None:
         raise SettingsError("MOCK_PROXY_CA_BUNDLE", ca_bundle, "a PEM file of certificate authorities that exists")
     return ProxySettings(
         upstream=check_upstream(str(config["MOCK_PROXY"])),
-        fallback=_flag(config, "MOCK_PROXY_FALLBACK"),
-        violations_header=_flag(config, "MOCK_PROXY_VIOLATIONS_HEADER"),
-        reject_violations=_flag(config, "MOCK_PROXY_REJECT_VIOLATIONS"),
+        fallback=parse_flag(config, "MOCK_PROXY_FALLBACK"),
+        violations_header=parse_flag(config, "MOCK_PROXY_VIOLATIONS_HEADER"),
+        reject_violations=parse_flag(config, "MOCK_PROXY_REJECT_VIOLATIONS"),
         timeout=_positive(config, "MOCK_PROXY_TIMEOUT", "seconds"),
         max_body_bytes=max(1, int(_positive(config, "MOCK_PROXY_MAX_BODY_MB", "megabytes") * _MEGABYTE)),
         ca_bundle=Path(ca_bundle) if ca_bundle else None,

@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULTS", "ENV_PREFIX", "MockSettings", "SettingsError", "from_environ", "parse_latency", "parse_settings"]
+__all__ = [
+    "DEFAULTS",
+    "ENV_PREFIX",
+    "MockSettings",
+    "SettingsError",
+    "from_environ",
+    "parse_flag",
+    "parse_latency",
+    "parse_settings",
+]
 
 ENV_PREFIX = "MOCKSERVER_"
 
@@ -125,7 +134,8 @@ def _megabytes(config: Mapping[str, Any], key: str) -> int:
     return max(1, int(number * _MEGABYTE))
 
 
-def _flag(config: Mapping[str, Any], key: str) -> bool:
+def parse_flag(config: Mapping[str, Any], key: str) -> bool:
+    """``config[key]`` as a yes/no setting (a bool, or 1/0, true/false, yes/no, on/off)."""
     value = config[key]
     if isinstance(value, bool):
         return value
@@ -167,7 +177,7 @@ def parse_settings(config: Mapping[str, Any]) -> MockSettings:
         journal_size=_int(config, "MOCK_JOURNAL_SIZE", 1),
         admin_prefix=prefix,
         admin_token=config["MOCK_ADMIN_TOKEN"] or None,
-        admin_enabled=_flag(config, "MOCK_ADMIN_ENABLED"),
+        admin_enabled=parse_flag(config, "MOCK_ADMIN_ENABLED"),
         reload_interval=max(interval, 0.0),
         max_delay_ms=_int(config, "MOCK_MAX_DELAY_MS", 0),
         delay_slots=_int(config, "MOCK_DELAY_SLOTS", 1),
@@ -177,5 +187,5 @@ def parse_settings(config: Mapping[str, Any]) -> MockSettings:
         reload_timeout=timeout,
         reload_memory_mb=_int(config, "MOCK_RELOAD_MEMORY_MB", 64),
         max_body_bytes=_megabytes(config, "MOCK_MAX_BODY_MB"),
-        lenient=_flag(config, "MOCK_LENIENT"),
+        lenient=parse_flag(config, "MOCK_LENIENT"),
     )
