@@ -16,8 +16,9 @@ import logging
 import os
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -91,6 +92,14 @@ def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
         click.echo(version_text("mockserver"))
         ctx.exit()
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _megabytes(name: str, default: float, envvar: str, text: str) -> Callable[[F], F]:
+    """A size limit in megabytes (decimals allowed, more than 0), also read from ``envvar``."""
+    return click.option(name, type=click.FloatRange(0, min_open=True), default=default, envvar=envvar, help=text)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
@@ -172,33 +181,14 @@ def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     default=1.0,
     help="Seconds between checks for changed files; 0 turns reloading off.",
 )
-@click.option(
-    "--max-spec-mb",
-    type=click.FloatRange(0, min_open=True),
-    default=20,
-    envvar="MOCKSERVER_MAX_SPEC_MB",
-    help="Refuse a spec file larger than this many megabytes.",
-)
-@click.option(
-    "--max-data-mb",
-    type=click.FloatRange(0, min_open=True),
-    default=200,
-    envvar="MOCKSERVER_MAX_DATA_MB",
-    help="Refuse a data file larger than this many megabytes.",
-)
-@click.option(
-    "--max-usage-mb",
-    type=click.FloatRange(0, min_open=True),
-    default=500,
-    envvar="MOCKSERVER_MAX_USAGE_MB",
-    help="Refuse a usage CSV larger than this many megabytes.",
-)
-@click.option(
+@_megabytes("--max-spec-mb", 20, "MOCKSERVER_MAX_SPEC_MB", "Refuse a spec file larger than this many megabytes.")
+@_megabytes("--max-data-mb", 200, "MOCKSERVER_MAX_DATA_MB", "Refuse a data file larger than this many megabytes.")
+@_megabytes("--max-usage-mb", 500, "MOCKSERVER_MAX_USAGE_MB", "Refuse a usage CSV larger than this many megabytes.")
+@_megabytes(
     "--max-body-mb",
-    type=click.FloatRange(0, min_open=True),
-    default=1,
-    envvar="MOCKSERVER_MAX_BODY_MB",
-    help="Refuse a request body larger than this many megabytes (413, or the documented validation status).",
+    1,
+    "MOCKSERVER_MAX_BODY_MB",
+    "Refuse a request body larger than this many megabytes (413, or the documented validation status).",
 )
 @click.option(
     "--lenient",
