@@ -51,15 +51,10 @@ def test_valid_date_form_is_accepted(
     target: Target,
     baseline: Baseline,
 ) -> None:
-    key, org = _readable(target)
     param, form, text = valid_number_form
-    exchange = send(
-        client, contract, org=org, query=query_for(contract, baseline, **{param: [text]}), key=key, shown_key=SHOWN_KEY
+    _expect_accepted(
+        ctx, client, contract, target, baseline, param, text, names.VALID_INPUT_ACCEPTED, f"a number ({form})"
     )
-    expect_status(
-        ctx, exchange, {contract.success_status}, names.VALID_INPUT_ACCEPTED, f"{param}={text} is a number ({form})"
-    )
-    conform(ctx, exchange)
 
 
 def test_number_spelling_is_accepted(
@@ -71,18 +66,27 @@ def test_number_spelling_is_accepted(
     baseline: Baseline,
 ) -> None:
     """Every spelling the JSON number grammar allows: upper-case exponents, signs, minus zero."""
-    key, org = _readable(target)
     param, form, text = number_spelling
-    exchange = send(
-        client, contract, org=org, query=query_for(contract, baseline, **{param: [text]}), key=key, shown_key=SHOWN_KEY
-    )
-    expect_status(
-        ctx,
-        exchange,
-        {contract.success_status},
-        names.NUMBER_SPELLINGS_ACCEPTED,
-        f"{param}={text} is a valid JSON number ({form})",
-    )
+    label = f"a valid JSON number ({form})"
+    _expect_accepted(ctx, client, contract, target, baseline, param, text, names.NUMBER_SPELLINGS_ACCEPTED, label)
+
+
+def _expect_accepted(
+    ctx: CheckContext,
+    client: Client,
+    contract: Contract,
+    target: Target,
+    baseline: Baseline,
+    param: str,
+    text: str,
+    check: str,
+    what: str,
+) -> None:
+    """A readable request with ``param`` spelled ``text`` must succeed and conform."""
+    key, org = _readable(target)
+    query = query_for(contract, baseline, **{param: [text]})
+    exchange = send(client, contract, org=org, query=query, key=key, shown_key=SHOWN_KEY)
+    expect_status(ctx, exchange, {contract.success_status}, check, f"{param}={text} is {what}")
     conform(ctx, exchange)
 
 
