@@ -75,10 +75,14 @@ class AccessLog:
             return
         if self._writer_pid != os.getpid():
             self._start()
-        if len(self._pending) >= self.backlog:
+        pending = self._pending
+        if len(pending) >= self.backlog:
             self._dropped += 1
             return
-        self._pending.append((time.time(), method, shown_target(path, query), status, elapsed_ms, key))
+        target = path + "?" + query if query else path
+        if len(target) > _TARGET:
+            target = shown_target(path, query)
+        pending.append((time.time(), method, target, status, elapsed_ms, key))
 
     def _start(self) -> None:
         with self._start_lock:

@@ -53,6 +53,7 @@ class Journal:
         self._writing = threading.Lock()
         self._pid = -1
         self._segment = -1
+        self._owned = -1  # where this process's segment starts, once it has one
         reset = weakref.WeakMethod(self._after_fork)
         os.register_at_fork(after_in_child=lambda: (method := reset()) is not None and method())
 
@@ -80,6 +81,7 @@ class Journal:
             if claimed:
                 self._claim.release()
         self._pid, self._segment = pid, segment
+        self._owned = self._base(segment)
         return segment
 
     def _base(self, segment: int) -> int:
@@ -97,17 +99,16 @@ class Journal:
             slim = dict(zip(self.fields, values, strict=True))
             slim.update(query={"truncated": ["true"]}, path=str(slim.get("path", ""))[:256])
             data = marshal.dumps((time.time(), *(slim.get(name) for name in self.fields)))[:room]
-        self._write(data)
-
-    def _write(self, data: bytes) -> None:
+        memory = self._memory
         with self._writing:
-            base = self._base(self._own_segment())
-            (sequence,) = _HEAD.unpack_from(self._memory, base)
+            base = self._base(self._own_segment()) if self._segment < 0 else self._owned
+            (sequence,) = _HEAD.unpack_from(memory, base)
             offset = base + _HEAD.size + (sequence % self.limit) * self.slot_size
-            _SLOT.pack_into(self._memory, offset, 2 * sequence + 1, 0)
-            self._memory[offset + _SLOT.size : offset + _SLOT.size + len(data)] = data
-            _SLOT.pack_into(self._memory, offset, 2 * sequence + 2, len(data))
-            _HEAD.pack_into(self._memory, base, sequence + 1)
+            _SLOT.pack_into(memory, offset, 2 * sequence + 1, 0)
+            start = offset + _SLOT.size
+            memory[start : start + len(data)] = data
+            _SLOT.pack_into(memory, offset, 2 * sequence + 2, len(data))
+            _HEAD.pack_into(memory, base, sequence + 1)
 
     def entries(self) -> list[dict[str, Any]]:
         """The newest ``limit`` entries of all processes, oldest first."""

@@ -100,10 +100,17 @@ class UsageTable:
 
     def usage(self, organization: str, first_day: int, last_day: int) -> dict[str, int | float]:
         """Each channel's total over the days ``first_day..last_day``, both inclusive."""
+        start, end = self.rows_between(organization, first_day, last_day)
+        return {channel: sums[end] - sums[start] for channel, sums in self.sums.items()}
+
+    def rows_between(self, organization: str, first_day: int, last_day: int) -> tuple[int, int]:
+        """The rows ``[start, end)`` of the organization's days ``first_day..last_day``, both inclusive.
+
+        A channel's total over them is ``sums[channel][end] - sums[channel][start]``.
+        """
         lo, hi = self.spans[organization]
         start = bisect_left(self.days, first_day, lo, hi)
-        end = bisect_right(self.days, last_day, start, hi)
-        return {channel: sums[end] - sums[start] for channel, sums in self.sums.items()}
+        return start, bisect_right(self.days, last_day, start, hi)
 
 
 def build_table(columns: Columns, *, also: Iterable[str] = ()) -> UsageTable:

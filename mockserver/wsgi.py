@@ -36,8 +36,8 @@ from typing import Any
 from mockserver.access_log import shown_target
 from mockserver.core.backend import Refusal
 from mockserver.core.cors import cors_headers
-from mockserver.core.engine import MockRequest, MockState, Outcome, handle, internal_error, refuse
-from mockserver.core.security import redact
+from mockserver.core.engine import MockRequest, MockState, Outcome, handle, handle_plain, internal_error, refuse
+from mockserver.core.security import name_of, redact
 from mockserver.core.wire import parse_cookies, parse_query
 from mockserver.runtime import MockRuntime
 
@@ -45,6 +45,7 @@ __all__ = ["MockMiddleware"]
 
 logger = logging.getLogger("mockserver")
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+_NO_LENGTH = (None, "", "0")  # a request without a body: the plain way may answer it
 _REASONS = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 
 
@@ -53,7 +54,7 @@ def _headers(environ: dict[str, Any], documented: Mapping[str, str]) -> dict[str
     found = {}
     for key, value in environ.items():
         if key[:5] == "HTTP_":
-            found[documented.get(key) or key[5:].replace("_", "-").lower()] = value
+            found[name_of(key, documented)] = value
     if environ.get("CONTENT_TYPE"):
         found["content-type"] = environ["CONTENT_TYPE"]
     return found
@@ -108,34 +109,39 @@ class MockMiddleware:
         state = self.runtime.live.current()
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         raw_query = _wsgi_text(environ.get("QUERY_STRING", ""))
-        request: MockRequest | None = None
+        query: dict[str, list[str]] = {}
         try:
-            headers = _headers(environ, state.header_keys)
-            request = MockRequest(
-                method=method,
-                path=path,
-                query=parse_query(raw_query),
-                headers=headers,
-                cookies=parse_cookies(headers.get("cookie")),
-                body=_body(environ, state.max_body_bytes),
-            )
-            outcome = self._answer(state, request)
-            status, response_headers, body = self._response(state, request, outcome)
+            query = parse_query(raw_query)
+            outcome = None
+            if environ.get("CONTENT_LENGTH") in _NO_LENGTH and "HTTP_TRANSFER_ENCODING" not in environ:
+                outcome = handle_plain(state, method, path, query, environ)
+            if outcome is None:
+                headers = _headers(environ, state.header_keys)
+                request = MockRequest(
+                    method=method,
+                    path=path,
+                    query=query,
+                    headers=headers,
+                    cookies=parse_cookies(headers.get("cookie")),
+                    body=_body(environ, state.max_body_bytes),
+                )
+                outcome = handle(state, request)
+            outcome = self._delayed(state, outcome)
+            status, response_headers, body = self._response(method, environ, outcome)
         except Exception:
             # A fault of the mock itself: the traceback goes to the log, never to the client.
             logger.exception("unexpected error answering %s %s", method, shown_target(path, raw_query))
-            request = request or MockRequest(method=method, path=path, query={}, headers={}, cookies={})
             outcome = internal_error(state)
-            status, response_headers, body = self._response(state, request, outcome)
+            status, response_headers, body = self._response(method, environ, outcome)
         start_response(status, response_headers)
         try:
-            self._record(state, request, raw_query, outcome, (time.perf_counter() - started) * 1000)
+            self._record(state, method, path, query, raw_query, environ, outcome, started)
         except Exception:
             logger.exception("could not record %s %s", method, shown_target(path, raw_query))
         return [] if method == "HEAD" else [body]
 
-    def _answer(self, state: MockState, request: MockRequest) -> Outcome:
-        outcome = handle(state, request)
+    def _delayed(self, state: MockState, outcome: Outcome) -> Outcome:
+        """``outcome`` after the delay the client asked for, or the simulated latency."""
         slot = False
         if outcome.served.delay_ms:  # asked for by the client: only while a slot is free
             slot = self.delay_slots.acquire(blocking=False)
@@ -153,22 +159,23 @@ class MockMiddleware:
         return outcome
 
     def _response(
-        self, state: MockState, request: MockRequest, outcome: Outcome
+        self, method: str, environ: Mapping[str, Any], outcome: Outcome
     ) -> tuple[str, list[tuple[str, str]], bytes]:
         served = outcome.served
         body = served.payload()
-        response_headers = [(k, v) for k, v in served.headers.items()]
+        response_headers = [*served.headers.items()] if served.headers else []
         if served.content_type:
             response_headers.append(("Content-Type", served.content_type))
         response_headers.append(("Content-Length", str(len(body))))
-        headers = request.headers
-        response_headers += cors_headers(
-            headers.get("origin"),
-            self.runtime.settings.cors_origins,
-            preflight=request.method == "OPTIONS" and "access-control-request-method" in headers,
-            methods=served.headers.get("Allow", "").split(", "),
-            requested_headers=headers.get("access-control-request-headers"),
-        )
+        origin = environ.get("HTTP_ORIGIN")
+        if origin:
+            response_headers += cors_headers(
+                origin,
+                self.runtime.settings.cors_origins,
+                preflight=method == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ,
+                methods=served.headers.get("Allow", "").split(", "),
+                requested_headers=environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+            )
         return _REASONS.get(served.status, f"{served.status} Unknown"), response_headers, body
 
     def _no_slot(self) -> str:
@@ -179,19 +186,29 @@ class MockMiddleware:
         )
 
     def _record(
-        self, state: MockState, request: MockRequest, raw_query: str, outcome: Outcome, elapsed_ms: float
+        self,
+        state: MockState,
+        method: str,
+        path: str,
+        query: Mapping[str, list[str]],
+        raw_query: str,
+        environ: Mapping[str, Any],
+        outcome: Outcome,
+        started: float,
     ) -> None:
-        query = request.query
         shown_query = raw_query
         if state.secret_query and any(name in query for name in state.secret_query):
             query = {k: [redact(v) for v in vs] if k in state.secret_query else vs for k, vs in query.items()}
             shown_query = "&".join(f"{k}={v}" for k, vs in query.items() for v in vs)
-        headers = request.headers
-        credentials = {name: redact(headers[name]) for name in state.secret_headers if name in headers}
+        credentials = {}
+        for name, key in state.secret_environ:
+            if key in environ:
+                credentials[name] = redact(environ[key])
         served = outcome.served
+        elapsed_ms = (time.perf_counter() - started) * 1000
         self.runtime.journal.record_row(
-            request.method,
-            request.path,
+            method,
+            path,
             query,
             credentials,
             served.status,
@@ -200,4 +217,4 @@ class MockMiddleware:
             round(elapsed_ms, 3),
         )
         key = " key=" + ",".join(credentials.values()) if credentials else ""
-        self.runtime.access_log.line(request.method, request.path, shown_query, served.status, elapsed_ms, key)
+        self.runtime.access_log.line(method, path, shown_query, served.status, elapsed_ms, key)

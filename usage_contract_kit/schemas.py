@@ -65,14 +65,13 @@ _FORMATS: dict[str, Callable[[str], bool]] = {
 class SchemaValidator:
     """A compiled schema; ``first_error`` says where and why a value fails it."""
 
-    __slots__ = ("_validator", "schema")
+    __slots__ = ("_validator", "is_valid", "schema")
 
     def __init__(self, schema: dict[str, Any], validator: jsonschema_rs.Validator) -> None:
         self.schema = schema
         self._validator = validator
-
-    def is_valid(self, instance: Any) -> bool:
-        return self._validator.is_valid(instance)
+        # Whether ``instance`` is valid: the compiled validator's own method, called without a Python frame.
+        self.is_valid: Callable[[Any], bool] = validator.is_valid
 
     def first_error(self, instance: Any) -> tuple[str, str] | None:
         """``(json pointer inside the instance, message)`` of the first error, or ``None``."""

@@ -11,18 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
+from mockserver.core.answers import Served
 from mockserver.core.security import Credential
 from usage_contract_kit.model import Operation
 
-__all__ = ["Backend", "Refusal"]
+__all__ = ["Backend", "Computed", "Refusal", "computed_answer", "implausible"]
 
 
 @dataclass(frozen=True)
 class Refusal:
     role: str  # a key of refusals.ROLE_STATUSES
     detail: str
+
+
+class Computed(NamedTuple):
+    """A body a backend computed, with the bytes of its compact JSON when it wrote them itself."""
+
+    value: Any
+    json: bytes | None = None
 
 
 class Backend(Protocol):
@@ -37,3 +45,33 @@ class Backend(Protocol):
         credentials: tuple[Credential, ...],
         example: Any,
     ) -> Refusal | Any | None: ...
+
+
+def implausible(credentials: tuple[Credential, ...]) -> Refusal | None:
+    """Example mode accepts any key that starts like the documented shape."""
+    for credential in credentials:
+        if not credential.plausible:
+            pattern = credential.scheme.key_pattern.pattern if credential.scheme.key_pattern else ""
+            return Refusal(
+                "unauthenticated",
+                f"malformed credentials in {credential.scheme.location} {credential.scheme.parameter}: keys look like {pattern}",
+            )
+    return None
+
+
+def computed_answer(default: Served, result: Any, delay_ms: int | None = None) -> Served:
+    """The answer carrying a body a backend computed, on the wire as ``default`` (the documented one) goes."""
+    encoded = None
+    if type(result) is Computed:
+        result, encoded = result.value, result.json if default.kind == "json" else None
+    return Served(
+        default.status,
+        result,
+        default.content_type,
+        "data",
+        default.headers,
+        delay_ms,
+        encoded,
+        default.kind,
+        default.schema,
+    )

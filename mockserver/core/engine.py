@@ -20,18 +20,19 @@ the mock's refusals, the routes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from mockserver.core.answers import Catalog, Served, build_catalog
-from mockserver.core.backend import Backend, Refusal
+from mockserver.core.backend import Backend, Refusal, computed_answer, implausible
 from mockserver.core.bodies import validate_body
+from mockserver.core.lanes import Lane, compile_lanes, lane_answer
 from mockserver.core.negotiation import MediaRange, parse_accept
 from mockserver.core.parameters import Invalid, ParameterPlan, plan_parameters, validate_parameters
 from mockserver.core.prefer import PreferenceError, Preferences, parse_preferences
 from mockserver.core.refusals import ErrorFields, RefusalPlan, error_fields, plan_refusals, render_refusal
-from mockserver.core.routing import NoRoute, Routes, WrongMethod, compile_routes, match_route
-from mockserver.core.security import Credential, find_credentials, header_keys, secret_names
+from mockserver.core.routing import Match, NoRoute, Routes, WrongMethod, compile_routes, match_route
+from mockserver.core.security import Credential, find_credentials, header_keys, secret_environ, secret_names
 from mockserver.core.selection import Broken, NotAcceptable, SelectionError, select_response
 from usage_contract_kit.errors import SpecError
 from usage_contract_kit.model import Operation, Spec
@@ -43,6 +44,7 @@ __all__ = [
     "Outcome",
     "build_state",
     "handle",
+    "handle_plain",
     "internal_error",
     "refuse",
 ]
@@ -80,6 +82,8 @@ class MockState:
     max_body_bytes: int = MAX_BODY_BYTES
     warnings: tuple[str, ...] = ()  # the spec's faults a lenient load let through, one line each
     parameter_plans: Mapping[str, tuple[ParameterPlan, ...]] = field(default_factory=dict)  # by operation location
+    lanes: Mapping[str, Lane] = field(default_factory=dict)  # the plain request's way, by operation location
+    secret_environ: tuple[tuple[str, str], ...] = ()  # (secret header's name, its WSGI environ key)
 
 
 def build_state(
@@ -107,20 +111,25 @@ def build_state(
     secrets = secret_names(list(spec.security_schemes.values()))
     catalog = build_catalog(spec, lenient=lenient)
     fields = error_fields(spec)
+    plans = {op.location: plan_parameters(op) for op in spec.operations}
+    keys = header_keys(spec)
+    secret_headers = frozenset(secrets["header"])
     return MockState(
         spec,
         compile_routes(spec.operations),
         fields,
         backend,
         max_delay_ms,
-        frozenset(secrets["header"]),
+        secret_headers,
         frozenset(secrets["query"]),
         catalog,
         plan_refusals(spec, catalog, fields),
-        header_keys(spec),
+        keys,
         max_body_bytes,
         (*spec.warnings, *catalog.warnings),
-        {op.location: plan_parameters(op) for op in spec.operations},
+        plans,
+        compile_lanes(spec.operations, catalog, plans, keys),
+        secret_environ(secret_headers, keys),
     )
 
 
@@ -140,8 +149,28 @@ def handle(state: MockState, request: MockRequest) -> Outcome:
                 "method_not_allowed", f"method {match.method} is not allowed here; allowed: {', '.join(match.allow)}"
             ),
         )
-        return Outcome(replace(outcome.served, headers={"Allow": ", ".join(match.allow)}), None)
+        return Outcome(outcome.served._replace(headers={"Allow": ", ".join(match.allow)}), None)
     return _answer(state, request, match.operation, match.path_params)
+
+
+def handle_plain(
+    state: MockState, method: str, path: str, query: Mapping[str, Sequence[str]], environ: Mapping[str, Any]
+) -> Outcome | None:
+    """Answer a request without a body through its operation's lane, or ``None`` for :func:`handle`.
+
+    ``environ`` holds the request's headers under their WSGI keys (``HTTP_X_API_KEY``); the
+    answer is the one :func:`handle` gives the same request (:mod:`mockserver.core.lanes`).
+    """
+    if not state.lanes or method == "OPTIONS":
+        return None
+    match = match_route(state.routes, method, path)
+    if type(match) is not Match:
+        return None
+    lane = state.lanes.get(match.operation.location)
+    if lane is None:
+        return None
+    served = lane_answer(lane, state.backend, match.path_params, query, environ)
+    return None if served is None else Outcome(served, match.operation)
 
 
 def _answer(state: MockState, request: MockRequest, operation: Operation, path_params: Mapping[str, str]) -> Outcome:
@@ -158,7 +187,7 @@ def _answer(state: MockState, request: MockRequest, operation: Operation, path_p
     if credentials is None:
         return refuse(state, operation, Refusal("unauthenticated", _missing_credentials(operation)), prefs, accept)
     backend = state.backend
-    refusal = backend.authenticate(operation, credentials) if backend is not None else _implausible(credentials)
+    refusal = backend.authenticate(operation, credentials) if backend is not None else implausible(credentials)
     if refusal is not None:
         return refuse(state, operation, refusal, prefs, accept)
 
@@ -194,25 +223,15 @@ def _from_backend(
     accept: Sequence[MediaRange],
 ) -> Outcome | None:
     """Data mode: the backend's refusal or computed body, or ``None`` to serve the documented one."""
-    default = select_response(operation, _catalog(state), _NO_PREFERENCES)
+    default = select_response(operation, _catalog(state), _NO_PREFERENCES, accept)
     if not isinstance(default, Served):
-        return None
+        return None  # not acceptable, or broken: _selected says which
     result = backend.resolve(operation, values, credentials, default.body)
     if isinstance(result, Refusal):
         return refuse(state, operation, result, prefs, accept)
     if result is None:
         return None
-    computed = Served(  # not dataclasses.replace, which costs more than the rest of this step
-        status=default.status,
-        body=result,
-        content_type=default.content_type,
-        example="data",
-        headers=default.headers,
-        delay_ms=prefs.delay_ms,
-        kind=default.kind,
-        schema=default.schema,
-    )
-    return Outcome(computed, operation)
+    return Outcome(computed_answer(default, result, prefs.delay_ms), operation)
 
 
 _NO_PREFERENCES = Preferences()
@@ -255,7 +274,7 @@ def _selected(state: MockState, operation: Operation, prefs: Preferences, accept
         return refuse(
             state, operation, Refusal("internal", f"the mock cannot answer this: {served.problem}"), prefs, accept
         )
-    return Outcome(served if prefs.delay_ms is None else replace(served, delay_ms=prefs.delay_ms), operation)
+    return Outcome(served if prefs.delay_ms is None else served._replace(delay_ms=prefs.delay_ms), operation)
 
 
 def refuse(
@@ -269,25 +288,13 @@ def refuse(
     plan = state.refusals[(operation.location if operation is not None else None, refusal.role)]
     served = render_refusal(plan, state.fields, refusal.detail, accept)
     if prefs is not None and prefs.delay_ms is not None:
-        served = replace(served, delay_ms=prefs.delay_ms)
+        served = served._replace(delay_ms=prefs.delay_ms)
     return Outcome(served, operation)
 
 
 def internal_error(state: MockState) -> Outcome:
     """The answer when the mock itself failed: 500 in the spec's error shape (its 500 example if any)."""
     return refuse(state, None, Refusal("internal", "the mock failed to answer this request; its log says why"))
-
-
-def _implausible(credentials: tuple[Credential, ...]) -> Refusal | None:
-    """Example mode accepts any key that starts like the documented shape."""
-    for credential in credentials:
-        if not credential.plausible:
-            pattern = credential.scheme.key_pattern.pattern if credential.scheme.key_pattern else ""
-            return Refusal(
-                "unauthenticated",
-                f"malformed credentials in {credential.scheme.location} {credential.scheme.parameter}: keys look like {pattern}",
-            )
-    return None
 
 
 def _missing_credentials(operation: Operation) -> str:

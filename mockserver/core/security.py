@@ -9,12 +9,21 @@ is the business of the mode (example mode accepts any; data mode looks it up).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from usage_contract_kit.model import Operation, SecurityScheme, Spec
 
-__all__ = ["Credential", "environ_key", "find_credentials", "header_keys", "redact", "secret_names"]
+__all__ = [
+    "Credential",
+    "environ_key",
+    "find_credentials",
+    "header_keys",
+    "name_of",
+    "redact",
+    "secret_environ",
+    "secret_names",
+]
 
 
 class Credential(NamedTuple):  # made per request: a tuple costs a fraction of a frozen dataclass
@@ -123,3 +132,18 @@ def header_keys(spec: Spec) -> dict[str, str]:
         if lowered != lowered.replace("_", "-"):
             keys.setdefault(environ_key(name), lowered)
     return keys
+
+
+def name_of(key: str, keys: Mapping[str, str]) -> str:
+    """The lower-case name the shell reads the header under WSGI environ key ``key`` by (``keys``: :func:`header_keys`)."""
+    return keys.get(key) or key[5:].replace("_", "-").lower()
+
+
+def secret_environ(names: Iterable[str], keys: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """(name, WSGI environ key) of each secret header the shell reads under that name (see :func:`header_keys`)."""
+    found = []
+    for name in sorted(names):
+        key = environ_key(name)
+        if name_of(key, keys) == name:
+            found.append((name, key))
+    return tuple(found)

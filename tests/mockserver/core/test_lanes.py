@@ -1,0 +1,185 @@
+"""A lane answers exactly as the general pipeline does, whenever it answers at all.
+
+For the usage contract (example mode and data mode) and every document under
+``tests/specs``, requests are built from each operation's valid call and then broken or
+varied in generated ways (parameters, credentials, ``Accept``, ``Prefer``, ``__``
+parameters, methods, paths). Whenever :func:`handle_plain` answers one, :func:`handle`,
+given the same request as the shell gives it, must answer the same (status, body, bytes,
+headers, example, operation). The plain request itself must take the lane, so the lanes
+are not simply never used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mockserver.core.engine import MockRequest, MockState, Outcome, build_state, handle, handle_plain
+from mockserver.core.security import environ_key
+from mockserver.core.wire import parse_cookies, parse_query
+from mockserver.usage_data import load_usage_data
+from mockserver.wsgi import _headers
+from tests.conftest import DATA_PATH, KEY, SPEC_PATH
+from tests.mockserver.fidelity import Call, valid_call
+from usage_contract_kit.spec import load_spec
+
+SPECS = sorted((Path(__file__).resolve().parents[2] / "specs").glob("*.yaml"))
+USAGE = "/organizations/org_1/usage"
+GOOD = {"startDate": "1735689600000", "endDate": "1738367999999"}
+
+
+def _states() -> dict[str, tuple[MockState, list[Call]]]:
+    usage = load_spec(SPEC_PATH)
+    usage_call = Call("GET", USAGE, tuple(GOOD.items()), {"X-API-Key": KEY})
+    states = {
+        "usage, example mode": (build_state(usage), [usage_call]),
+        "usage, data mode": (build_state(usage, load_usage_data(DATA_PATH, usage)), [usage_call]),
+    }
+    for path in SPECS:
+        spec = load_spec(path)
+        calls = [valid_call(spec, op) for op in spec.operations]
+        states[path.stem] = (build_state(spec), [call for call in calls if call.body is None])
+    return states
+
+
+STATES = _states()
+
+
+def _environ(headers: Mapping[str, str]) -> dict[str, Any]:
+    environ: dict[str, Any] = {"REQUEST_METHOD": "GET"}
+    for name, value in headers.items():
+        environ[environ_key(name)] = value
+    return environ
+
+
+def _both(state: MockState, method: str, path: str, raw_query: str, headers: Mapping[str, str]) -> tuple[Any, Any]:
+    """(the lane's outcome or ``None``, the general pipeline's), as the shell computes them."""
+    environ = _environ(headers)
+    query = parse_query(raw_query)
+    plain = handle_plain(state, method, path, query, environ)
+    seen = _headers(environ, state.header_keys)
+    general = handle(state, MockRequest(method, path, query, seen, parse_cookies(seen.get("cookie"))))
+    return plain, general
+
+
+def _same(plain: Outcome, general: Outcome) -> None:
+    assert plain.operation == general.operation
+    assert plain.served == general.served
+    assert plain.served.payload() == general.served.payload()
+
+
+@pytest.mark.parametrize("name", list(STATES))
+def test_the_plain_request_takes_the_lane_and_gets_the_general_answer(name: str) -> None:
+    state, calls = STATES[name]
+    for call in calls:
+        plain, general = _both(state, call.method, call.path, urlencode(call.query), call.all_headers())
+        if plain is None:  # only a request with cookies goes the general way
+            assert call.cookies, f"{name}: {call.method} {call.url()} is plain, and no lane answered it"
+        else:
+            _same(plain, general)
+
+
+FALLBACKS = [
+    ("a Prefer header", {"Prefer": "code=404"}, ""),
+    ("a control parameter", {}, "&__code=404"),
+    ("an unknown control parameter", {}, "&__nothing=1"),
+    ("no key", {"X-API-Key": None}, ""),
+    ("a key of another shape", {"X-API-Key": "not-a-key"}, ""),
+    ("an unknown key", {"X-API-Key": "idt_live_" + "z" * 32}, ""),
+    ("a date that is not a number", {}, "&startDate=soon"),
+    ("a date given twice", {}, "&endDate=1738367999999"),
+    ("an Accept nothing documented fits", {"Accept": "text/html"}, ""),
+]
+
+
+@pytest.mark.parametrize(("label", "headers", "extra"), FALLBACKS, ids=[f[0] for f in FALLBACKS])
+def test_what_is_not_plain_goes_the_general_way(label: str, headers: dict[str, str | None], extra: str) -> None:
+    state, _ = STATES["usage, data mode"]
+    sent = {name: value for name, value in {"X-API-Key": KEY, **headers}.items() if value is not None}
+    query = urlencode(GOOD) + extra
+    if "startDate=soon" in extra:
+        query = "startDate=soon&endDate=1738367999999"
+    plain, general = _both(state, "GET", USAGE, query, sent)
+    assert plain is None
+    assert general.served.status != 200 or label.startswith(("an unknown control", "a Prefer"))
+
+
+TEXTS = st.sampled_from(
+    ["", "0", "-1", "1735689600000", "1738367999999", "1.5", "1e3", "NaN", "abc", " 1", "٣", "9" * 320, "true", "null"]
+)
+ACCEPTS = st.sampled_from(
+    [None, "*/*", "application/json", "application/*", "application/xml", "text/plain", "text/html",
+     "application/json;q=0", "application/json, text/plain, */*", "text/html, */*;q=0.1", ""]
+)  # fmt: skip
+KEYS = st.sampled_from([None, KEY, "", " " + KEY + " ", "idt_live_short", "idt_live_" + "0" * 32, "plain"])
+
+
+def _varied_query(draw: st.DrawFn, query: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    for _ in range(draw(st.integers(0, 2))):
+        kind = draw(st.sampled_from(["set", "set", "set", "drop", "repeat", "extra", "control"]))
+        if kind == "set" and query:
+            index = draw(st.integers(0, len(query) - 1))
+            query[index] = (query[index][0], draw(TEXTS))
+        elif kind == "drop" and query:
+            query.pop(draw(st.integers(0, len(query) - 1)))
+        elif kind == "repeat" and query:
+            query.append(draw(st.sampled_from(query)))
+        elif kind == "extra":
+            query.append(("other", draw(TEXTS)))
+        elif kind == "control":
+            query.append((draw(st.sampled_from(["__code", "__example", "__delay", "__x"])), draw(TEXTS)))
+    return query
+
+
+def _sometimes(draw: st.DrawFn, one_in: int) -> bool:
+    return draw(st.integers(1, one_in)) == 1
+
+
+@st.composite
+def variations(draw: st.DrawFn) -> tuple[str, str, str, str, dict[str, str]]:
+    """A state's valid call with a few things changed: mostly still plain, often not."""
+    name = draw(st.sampled_from(sorted(STATES)))
+    _, calls = STATES[name]
+    call = draw(st.sampled_from(calls))
+    query = _varied_query(draw, list(call.query))
+    headers = dict(call.all_headers())
+    if "Cookie" in headers and draw(st.booleans()):
+        del headers["Cookie"]
+    if _sometimes(draw, 3):
+        key = draw(KEYS)
+        for header in [h for h in headers if h.lower() in ("x-api-key", "api_key", "api-key")]:
+            del headers[header]
+        if key is not None:
+            headers["X-API-Key"] = key
+    if _sometimes(draw, 2):
+        headers["Accept"] = draw(ACCEPTS.filter(lambda accept: accept is not None)) or ""
+    if _sometimes(draw, 8):
+        headers["Prefer"] = draw(st.sampled_from(["code=404", "example=fromSchema", "dynamic=true", "unknown=1"]))
+    if _sometimes(draw, 4):
+        headers["Origin"] = "http://localhost:3000"
+    method = call.method
+    if _sometimes(draw, 5):
+        method = draw(st.sampled_from(["HEAD", "POST", "OPTIONS", "DELETE"]))
+    path = call.path
+    if _sometimes(draw, 6):
+        path = draw(st.sampled_from(["/organizations/org_2/usage", "/organizations/nope/usage", "/nothing"]))
+    raw_query = "&".join(f"{quote(k, safe='_')}={quote(v, safe='')}" for k, v in query)
+    return name, method, path, raw_query, headers
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(variations())
+def test_whenever_a_lane_answers_it_answers_as_the_general_pipeline(
+    case: tuple[str, str, str, str, dict[str, str]],
+) -> None:
+    name, method, path, raw_query, headers = case
+    state, _ = STATES[name]
+    plain, general = _both(state, method, path, raw_query, headers)
+    if plain is not None:
+        _same(plain, general)
