@@ -1,6 +1,6 @@
 """The floor: a bare WSGI callable answering fixed bytes, on the mock's own Granian settings.
 
-    python bench/floor.py BODY_FILE --port PORT [--workers 2] [--threads 8]
+    python bench/floor.py BODY_FILE --port PORT [--workers 2] [--threads 4]
 
 It does nothing a mock must do (no routing, no validation, no journal, no log line), so
 what it serves per second is what the server and the load generator cost on this machine;
@@ -18,7 +18,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mockserver.serving import granian_server, serve  # noqa: E402 - after the path is set
+from mockserver.serving import MOCK_THREADS, granian_server, serve  # noqa: E402 - after the path is set
 
 
 def bare_app(body: bytes) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
@@ -36,7 +36,7 @@ def main() -> None:
     parser.add_argument("body", type=Path, help="the bytes every answer carries")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=MOCK_THREADS, help="threads per worker (the mock's default)")
     args = parser.parse_args()
     app = bare_app(args.body.read_bytes())
     server = granian_server(

@@ -25,6 +25,7 @@ import click
 from mockserver.access_log import LINE_FORMAT
 from mockserver.memory import release_free_memory
 from mockserver.proxy_options import proxy_config, proxy_options
+from mockserver.serving import MOCK_THREADS, PROXY_THREADS
 from mockserver.settings import SettingsError, parse_latency
 from usage_contract_kit.errors import LoadError
 from usage_contract_kit.packaged import CONTRACT, version_text
@@ -158,8 +159,8 @@ def _megabytes(name: str, default: float, envvar: str, text: str) -> Callable[[F
 @click.option(
     "--threads",
     type=click.IntRange(1, 256),
-    default=8,
-    show_default=True,
+    default=None,
+    show_default=f"{MOCK_THREADS}, or {PROXY_THREADS} with --proxy",
     help="Threads per worker; at most half of them (at least one) wait on delays clients ask for.",
 )
 @click.option(
@@ -210,7 +211,7 @@ def main(
     cors_origins: tuple[str, ...],
     log_level: str,
     workers: int,
-    threads: int,
+    threads: int | None,
     admin_token: str | None,
     max_delay_ms: int,
     reload_interval: float,
@@ -237,6 +238,8 @@ def main(
     if usage is not None and data is None:
         raise click.UsageError("--usage needs --data: the data file lists the API keys and what each may read")
     proxied = proxy_config(proxy)
+    if threads is None:  # a proxied request waits on its upstream in its thread
+        threads = PROXY_THREADS if proxied.get("MOCK_PROXY") else MOCK_THREADS
     if not check and (problem := port_problem(host, port)):  # before loading: say it at once
         click.echo(f"error: {problem}", err=True)
         sys.exit(2)
