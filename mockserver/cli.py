@@ -238,8 +238,8 @@ def main(
     if usage is not None and data is None:
         raise click.UsageError("--usage needs --data: the data file lists the API keys and what each may read")
     proxied = proxy_config(proxy)
-    if threads is None:  # a proxied request waits on its upstream in its thread
-        threads = PROXY_THREADS if proxied.get("MOCK_PROXY") else MOCK_THREADS
+    # The proxy keeps more threads: a proxied request waits on its upstream in its thread.
+    threads = threads or (PROXY_THREADS if proxied.get("MOCK_PROXY") else MOCK_THREADS)
     if not check and (problem := port_problem(host, port)):  # before loading: say it at once
         click.echo(f"error: {problem}", err=True)
         sys.exit(2)
