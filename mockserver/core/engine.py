@@ -84,6 +84,9 @@ class MockState:
     parameter_plans: Mapping[str, tuple[ParameterPlan, ...]] = field(default_factory=dict)  # by operation location
     lanes: Mapping[str, Lane] = field(default_factory=dict)  # the plain request's way, by operation location
     secret_environ: tuple[tuple[str, str], ...] = ()  # (secret header's name, its WSGI environ key)
+    # (method, path) -> (lane, path parameters): routing is a pure function of the state, so
+    # the plain way remembers it (bounded) rather than matching the routes again.
+    lane_routes: dict[tuple[str, str], tuple[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
 
 
 def build_state(
@@ -163,14 +166,32 @@ def handle_plain(
     """
     if not state.lanes or method == "OPTIONS":
         return None
+    routed = state.lane_routes.get((method, path))
+    if routed is None:
+        routed = _lane_route(state, method, path)
+    if routed is _NO_LANE:
+        return None
+    lane, path_params = routed
+    served = lane_answer(lane, state.backend, path_params, query, environ)
+    return None if served is None else Outcome(served, lane.operation)
+
+
+_NO_LANE: tuple[Any, Any] = (None, None)
+_ROUTED_PATHS = 4096  # the most (method, path) pairs a state remembers the lane of
+_ROUTED_LENGTH = 256  # longer paths are matched each time
+
+
+def _lane_route(state: MockState, method: str, path: str) -> tuple[Any, Any]:
+    """The lane and path parameters of ``method path`` (or ``_NO_LANE``), remembered for the next request."""
     match = match_route(state.routes, method, path)
-    if type(match) is not Match:
-        return None
-    lane = state.lanes.get(match.operation.location)
-    if lane is None:
-        return None
-    served = lane_answer(lane, state.backend, match.path_params, query, environ)
-    return None if served is None else Outcome(served, match.operation)
+    routed = _NO_LANE
+    if isinstance(match, Match) and (lane := state.lanes.get(match.operation.location)) is not None:
+        routed = (lane, match.path_params)
+    if len(path) <= _ROUTED_LENGTH:
+        if len(state.lane_routes) >= _ROUTED_PATHS:
+            state.lane_routes.clear()
+        state.lane_routes[(method, path)] = routed
+    return routed
 
 
 def _answer(state: MockState, request: MockRequest, operation: Operation, path_params: Mapping[str, str]) -> Outcome:

@@ -183,3 +183,21 @@ def test_whenever_a_lane_answers_it_answers_as_the_general_pipeline(
     plain, general = _both(state, method, path, raw_query, headers)
     if plain is not None:
         _same(plain, general)
+
+
+def test_the_lanes_remember_a_bounded_number_of_routes() -> None:
+    usage = load_spec(SPEC_PATH)
+    state = build_state(usage, load_usage_data(DATA_PATH, usage))
+    headers = {"X-API-Key": KEY}
+    for number in range(5000):
+        plain, general = _both(state, "GET", f"/organizations/org_{number}/usage", urlencode(GOOD), headers)
+        assert plain is None or plain == general
+    assert 0 < len(state.lane_routes) <= 4096
+    long_path = "/organizations/" + "o" * 300 + "/usage"
+    plain, general = _both(state, "GET", long_path, urlencode(GOOD), headers)
+    assert plain is None
+    assert general.served.status == 404
+    assert ("GET", long_path) not in state.lane_routes
+    plain, general = _both(state, "GET", USAGE, urlencode(GOOD), headers)  # still answered, and the same
+    assert plain is not None
+    _same(plain, general)
