@@ -18,6 +18,7 @@ generated requests, that whenever a lane answers, ``handle`` answers the same.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any, NamedTuple
 
 from mockserver.core.answers import Catalog, Served, default_response
@@ -30,6 +31,7 @@ from usage_contract_kit.model import Operation, SecurityScheme
 
 __all__ = ["Lane", "compile_lanes", "lane_answer"]
 
+_credential = partial(tuple.__new__, Credential)  # Credential(scheme, value) without a Python frame
 _QUERY, _PATH, _HEADER, _COOKIE = 0, 1, 2, 3  # where a parameter is read
 _IN_HEADER, _IN_QUERY, _IN_COOKIE, _BY_AUTHORIZATION = 0, 1, 2, 3  # where a credential is read
 _NOT_HEADERS = frozenset({"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"})
@@ -150,8 +152,11 @@ def lane_answer(
     ``environ`` holds the request's headers under their WSGI keys; the caller has checked
     that the request has no body.
     """
-    if "HTTP_PREFER" in environ or any(name.startswith(CONTROL_PREFIX) for name in query):
+    if "HTTP_PREFER" in environ:
         return None
+    for name in query:  # not any() over a generator: this is in every request
+        if name.startswith(CONTROL_PREFIX):
+            return None
     if lane.cookies and "HTTP_COOKIE" in environ:
         return None
     accept = environ.get("HTTP_ACCEPT")
@@ -198,7 +203,7 @@ def _credentials(
                 break  # a cookie: there are none (lane_answer checked)
             if value is None or not (value := value.strip()):
                 break
-            found.append(Credential(scheme, value))
+            found.append(_credential((scheme, value)))
         else:
             return tuple(found)
     return None
