@@ -138,10 +138,13 @@ bench: $(STAMP) bench-deps
 bench-data: $(STAMP)
 	$(BIN)/python bench/data_sizes.py
 
-## Where a request's time goes (pyinstrument), for bench/PROFILE.md.
+## Where a request's time goes (pyinstrument), and its CPU instructions (valgrind), for bench/PROFILE.md.
 profile: $(STAMP)
+	@command -v valgrind >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }
 	$(BIN)/python -m pip install --quiet 'pyinstrument>=4.6'
 	$(BIN)/python bench/profile.py
+	$(BIN)/python bench/profile.py --instructions
 
 FUZZ_EXAMPLES ?= 10000
 SOAK_SECONDS ?= 300

@@ -3,12 +3,23 @@
 Data mode, the benchmark's request, request validation and the journal on, logging at
 the CLI's default level (info) into /dev/null. Prints the call tree and the microseconds
 per request with and without the log line.
+
+    python bench/profile.py                 # microseconds and the call tree
+    python bench/profile.py --instructions  # CPU instructions per request (needs valgrind)
+
+Microseconds move by a fifth from one run to the next on a shared machine; the count of
+instructions does not (it is counted, not timed: valgrind runs this script twice, with
+few and with many requests, and divides the difference), so it is the figure to compare
+two versions of the request path by.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
+import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -25,7 +36,8 @@ from mockserver.app import create_app  # noqa: E402
 KEY = "idt_live_acmeFrontend00000000000000000001"
 
 
-def main() -> None:
+def build() -> Callable[[int], None]:
+    """``calls(n)``: the app made as the command line makes it, sent the request ``n`` times (lines written)."""
     sink = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
     logging.basicConfig(level="INFO", stream=sink, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
@@ -53,6 +65,20 @@ def main() -> None:
             call()
         access_log.flush()  # the lines' writing counts too
 
+    return calls
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--instructions"]:
+        few, many = _instructions(200), _instructions(1200)
+        print(f"{(many - few) / 1000:,.0f} CPU instructions per request (valgrind, log level INFO)")
+        return
+    if len(sys.argv) == 3 and sys.argv[1] == "--count":  # run under valgrind by _instructions
+        calls = build()
+        calls(300)  # warm: the journal's slots, the lanes' routes, the interpreter's caches
+        calls(int(sys.argv[2]))
+        return
+    calls = build()
     for level in ("INFO", "WARNING"):
         logging.getLogger().setLevel(level)
         calls(1000)
@@ -67,6 +93,19 @@ def main() -> None:
     calls(20000)
     profiler.stop()
     print(profiler.output_text(unicode=False, color=False, show_all=False))
+
+
+def _instructions(requests: int) -> int:
+    """The instructions valgrind counts for this script sending the request ``requests`` times."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        sys.exit("error: counting instructions needs valgrind (make profile installs it)")
+    command = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__]
+    done = subprocess.run([*command, "--count", str(requests)], capture_output=True, text=True, check=False)
+    found = re.search(r"Collected : ([0-9]+)", done.stderr)
+    if done.returncode != 0 or found is None:
+        sys.exit(f"error: valgrind failed:\n{done.stderr[-2000:]}")
+    return int(found.group(1))
 
 
 if __name__ == "__main__":
