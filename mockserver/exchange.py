@@ -49,6 +49,7 @@ _SET_BY_FORWARDING = frozenset({"host", "content-length", "via", "expect"})
 _DECODABLE = frozenset({"gzip", "x-gzip", "deflate", "identity"})
 # Characters a request target may carry as they are (RFC 3986's reserved and unreserved, and '%').
 _TARGET_SAFE = "/:@!$&'()*+,;=-._~%?"
+_LENGTH_DIGITS = 18  # a Content-Length of more digits is larger than any body the proxy reads
 
 
 def wsgi_text(raw: str) -> str:
@@ -87,7 +88,7 @@ def read_body(environ: Mapping[str, Any], limit: int) -> bytes | None:
         return b""
     length = str(environ.get("CONTENT_LENGTH") or "").strip()
     if length.isdigit():
-        size = int(length)
+        size = int(length) if len(length) <= _LENGTH_DIGITS else limit + 1  # too long to be a body we read
         return None if size > limit else stream.read(size) if size else b""
     if environ.get("wsgi.input_terminated"):  # a body without a length (chunked): read up to the limit
         data: bytes = stream.read(limit + 1)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,10 +128,16 @@ def _build(parser: Any, source: str, error: type[LoadError]) -> Any:  # noqa: C9
         kind = type(event)
         # The hot path, kept inline: a plain or quoted scalar, then adding it to its container.
         if kind is scalar_event:
-            if event.tag is None:
-                value = _plain(event.value) if event.implicit[0] else event.value
-            else:
-                value = _tagged(event, stack, source, error)
+            try:
+                if event.tag is None:
+                    value = _plain(event.value) if event.implicit[0] else event.value
+                else:
+                    value = _tagged(event, stack, source, error)
+            except ValueError:  # an integer of more digits than int() reads (sys.get_int_max_str_digits())
+                limit = f"{sys.get_int_max_str_digits():,}"
+                raise error(
+                    source, _where(stack), f"a number of {len(event.value):,} digits{_at(event)}: at most {limit} are read"
+                ) from None
         elif kind in end_events:
             frame = stack.pop()
             value = frame.container

@@ -110,6 +110,10 @@ def _json(body: bytes) -> Any:
         value = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise _Unreadable(f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except _Unreadable:
+        raise
+    except ValueError:  # an integer of more digits than int() reads (sys.get_int_max_str_digits())
+        raise _Unreadable("a number in the JSON has more digits than can be read") from None
     except RecursionError:
         raise _Unreadable(f"JSON nested deeper than {MAX_BODY_DEPTH} levels") from None
     if _depth(value) > MAX_BODY_DEPTH:
@@ -181,7 +185,7 @@ def _field(raw: str, schema: Mapping[str, Any]) -> Any:
     if schema.get("type") in ("object", None) and raw.startswith(("{", "[")):
         try:
             return json.loads(raw)  # an object field sent as JSON, as OpenAPI's default encoding says
-        except json.JSONDecodeError:
+        except ValueError:  # not JSON (or a number of too many digits): the text itself
             return raw
     return coerce_scalar(raw, schema)
 

@@ -63,7 +63,7 @@ def _coerce_typed(raw: str, types: tuple[str, ...]) -> Any:
     if not types or "string" in types:
         return raw
     if "integer" in types and _INTEGER.fullmatch(raw):
-        return int(raw)
+        return _integer(raw)
     if "number" in types and _NUMBER.fullmatch(raw):
         value = float(raw)
         if not math.isfinite(value):
@@ -76,6 +76,14 @@ def _coerce_typed(raw: str, types: tuple[str, ...]) -> Any:
         return None
     wanted = " or ".join("an integer" if t == "integer" else f"a {t}" for t in types)
     raise CoercionError(f"{_show(raw)} is not {wanted}")
+
+
+def _integer(raw: str) -> int:
+    """``int(raw)`` for the text of an integer, or :class:`CoercionError` past Python's digit limit."""
+    try:
+        return int(raw)
+    except ValueError:  # more digits than int() reads (sys.get_int_max_str_digits())
+        raise CoercionError(f"{_show(raw)} has {len(raw):,} characters, more than an integer may have here") from None
 
 
 def _is_integer_text(raw: str) -> bool:
@@ -97,7 +105,7 @@ def _as_number(raw: str) -> Any:
 
 def _as_integer(raw: str) -> Any:
     """:func:`_coerce_typed` for ``("integer",)``, in fewer steps."""
-    return int(raw) if _is_integer_text(raw) else _coerce_typed(raw, ("integer",))
+    return _integer(raw) if _is_integer_text(raw) else _coerce_typed(raw, ("integer",))
 
 
 def _as_text(raw: str) -> str:

@@ -46,6 +46,8 @@ def _split_header(header: str) -> dict[str, str]:
 def _int(name: str, raw: str, low: int, high: int) -> int:
     if not raw.lstrip("-").isdigit() or not raw.isascii():
         raise PreferenceError(f"preference {name}={raw!r} must be a whole number")
+    if len(raw) > _DIGITS:
+        raise PreferenceError(f"preference {name} must be between {low} and {high}; it has {len(raw):,} digits")
     value = int(raw)
     if not low <= value <= high:
         raise PreferenceError(f"preference {name}={value} must be between {low} and {high}")
@@ -53,6 +55,7 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
 
 
 _NONE = Preferences()
+_DIGITS = 20  # more than any bound here has (2**63 - 1 has 19): longer is out of range, unread
 
 
 def parse_preferences(

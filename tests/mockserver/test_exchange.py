@@ -70,6 +70,7 @@ def test_end_to_end() -> None:
 BODIES = [
     ("declared", {"CONTENT_LENGTH": "3"}, b"abcdef", 10, b"abc"),
     ("declared, over the limit", {"CONTENT_LENGTH": "11"}, b"x" * 11, 10, None),
+    ("a length of 5,000 digits", {"CONTENT_LENGTH": "9" * 5000}, b"x", 10, None),
     ("chunked, within", {"wsgi.input_terminated": True}, b"x" * 10, 10, b"x" * 10),
     ("chunked, over", {"wsgi.input_terminated": True}, b"x" * 11, 10, None),
     ("none", {}, b"ignored", 10, b""),

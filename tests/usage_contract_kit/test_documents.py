@@ -65,6 +65,9 @@ REFUSED = [
     ("two documents", "--- 1\n--- 2", "", "more than one YAML document"),
     ("syntax", "a: [1, 2", "", "not valid YAML at line 2, column 1"),
     ("merge of a scalar", "a: {<<: 1}", "/a", "a merge key (<<) takes a mapping"),
+    ("an integer too long to read", "a: [" + "9" * 5000 + "]", "/a/0", "a number of 5,000 digits at line 1"),
+    ("a negative one", "b: -" + "1" * 4400, "/b", "a number of 4,401 digits"),
+    ("a tagged one", "c: !!int " + "7" * 4400, "/c", "at most 4,300 are read"),
     (
         "deep nesting",
         "a: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1),

@@ -109,6 +109,13 @@ CASES: list[tuple[str, Operation, str | None, bytes, str | None]] = [
         "invalid:field 'age'",
     ),
     ("multipart without a boundary", MULTIPART, "multipart/form-data", b"--B--", "invalid:without a boundary"),
+    (
+        "a JSON number too long to read",
+        JSON,
+        "application/json",
+        b'{"name": "R", "age": ' + b"9" * 5000 + b"}",
+        "invalid:a number in the JSON has more digits than can be read",
+    ),
     ("a media range", IMAGES, "image/png", b"\x89PNG", None),
     ("outside the range", IMAGES, "text/plain", b"x", "unsupported_media_type:documented: image/*"),
     ("an optional body may be missing", IMAGES, None, b"", None),

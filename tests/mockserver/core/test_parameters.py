@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.core.parameters import Invalid, validate_parameters
+from mockserver.core.parameters import CoercionError, Invalid, coerce_scalar, validate_parameters
 from usage_contract_kit.model import Operation, Spec
 from usage_contract_kit.spec import parse_document
 
@@ -144,3 +144,9 @@ def test_cross_parameter_rule(a: str, b: str, ok: bool) -> None:
         assert isinstance(result, Invalid)
         assert "b must not be before a" in result.message
         assert result.parameter == "b"
+
+
+@pytest.mark.parametrize("schema", [{"type": "integer"}, {"type": ["integer", "null"]}, {"type": "number"}])
+def test_an_integer_longer_than_python_reads_is_a_coercion_error(schema: dict[str, Any]) -> None:
+    with pytest.raises(CoercionError, match=r"more than an integer may have here|out of the range of a number"):
+        coerce_scalar("9" * 5000, schema)

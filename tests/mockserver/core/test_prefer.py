@@ -42,3 +42,8 @@ BAD = [
 def test_bad_values_are_named(header: str, fragment: str) -> None:
     with pytest.raises(PreferenceError, match=fragment.replace("(", r"\(")):
         parse_preferences(header, {})
+
+
+def test_a_number_too_long_to_read_is_out_of_range() -> None:
+    with pytest.raises(PreferenceError, match="preference delay must be between 0 and 10000; it has 5,000 digits"):
+        parse_preferences("delay=" + "9" * 5000, {})
