@@ -136,7 +136,9 @@ def _build(parser: Any, source: str, error: type[LoadError]) -> Any:  # noqa: C9
             except ValueError:  # an integer of more digits than int() reads (sys.get_int_max_str_digits())
                 limit = f"{sys.get_int_max_str_digits():,}"
                 raise error(
-                    source, _where(stack), f"a number of {len(event.value):,} digits{_at(event)}: at most {limit} are read"
+                    source,
+                    _where(stack),
+                    f"a number of {len(event.value):,} digits{_at(event)}: at most {limit} are read",
                 ) from None
         elif kind in end_events:
             frame = stack.pop()

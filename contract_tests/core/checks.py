@@ -131,7 +131,7 @@ def _body(ctx: CheckContext, exchange: Exchange, check: str) -> Any:
     try:
         return reply.json()
     except (ValueError, UnicodeDecodeError) as exc:
-        why = "JSON nested too deeply to parse" if "nested too deeply" in str(exc) else "not JSON"
+        why = str(exc) if str(exc).startswith("JSON ") else "not JSON"  # parse_json's reasons start so
         content_type = reply.headers.get("content-type", "(no content type)")
         got = f"{reply.status} {content_type}, {why}: {reply.excerpt()}"
         raise fail(ctx, exchange, check, f"a JSON body for status {reply.status}", got) from None

@@ -96,11 +96,15 @@ def redact(text: str, secrets: Mapping[str, str]) -> str:
 
 
 def parse_json(body: bytes, **options: Any) -> Any:
-    """``json.loads`` that fails with ``ValueError`` only (a 100,000-deep array included)."""
+    """``json.loads`` that fails with ``ValueError`` only (a 100,000-deep array included), saying why."""
     try:
         return json.loads(body, **options)
     except RecursionError:
         raise ValueError("JSON nested too deeply to parse") from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # an integer of more digits than int() reads (sys.get_int_max_str_digits())
+        raise ValueError("JSON with a number of more digits than can be read") from None
 
 
 def exact_json(body: bytes) -> Any:

@@ -173,6 +173,11 @@ def deep_json(conn: socket.socket, request: bytes, answer: Response) -> None:
     send(conn, (200, [("Content-Type", "application/json")], b"[" * 100_000 + b"]" * 100_000))
 
 
+def long_number(conn: socket.socket, request: bytes, answer: Response) -> None:
+    body = b'{"data": {"usageSms": ' + b"9" * 5000 + b', "usageWhatsapp": 0, "usageEmail": 0, "usageSage": 0}}'
+    send(conn, (200, [("Content-Type", "application/json")], body))
+
+
 def _sent_key(request: bytes) -> str:
     for line in request.decode("latin-1").split("\r\n"):
         name, _, value = line.partition(":")
@@ -208,6 +213,7 @@ SCENARIOS: list[tuple[str, Spoil, str, float]] = [
     ("endless body", endless_body, "larger than 10 MB", 2),
     ("a byte a second", byte_a_second, "no complete answer within 6 s", 2),
     ("100,000-deep JSON", deep_json, "nested too deeply", 2),
+    ("a number of 5,000 digits", long_number, "a number of more digits than can be read", 2),
     ("key echoed in bodies and headers", echo_key, "error_body_leak_free", 2),
     ("ANSI escapes", ansi_escapes, "\\x1b[2J", 2),
 ]

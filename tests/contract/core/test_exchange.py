@@ -86,6 +86,13 @@ def test_printable_may_keep_lines() -> None:
     assert printable("a\nb\r\n", newlines=True) == "a\nb\\r\n"
 
 
+def test_a_number_too_long_to_read_is_a_value_error_saying_so() -> None:
+    with pytest.raises(ValueError, match="JSON with a number of more digits than can be read"):
+        parse_json(b"[" + b"9" * 5000 + b"]")
+    with pytest.raises(ValueError, match="Expecting value"):  # not JSON at all: json's own words
+        parse_json(b"nope")
+
+
 def test_deep_json_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="nested too deeply"):
         parse_json(b"[" * 100_000 + b"]" * 100_000)
