@@ -1,8 +1,8 @@
 """The plain request answered straight through: one lane per operation, compiled at load.
 
 Most requests a mock gets are the plain case: no ``Prefer`` and no ``__`` parameters, no
-body, the credentials present and good, every parameter valid, the default media type
-acceptable. A lane answers exactly those with the checks :func:`~mockserver.core.engine.handle`
+body, no cookie, the credentials present and good, every parameter valid, the default
+media type acceptable. A lane answers exactly those with the checks :func:`~mockserver.core.engine.handle`
 makes (the same coercion, the same schema validators, the same cross-parameter rules, the
 same backend calls), without the steps the plain case does not need (preferences, the
 request's whole header map, body checks, refusal plans). Anything else, and every refusal,
@@ -11,8 +11,8 @@ starts again from the request.
 
 A lane reads headers by their WSGI environ key (``HTTP_X_API_KEY``); an operation whose
 header names WSGI would merge with another documented one gets no lane, so a lane never
-sees a header the general pipeline does not. ``tests/unit/test_lanes.py`` checks, with
-generated requests, that whenever a lane answers, ``handle`` answers the same.
+sees a header the general pipeline does not. ``tests/mockserver/core/test_lanes.py``
+checks, with generated requests, that whenever a lane answers, ``handle`` answers the same.
 """
 
 from __future__ import annotations
