@@ -5,7 +5,7 @@
 to the upstream and nowhere else):
 
 * a socket timeout per connect and per read, and a deadline for the whole exchange (three
-  times the timeout) enforced by :class:`~mockserver.deadlines.Deadlines`, so an upstream
+  times the timeout) enforced by :class:`~usage_contract_kit.deadlines.Deadlines`, so an upstream
   trickling its answer a byte a second cannot hold a thread longer;
 * an answer larger than the body limit (10 MB by default) is refused: declared by its
   ``Content-Length`` before it is read, or counted while it is read;
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from mockserver.deadlines import Deadlines
+from usage_contract_kit.deadlines import Deadlines
 
 __all__ = ["IDEMPOTENT", "HttpUpstream", "Reply", "Unreachable", "Upstream", "decode_body", "size"]
 
@@ -82,7 +82,7 @@ class HttpUpstream:
         self._base_path = parts.path.rstrip("/")
         self._tls = ssl.create_default_context(cafile=ca_bundle) if self._https else None
         self._local = threading.local()
-        self._deadlines = Deadlines()
+        self._deadlines = Deadlines("upstream-deadlines")
         self._lock = threading.Lock()
         self._connections: list[http.client.HTTPConnection] = []
 

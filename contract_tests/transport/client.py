@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from contract_tests.core.exchange import Exchange, Reply, Sent, SlowRequest, TargetUnreachable, encode_query, redact
 from contract_tests.transport.body import MAX_BODY, read_body
-from contract_tests.transport.watchdog import Watchdog
+from usage_contract_kit.deadlines import Deadlines
 
 __all__ = ["MAX_BODY", "SLOW_IN_A_ROW", "Client", "TargetUnreachable"]
 
@@ -80,7 +80,7 @@ class Client:
         self._budget_ends = time.monotonic() + run_budget
         self._tls = _tls_context(ca_bundle) if parts.scheme == "https" else None
         self._local = threading.local()
-        self._watchdog = Watchdog()
+        self._watchdog = Deadlines("contract-watchdog")
         self._lock = threading.Lock()
         self._connections: list[http.client.HTTPConnection] = []
         self.down: str | None = None

@@ -1,10 +1,11 @@
-"""Deadlines for upstream exchanges in flight, enforced by one thread per process.
+"""Deadlines for HTTP exchanges in flight, enforced by one thread per process.
 
-A socket timeout bounds each read, not a whole exchange: an upstream sending a byte a
-second never trips it. :class:`Deadlines` shuts a connection's socket down when its
-exchange's deadline passes, which makes the blocked read return at once; the caller then
-asks :meth:`Deadlines.disarm` whether that is why. The thread starts at the first exchange
-of each process (server workers are forked, and threads do not survive a fork).
+A socket timeout bounds each read, not a whole exchange: a peer sending a byte a second
+never trips it. :class:`Deadlines` shuts a connection's socket down when its exchange's
+deadline passes, which makes the blocked read return at once; the caller then asks
+:meth:`Deadlines.disarm` whether that is why. The thread starts at the first exchange of
+each process (server workers are forked, and threads do not survive a fork). Shared by the
+mock's proxy (its upstream) and the suite's client (its target).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ class Watch:
 
 
 class Deadlines:
-    def __init__(self) -> None:
+    def __init__(self, name: str = "deadlines") -> None:
+        self.name = name  # the watching thread's
         self._pid = -1
         self._numbers = itertools.count()
         self._start()
@@ -51,7 +53,7 @@ class Deadlines:
         with self._condition:
             heapq.heappush(self._heap, watch)
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="upstream-deadlines", daemon=True)
+                self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
                 self._thread.start()
             self._condition.notify()
         return watch
