@@ -24,13 +24,13 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
-import threading
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from usage_contract_kit.connections import KeepAlive
 from usage_contract_kit.deadlines import Deadlines
 
 __all__ = ["IDEMPOTENT", "HttpUpstream", "Reply", "Unreachable", "Upstream", "decode_body", "size"]
@@ -80,11 +80,9 @@ class HttpUpstream:
         self._host = parts.hostname or ""
         self._port = parts.port or (443 if self._https else 80)
         self._base_path = parts.path.rstrip("/")
-        self._tls = ssl.create_default_context(cafile=ca_bundle) if self._https else None
-        self._local = threading.local()
+        tls = ssl.create_default_context(cafile=ca_bundle) if self._https else None
+        self._connections = KeepAlive(self._host, self._port, tls)
         self._deadlines = Deadlines("upstream-deadlines")
-        self._lock = threading.Lock()
-        self._connections: list[http.client.HTTPConnection] = []
 
     def __repr__(self) -> str:
         return f"HttpUpstream({self.url!r})"
@@ -93,26 +91,26 @@ class HttpUpstream:
         """Forward one request; ``target`` is the path and query, appended to the upstream's base path."""
         path = self._base_path + target
         for attempt in (1, 2):
-            connection, reused = self._connection()
+            connection, reused = self._connections.get(self.timeout)
             watch = self._deadlines.arm(connection, self.deadline)
             try:
                 reply, keep = self._talk(connection, method, path, headers, body)
             except _TooLarge:
-                self._drop(connection)
+                self._connections.drop(connection)
                 self._deadlines.disarm(watch)
                 raise Unreachable(f"the upstream's answer is larger than {size(self.max_body)}", down=False) from None
             except (OSError, http.client.HTTPException) as exc:
-                self._drop(connection)
+                self._connections.drop(connection)
                 if self._deadlines.disarm(watch):
                     raise Unreachable(f"no complete answer within {self.deadline:g} s", down=True) from None
                 if reused and attempt == 1 and method in IDEMPOTENT and _stale(exc):
                     continue  # the upstream closed an idle keep-alive connection: once more on a new one
                 raise _unreachable(exc, self.timeout) from None
             if self._deadlines.disarm(watch):  # the socket was shut at the deadline: the answer may be cut short
-                self._drop(connection)
+                self._connections.drop(connection)
                 raise Unreachable(f"no complete answer within {self.deadline:g} s", down=True)
             if not keep:
-                self._drop(connection)
+                self._connections.drop(connection)
             return reply
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -148,33 +146,9 @@ class HttpUpstream:
         finally:
             response.close()
 
-    def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
-        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
-        if connection is not None and connection.sock is not None:
-            return connection, True
-        if self._tls is not None:
-            connection = http.client.HTTPSConnection(self._host, self._port, timeout=self.timeout, context=self._tls)
-        else:
-            connection = http.client.HTTPConnection(self._host, self._port, timeout=self.timeout)
-        self._local.connection = connection
-        with self._lock:
-            self._connections.append(connection)
-        return connection, False
-
-    def _drop(self, connection: http.client.HTTPConnection) -> None:
-        connection.close()
-        if getattr(self._local, "connection", None) is connection:
-            self._local.connection = None
-        with self._lock:
-            if connection in self._connections:
-                self._connections.remove(connection)
-
     def close(self) -> None:
         """Close the keep-alive connections of every thread."""
-        with self._lock:
-            connections, self._connections = self._connections, []
-        for connection in connections:
-            connection.close()
+        self._connections.close()
 
 
 def _stale(exc: BaseException) -> bool:

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from contract_tests.core.exchange import Exchange, Reply, Sent, SlowRequest, TargetUnreachable, encode_query, redact
 from contract_tests.transport.body import MAX_BODY, read_body
+from usage_contract_kit.connections import KeepAlive
 from usage_contract_kit.deadlines import Deadlines
 
 __all__ = ["MAX_BODY", "SLOW_IN_A_ROW", "Client", "TargetUnreachable"]
@@ -78,11 +79,10 @@ class Client:
         self.secrets = dict(secrets)
         self._on_exchange = on_exchange
         self._budget_ends = time.monotonic() + run_budget
-        self._tls = _tls_context(ca_bundle) if parts.scheme == "https" else None
-        self._local = threading.local()
+        tls = _tls_context(ca_bundle) if parts.scheme == "https" else None
+        self._connections = KeepAlive(self._host, self._port, tls)
         self._watchdog = Deadlines("contract-watchdog")
-        self._lock = threading.Lock()
-        self._connections: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()  # the breaker's and the slow answers' bookkeeping
         self.down: str | None = None
         self.slow: list[SlowRequest] = []
         self._failures_in_a_row = 0
@@ -131,10 +131,7 @@ class Client:
         return self._exchange(str(prepared.method), url[len(origin) :], headers, {}, body)
 
     def close(self) -> None:
-        with self._lock:
-            connections, self._connections = self._connections, []
-        for connection in connections:
-            connection.close()
+        self._connections.close()
 
     # ---- one exchange -------------------------------------------------------------------
     def _exchange(
@@ -168,30 +165,30 @@ class Client:
             self._check_up()
             started = time.monotonic()
             remaining = min(self.deadline, self._budget_ends - started)
-            connection, reused = self._connection(min(self.timeout, max(remaining, 0.01)))
+            connection, reused = self._connections.get(min(self.timeout, max(remaining, 0.01)))
             watch = self._watchdog.arm(connection, remaining)
             try:
                 status, reply_headers, content, keep = self._talk(connection, method, target, headers, body, url)
             except TargetUnreachable as exc:
-                self._drop(connection)
+                self._connections.drop(connection)
                 self._watchdog.disarm(watch)
                 raise self._failed(exc) from None
             except http.client.InvalidURL:
-                self._drop(connection)  # a request the suite built badly: a bug, not the target's
+                self._connections.drop(connection)  # a request the suite built badly: a bug, not the target's
                 self._watchdog.disarm(watch)
                 raise
             except (OSError, http.client.HTTPException) as exc:
-                self._drop(connection)
+                self._connections.drop(connection)
                 if self._watchdog.disarm(watch):
                     raise self._failed(self._overdue(url)) from None
                 if reused and attempt == 1 and _stale(exc):
                     continue  # the server closed an idle keep-alive connection: retry on a new one
                 raise self._failed(self._describe(exc, url)) from None
             if self._watchdog.disarm(watch):
-                self._drop(connection)
+                self._connections.drop(connection)
                 raise self._failed(self._overdue(url))
             if not keep:
-                self._drop(connection)
+                self._connections.drop(connection)
             with self._lock:
                 self._failures_in_a_row = 0
             return Reply(status, reply_headers, content, time.monotonic() - started)
@@ -225,29 +222,6 @@ class Client:
             response.close()  # the connection itself stays open when it may be kept
 
     # ---- connections ----------------------------------------------------------------------
-    def _connection(self, timeout: float) -> tuple[http.client.HTTPConnection, bool]:
-        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
-        if connection is not None and connection.sock is not None:
-            connection.sock.settimeout(timeout)
-            connection.timeout = timeout
-            return connection, True
-        if self._tls is not None:
-            connection = http.client.HTTPSConnection(self._host, self._port, timeout=timeout, context=self._tls)
-        else:
-            connection = http.client.HTTPConnection(self._host, self._port, timeout=timeout)
-        self._local.connection = connection
-        with self._lock:
-            self._connections.append(connection)
-        return connection, False
-
-    def _drop(self, connection: http.client.HTTPConnection) -> None:
-        connection.close()
-        if getattr(self._local, "connection", None) is connection:
-            self._local.connection = None
-        with self._lock:
-            if connection in self._connections:
-                self._connections.remove(connection)
-
     # ---- bookkeeping ----------------------------------------------------------------------
     def _check_up(self) -> None:
         if self.down is not None:
