@@ -3,7 +3,10 @@
 The floor is a bare WSGI callable that answers the example's bytes on the mock's own
 Granian settings (bench/floor.py): what the server and the load generator cost here. Every
 mock row is reported as a ratio to it, and the goal (data mode at least 0.5 of the floor's
-rps at c=16 and c=64, p99 at most twice the floor's) is checked.
+rps at c=16 and c=64, p99 at most twice the floor's) is checked against a floor started
+beside the mock: each of the mock's runs at those levels follows one of the floor's, and
+the goal takes the median of the run-by-run ratios, so a machine busier in one minute than
+in another moves both sides of a ratio alike.
 
 Every server is started on loopback with the same spec or the same body, warmed up, and
 driven with the same request by the same load generator (wrk, bounded in time) at c=1, 16
@@ -123,6 +126,9 @@ class Result:
     pss_mb: float | None = None
     rest_pss_mb: float | None = None  # after the first answer, before any load
     runs: dict[int, dict[str, float]] = field(default_factory=dict)
+    # Against the floor measured in the same minutes: each run of this server follows a run of
+    # the floor at the same level, and the medians of the run-by-run ratios are kept.
+    paired: dict[int, dict[str, float]] = field(default_factory=dict)
     note: str = ""
 
 
@@ -170,11 +176,8 @@ def wrk(url: str, body: bytes, concurrency: int, duration: int) -> dict[str, flo
     }
 
 
-def run_server(server: Server, port: int, duration: int, repeat: int) -> Result:
-    result = Result(server.name)
-    url = f"http://127.0.0.1:{port}{PATH}"
-    started = time.perf_counter()
-    process = subprocess.Popen(
+def spawn(server: Server, port: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
         [part.replace("{port}", str(port)) for part in server.command],
         cwd=server.cwd,
         env={**os.environ, **server.env},
@@ -182,6 +185,17 @@ def run_server(server: Server, port: int, duration: int, repeat: int) -> Result:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+
+
+def run_server(
+    server: Server, port: int, duration: int, repeat: int, floor: tuple[Server, int] | None = None
+) -> Result:
+    """Measure ``server``; with ``floor``, interleave each run at c=16 and c=64 with one of the floor's."""
+    result = Result(server.name)
+    url = f"http://127.0.0.1:{port}{PATH}"
+    started = time.perf_counter()
+    process = spawn(server, port)
+    beside = None
     try:
         ready = wait_ready(url, process, server.ready_timeout)
         if ready is None:
@@ -194,15 +208,29 @@ def run_server(server: Server, port: int, duration: int, repeat: int) -> Result:
             return result
         time.sleep(1)  # let start-up settle (workers forked, first answer served)
         result.rest_pss_mb = memory_mb(process.pid)[1]
+        floor_url = None
+        if floor is not None:
+            beside = spawn(floor[0], floor[1])
+            floor_url = f"http://127.0.0.1:{floor[1]}{PATH}"
+            if wait_ready(floor_url, beside, floor[0].ready_timeout) is None:
+                result.note, floor_url = "the floor beside it did not start: no paired ratios", None
+            else:
+                wrk(floor_url, floor[0].expected, 16, 2)
         wrk(url, server.expected, 16, 2)  # warm-up (JIT, caches)
         for concurrency in CONCURRENCY:
             # Loopback figures on two shared cores are noisy: keep the median of `repeat` runs.
-            runs = [wrk(url, server.expected, concurrency, duration) for _ in range(repeat)]
+            runs, bases = [], []
+            for _ in range(repeat):
+                if floor is not None and floor_url is not None and concurrency in GOAL_LEVELS:
+                    bases.append(wrk(floor_url, floor[0].expected, concurrency, duration))
+                runs.append(wrk(url, server.expected, concurrency, duration))
             run = {key: statistics.median(r[key] for r in runs) for key in ("rps", "p50_ms", "p99_ms")}
             run["errors"] = sum(r["errors"] for r in runs)
             run["requests"] = sum(r["requests"] for r in runs)
             run["rps_min"], run["rps_max"] = min(r["rps"] for r in runs), max(r["rps"] for r in runs)
             result.runs[concurrency] = run
+            if bases:
+                result.paired[concurrency] = paired_ratios(runs, bases)
             if run["errors"] or not all(r["requests"] for r in runs):
                 result.ok = False
                 result.note = f"{int(run['errors'])} bad responses at c={concurrency}"
@@ -210,6 +238,23 @@ def run_server(server: Server, port: int, duration: int, repeat: int) -> Result:
         return result
     finally:
         stop(process)
+        if beside is not None:
+            stop(beside)
+
+
+def paired_ratios(runs: list[dict[str, float]], bases: list[dict[str, float]]) -> dict[str, float]:
+    """Medians of the run-by-run ratios to the floor's runs made just before (a floor run with errors is left out)."""
+    pairs = [(run, base) for run, base in zip(runs, bases, strict=True) if base["rps"] and base["p99_ms"]]
+    pairs = [(run, base) for run, base in pairs if not base["errors"]]
+    if not pairs:
+        return {}
+    return {
+        "rps": statistics.median(run["rps"] / base["rps"] for run, base in pairs),
+        "p99": statistics.median(run["p99_ms"] / base["p99_ms"] for run, base in pairs),
+        "floor_rps": statistics.median(base["rps"] for _, base in pairs),
+        "floor_p99_ms": statistics.median(base["p99_ms"] for _, base in pairs),
+        "pairs": len(pairs),
+    }
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -373,21 +418,36 @@ def render(results: list[Result]) -> str:
 
 
 GOAL_RPS, GOAL_P99 = 0.5, 2.0  # of the floor's rps (at least) and p99 (at most), at c=16 and c=64
+GOAL_LEVELS = (16, 64)
 
 
 def goal_lines(results: list[Result], floor: Result) -> list[str]:
-    """Whether each mock row meets the goal against the floor, one line each."""
-    lines = [f"Goal: at least {GOAL_RPS:g} of the floor's rps and at most {GOAL_P99:g}x its p99, at c=16 and c=64.", ""]
+    """Whether each mock row meets the goal against the floor, one line each.
+
+    The ratios are the paired ones (each run against a floor run made just before it, the
+    median of the run-by-run ratios) when the row has them, else the rows' medians.
+    """
+    lines = [
+        f"Goal: at least {GOAL_RPS:g} of the floor's rps and at most {GOAL_P99:g}x its p99, at c=16 and c=64; "
+        "measured against the floor run beside each mock row, run by run (median of the ratios).",
+        "",
+    ]
     for r in results:
         if not r.server.startswith("mock"):
             continue
         verdicts = []
-        for c in (16, 64):
-            run, base = r.runs.get(c, {}), floor.runs.get(c, {})
-            rps = run.get("rps", 0) / base["rps"] if base.get("rps") else 0.0
-            p99 = run.get("p99_ms", 0) / base["p99_ms"] if base.get("p99_ms") else float("inf")
+        for c in GOAL_LEVELS:
+            paired = r.paired.get(c)
+            if paired:
+                rps, p99 = paired["rps"], paired["p99"]
+                how = f"{int(paired['pairs'])} pairs, floor {paired['floor_rps']:,.0f} rps, p99 {paired['floor_p99_ms']:.2f} ms"
+            else:
+                run, base = r.runs.get(c, {}), floor.runs.get(c, {})
+                rps = run.get("rps", 0) / base["rps"] if base.get("rps") else 0.0
+                p99 = run.get("p99_ms", 0) / base["p99_ms"] if base.get("p99_ms") else float("inf")
+                how = "against the floor's row"
             met = r.ok and rps >= GOAL_RPS and p99 <= GOAL_P99
-            verdicts.append(f"c={c}: {rps:.2f} of the rps, {p99:.2f}x the p99, {'met' if met else 'NOT MET'}")
+            verdicts.append(f"c={c}: {rps:.2f} of the rps, {p99:.2f}x the p99 ({how}), {'met' if met else 'NOT MET'}")
         lines.append(f"- {r.server}: " + "; ".join(verdicts))
     return lines
 
@@ -470,7 +530,12 @@ def main() -> int:
             port = free_port()
             server = available[name](port)
             print(f"... {server.name}", flush=True)
-            results.append(run_server(server, port, args.duration, args.repeat))
+            # Each mock row is also measured against a floor running beside it, run by run.
+            beside = None
+            if name.startswith("mock") and "floor" in chosen:
+                floor_port = free_port()
+                beside = (available["floor"](floor_port), floor_port)
+            results.append(run_server(server, port, args.duration, args.repeat, beside))
     table = render(results)
     suite = None if args.no_suite else time_contract_suite(args.tools)
     machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}"

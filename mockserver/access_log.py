@@ -26,6 +26,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from multiprocessing import util
 from typing import Any, TextIO
 
@@ -53,9 +54,15 @@ class AccessLog:
         self._pending: collections.deque[tuple[Any, ...]] = collections.deque()
         self._handler: logging.StreamHandler[TextIO] | None = None
         self._writer: threading.Thread | None = None
-        self._writer_pid = -1
         self._wake = threading.Event()
         self._dropped = 0
+        self._start_lock = threading.Lock()
+        reset = weakref.WeakMethod(self._after_fork)
+        os.register_at_fork(after_in_child=lambda: (method := reset()) is not None and method())
+
+    def _after_fork(self) -> None:
+        # The writer thread stayed in the parent; the child starts one when it writes its first line.
+        self._writer = None
         self._start_lock = threading.Lock()
 
     def write_to(self, handler: logging.Handler) -> bool:
@@ -66,14 +73,16 @@ class AccessLog:
         self._handler = handler
         return True
 
-    def line(self, method: str, path: str, query: str, status: int, elapsed_ms: float, key: str) -> None:
-        """One request's line (``key``: the redacted credentials, or empty)."""
+    def line(
+        self, method: str, path: str, query: str, status: int, elapsed_ms: float, key: str, stamp: float | None = None
+    ) -> None:
+        """One request's line (``key``: the redacted credentials, or empty; ``stamp``: its ``time.time()``)."""
         if not self.logger.isEnabledFor(logging.INFO):
             return
         if self._handler is None:
             self.logger.info("%s", _message(method, shown_target(path, query), status, elapsed_ms, key))
             return
-        if self._writer_pid != os.getpid():
+        if self._writer is None:  # none yet in this process (a forked worker starts without one)
             self._start()
         pending = self._pending
         if len(pending) >= self.backlog:
@@ -82,23 +91,22 @@ class AccessLog:
         target = path + "?" + query if query else path
         if len(target) > _TARGET:
             target = shown_target(path, query)
-        pending.append((time.time(), method, target, status, elapsed_ms, key))
+        pending.append((time.time() if stamp is None else stamp, method, target, status, elapsed_ms, key))
 
     def _start(self) -> None:
         with self._start_lock:
-            pid = os.getpid()
-            if self._writer_pid == pid:
+            if self._writer is not None:
                 return
             # A forked worker starts with its parent's deque and no writer: what the parent
             # had queued is the parent's to write.
             self._pending = collections.deque()
             self._wake = threading.Event()
-            self._writer = threading.Thread(target=self._run, name="mockserver-access-log", daemon=True)
-            self._writer.start()
+            writer = threading.Thread(target=self._run, name="mockserver-access-log", daemon=True)
+            writer.start()
             # Written at exit, in the main process and in each worker (multiprocessing's exit
             # handlers run in forked children too, unlike atexit's).
             util.Finalize(self, self.flush, exitpriority=100)
-            self._writer_pid = pid
+            self._writer = writer
 
     def _run(self) -> None:
         while not self._wake.wait(self.interval):
@@ -144,10 +152,10 @@ def _prefix(stamp: float) -> str:
 def _lines(rows: list[tuple[Any, ...]], name: str) -> str:
     out = []
     second, head = -1, ""
+    line = "%s,%03d INFO " + name.replace("%", "%%") + ": %s %s %d %.1fms%s\n"  # _message's, after the prefix
     for stamp, method, target, status, elapsed_ms, key in rows:
         if int(stamp) != second:
             second = int(stamp)
             head = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp))
-        message = _message(method, target, status, elapsed_ms, key)
-        out.append(f"{head},{int(stamp * 1000) % 1000:03d} INFO {name}: {message}\n")
+        out.append(line % (head, int(stamp * 1000) % 1000, method, target, status, elapsed_ms, key))
     return "".join(out)

@@ -305,6 +305,8 @@ def _serve(app: Any, host: str, port: int, workers: int, threads: int, log_level
     def load_in_worker() -> Any:
         # Runs in each worker process after the fork: take the generations the main process publishes.
         app.extensions["mockserver"].follow()
-        return app
+        # The shell itself: Flask's __call__ would only pass the request on to it (admin requests
+        # go from the shell to Flask).
+        return app.wsgi_app
 
     serve(server, load_in_worker)

@@ -54,6 +54,7 @@ class Journal:
         self._pid = -1
         self._segment = -1
         self._owned = -1  # where this process's segment starts, once it has one
+        self._sequence = 0  # the next sequence number of this process's segment
         reset = weakref.WeakMethod(self._after_fork)
         os.register_at_fork(after_in_child=lambda: (method := reset()) is not None and method())
 
@@ -82,6 +83,7 @@ class Journal:
                 self._claim.release()
         self._pid, self._segment = pid, segment
         self._owned = self._base(segment)
+        (self._sequence,) = _HEAD.unpack_from(self._memory, self._owned)  # a segment taken over goes on
         return segment
 
     def _base(self, segment: int) -> int:
@@ -92,22 +94,29 @@ class Journal:
         self.record_row(*(entry.get(name) for name in self.fields))
 
     def record_row(self, *values: Any) -> None:
-        """Keep one entry given as the values of ``fields``, in order (the request path's way)."""
-        data = marshal.dumps((time.time(), *values))
+        """Keep one entry given as the values of ``fields``, in order, stamped now."""
+        self.write((time.time(), *values))
+
+    def write(self, row: tuple[Any, ...]) -> None:
+        """Keep one entry given as its time (``time.time()``) and the values of ``fields`` (the request path's way)."""
+        data = marshal.dumps(row)
         room = self.slot_size - _SLOT.size
         if len(data) > room:  # keep the record readable: drop the bulky parts, say so
-            slim = dict(zip(self.fields, values, strict=True))
+            slim = dict(zip(self.fields, row[1:], strict=True))
             slim.update(query={"truncated": ["true"]}, path=str(slim.get("path", ""))[:256])
-            data = marshal.dumps((time.time(), *(slim.get(name) for name in self.fields)))[:room]
+            data = marshal.dumps((row[0], *(slim.get(name) for name in self.fields)))[:room]
         memory = self._memory
         with self._writing:
-            base = self._base(self._own_segment()) if self._segment < 0 else self._owned
-            (sequence,) = _HEAD.unpack_from(memory, base)
+            if self._segment < 0:
+                self._own_segment()
+            base = self._owned
+            sequence = self._sequence  # this process is its segment's only writer
             offset = base + _HEAD.size + (sequence % self.limit) * self.slot_size
             _SLOT.pack_into(memory, offset, 2 * sequence + 1, 0)
             start = offset + _SLOT.size
             memory[start : start + len(data)] = data
             _SLOT.pack_into(memory, offset, 2 * sequence + 2, len(data))
+            self._sequence = sequence + 1
             _HEAD.pack_into(memory, base, sequence + 1)
 
     def entries(self) -> list[dict[str, Any]]:

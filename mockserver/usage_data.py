@@ -29,7 +29,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from mockserver.core.backend import Computed, Refusal
+from mockserver.core.backend import Computed, Refusal, computed
 from mockserver.core.encoding import encode_body
 from mockserver.core.security import Credential
 from mockserver.errors import DataError
@@ -129,10 +129,8 @@ class UsageBackend:
     end_param: str
     keys: Mapping[str, frozenset[str]]
     table: UsageTable
-    # Compiled fills by the id of the example they fill (kept with it, to tell a reused id).
-    _fillers: dict[int, tuple[Any, tuple[Filler, Writer | None]]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    # Compiled answers by the id of the example they fill (kept with it, to tell a reused id).
+    _answers: dict[int, tuple[Any, Answer]] = field(default_factory=dict, compare=False, repr=False)
 
     def authenticate(self, operation: Operation, credentials: tuple[Credential, ...]) -> Refusal | None:
         """401 for a malformed or unknown key; ``None`` when the key is known."""
@@ -159,10 +157,14 @@ class UsageBackend:
             return Refusal("not_found", f"organization {org_id!r} does not exist")
         if credentials and not self._may_read(credentials, org_id):
             return Refusal("forbidden", f"this API key may not read organization {org_id!r}")
-        start, end = self.table.rows_between(org_id, day_of(values[self.start_param]), day_of(values[self.end_param]))
-        known = self._fillers.get(id(example))
-        filled, written = known[1] if known is not None and known[0] is example else self._filler(example)
-        return Computed(filled(start, end), written(start, end) if written is not None else None)
+        first, last = values[self.start_param], values[self.end_param]
+        # day_of's steps for the usual integers, without its frames
+        first = first // DAY_MS if type(first) is int else day_of(first)
+        last = last // DAY_MS if type(last) is int else day_of(last)
+        start, end = self.table.rows_between(org_id, first, last)
+        known = self._answers.get(id(example))
+        answer = known[1] if known is not None and known[0] is example else self._answer(example)
+        return answer(start, end)
 
     def _may_read(self, credentials: tuple[Credential, ...], org_id: str) -> bool:
         keys = self.keys
@@ -171,29 +173,107 @@ class UsageBackend:
                 return True
         return False
 
-    def _filler(self, example: Any) -> tuple[Filler, Writer | None]:
-        """The compiled :func:`fill` and :func:`json_fill` of ``example`` (the catalog's: the same object each time)."""
-        if len(self._fillers) >= _MAX_FILLERS:
-            self._fillers.clear()
-        compiled = (fill(example, self.table.sums), json_fill(example, self.table.sums))
-        self._fillers[id(example)] = (example, compiled)
+    def _answer(self, example: Any) -> Answer:
+        """The compiled :func:`answer_for` ``example`` (the catalog's: the same object each time)."""
+        if len(self._answers) >= _MAX_ANSWERS:
+            self._answers.clear()
+        compiled = answer_for(example, self.table.sums)
+        self._answers[id(example)] = (example, compiled)
         return compiled
 
 
-Filler = Callable[[int, int], Any]
-Writer = Callable[[int, int], bytes]
-_MAX_FILLERS = 64
+Answer = Callable[[int, int], Computed]
+_MAX_ANSWERS = 64
+_COMPILED_DEPTH = 32  # deeper templates are filled step by step (the parser nests at most 200 levels)
+_COMPILED_NODES = 2_000  # and so are larger ones (one function per example, compiled once)
 
 
-def fill(template: Any, sums: Mapping[str, Sequence[int | float]]) -> Filler:
-    """What makes a copy of ``template`` with every property named after a channel set to its total.
+def answer_for(template: Any, sums: Mapping[str, Sequence[int | float]]) -> Answer:
+    """What answers with a copy of ``template``, every property named after a channel set to its total.
 
     The copy's channel totals are over the rows ``[start, end)`` it is called with: a
-    channel's total is the difference of its prefix sums (see :class:`UsageTable`).
+    channel's total is the difference of its prefix sums (see :class:`UsageTable`). The
+    answer carries the copy and, when every channel holds whole numbers, the copy's compact
+    JSON (:func:`json_form`). Both come from one function compiled once per example::
+
+        def answer(s, e):
+            t0 = c0[e] - c0[s]
+            ...
+            return computed(({k0: {k1: t0, ...}}, form % (t0, ...)))
+
+    Only names made here go into the source: keys, columns and leaves are bound as
+    constants (``k0``, ``c0``, ``v0``), whatever the example holds. A template too deep or
+    too large for that is filled step by step, and the engine encodes it.
     """
+    source = _AnswerSource(sums)
+    body = source.expression(template, 0)
+    if body is None:
+        stepwise = _stepwise_fill(template, sums)
+        return lambda start, end: Computed(stepwise(start, end))
+    written = "None"
+    if (known := json_form(template, sums)) is not None:
+        form, columns = known
+        written = f"{source.name('form', form)} % ({''.join(source.total(column) + ', ' for column in columns)})"
+    code = f"def answer(s, e):\n{''.join(source.steps)}    return computed(({body}, {written}))\n"
+    # Generated from names made by _AnswerSource only; every value of the example is a bound constant.
+    exec(code, source.bound)  # noqa: S102
+    return source.bound["answer"]  # type: ignore[no-any-return]
+
+
+class _AnswerSource:
+    """The source of :func:`answer_for`'s function, and the constants it is run with."""
+
+    def __init__(self, sums: Mapping[str, Sequence[int | float]]) -> None:
+        self.sums = sums
+        self.bound: dict[str, Any] = {"number": _number, "computed": computed}
+        self.totals: dict[int, str] = {}  # id(column) -> the local holding its total
+        self.steps: list[str] = []
+        self.nodes = 0
+
+    def name(self, prefix: str, value: Any) -> str:
+        key = f"{prefix}{len(self.bound)}"
+        self.bound[key] = value
+        return key
+
+    def total(self, column: Any) -> str:
+        local = self.totals.get(id(column))
+        if local is None:
+            local = self.totals[id(column)] = f"t{len(self.totals)}"
+            given = self.name("c", column)
+            self.steps.append(f"    {local} = {given}[e] - {given}[s]\n")
+        return local
+
+    def expression(self, value: Any, depth: int) -> str | None:
+        """The expression making a copy of ``value``, or ``None`` past the depth or size compiled."""
+        self.nodes += 1
+        if depth > _COMPILED_DEPTH or self.nodes > _COMPILED_NODES:
+            return None
+        if isinstance(value, dict):
+            items = []
+            for key, inner in value.items():
+                column = self.sums.get(key)
+                if column is not None:
+                    part: str | None = self.total(column)
+                    if getattr(column, "typecode", "d") != "q":
+                        part = f"number({part})"
+                else:
+                    part = self.expression(inner, depth + 1)
+                    if part is None:
+                        return None
+                items.append(f"{self.name('k', key)}: {part}")
+            return "{" + ", ".join(items) + "}"
+        if isinstance(value, list):
+            parts = [self.expression(item, depth + 1) for item in value]
+            return None if None in parts else "[" + ", ".join(parts) + "]"  # type: ignore[arg-type]
+        return self.name("v", value)  # the template's own leaf, shared by every copy
+
+
+def _stepwise_fill(template: Any, sums: Mapping[str, Sequence[int | float]]) -> Callable[[int, int], Any]:
+    """:func:`answer_for`'s copy as nested closures, for a template too deep or too large to compile."""
     if isinstance(template, dict):
         parts = tuple(
-            (key, sums.get(key), None if key in sums else fill(value, sums)) for key, value in template.items()
+            (key, sums.get(key), None if key in sums else _stepwise_fill(value, sums))
+            for key, value in template.items()
         )
 
         def filled_object(start: int, end: int) -> dict[str, Any]:
@@ -202,26 +282,19 @@ def fill(template: Any, sums: Mapping[str, Sequence[int | float]]) -> Filler:
                 for key, column, inner in parts
             }
 
-        def filled_integers(start: int, end: int) -> dict[str, Any]:  # no float to write as an integer
-            return {
-                key: column[end] - column[start] if inner is None else inner(start, end)  # type: ignore[index]
-                for key, column, inner in parts
-            }
-
-        integral = all(getattr(column, "typecode", "d") == "q" for _, column, _ in parts if column is not None)
-        return filled_integers if integral else filled_object
+        return filled_object
     if isinstance(template, list):
-        items = tuple(fill(item, sums) for item in template)
+        items = tuple(_stepwise_fill(item, sums) for item in template)
         return lambda start, end: [item(start, end) for item in items]
     return lambda start, end: template
 
 
-def json_fill(template: Any, sums: Mapping[str, Sequence[int | float]]) -> Writer | None:
-    """What writes :func:`fill`'s copy of ``template`` as compact JSON, or ``None`` if it cannot do better.
+def json_form(template: Any, sums: Mapping[str, Sequence[int | float]]) -> tuple[bytes, tuple[Any, ...]] | None:
+    """The compact JSON of ``template`` as a ``%`` form with a ``%d`` where each channel goes, and the columns in order.
 
     The template is encoded once, as the engine encodes bodies, with a marker where each
-    channel goes; each answer is then that text with the totals put in (whole numbers only:
-    ``None`` when a channel holds fractions, or the template has no channel).
+    channel goes; ``None`` when a channel holds fractions, the template has no channel, or
+    it holds a marker's text itself (the encoder then writes each answer).
     """
     columns: list[Any] = []
 
@@ -245,15 +318,14 @@ def json_fill(template: Any, sums: Mapping[str, Sequence[int | float]]) -> Write
     parts = text.replace("%", "%%")
     quoted = [encode_body(_MARKER % index, "json").decode() for index in range(len(columns))]
     if any(parts.count(mark) != 1 for mark in quoted):
-        return None  # the template holds a marker's text itself: leave it to the encoder
+        return None
     taken = tuple(column for _, column in sorted(zip((parts.index(m) for m in quoted), columns, strict=True)))
     for mark in quoted:
         parts = parts.replace(mark, "%d")
-    form = parts.encode()
-    return lambda start, end: form % tuple([column[end] - column[start] for column in taken])
+    return parts.encode(), taken
 
 
-_MARKER = "\x00usage channel %d\x00"  # a text no real example holds (and json_fill checks)
+_MARKER = "\x00usage channel %d\x00"  # a text no real example holds (and json_form checks)
 
 
 def _number(value: int | float) -> int | float:

@@ -100,15 +100,22 @@ class MockMiddleware:
         self.runtime = runtime
         self.admin_prefix = runtime.settings.admin_prefix + "/" if runtime.settings.admin_enabled else None
         self.delay_slots = threading.BoundedSemaphore(runtime.settings.delay_slots)
+        self.latency = runtime.settings.latency  # simulated latency: (least, most) milliseconds, or None
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        path = _wsgi_text(environ.get("PATH_INFO", "") or "/")
+        path = environ.get("PATH_INFO") or "/"
+        if not path.isascii():
+            path = _wsgi_text(path)
         if self.admin_prefix is not None and (path + "/").startswith(self.admin_prefix):
             return self.flask_app(environ, start_response)
         started = time.perf_counter()
         state = self.runtime.live.current()
-        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
-        raw_query = _wsgi_text(environ.get("QUERY_STRING", ""))
+        method = environ.get("REQUEST_METHOD") or "GET"
+        if not method.isupper():
+            method = method.upper()
+        raw_query = environ.get("QUERY_STRING", "")
+        if not raw_query.isascii():
+            raw_query = _wsgi_text(raw_query)
         query: dict[str, list[str]] = {}
         try:
             query = parse_query(raw_query)
@@ -126,7 +133,8 @@ class MockMiddleware:
                     body=_body(environ, state.max_body_bytes),
                 )
                 outcome = handle(state, request)
-            outcome = self._delayed(state, outcome)
+            if outcome.served.delay_ms or self.latency is not None:
+                outcome = self._delayed(state, outcome)
             status, response_headers, body = self._response(method, environ, outcome)
         except Exception:
             # A fault of the mock itself: the traceback goes to the log, never to the client.
@@ -148,8 +156,8 @@ class MockMiddleware:
             if not slot:
                 outcome = refuse(state, outcome.operation, Refusal("invalid", self._no_slot()))
         delay = outcome.served.delay_ms
-        if delay is None and self.runtime.settings.latency is not None:
-            delay = random.randint(*self.runtime.settings.latency)  # noqa: S311 - simulated latency
+        if delay is None and self.latency is not None:
+            delay = random.randint(*self.latency)  # noqa: S311 - simulated latency
         if delay:
             try:
                 time.sleep(delay / 1000)
@@ -162,13 +170,14 @@ class MockMiddleware:
         self, method: str, environ: Mapping[str, Any], outcome: Outcome
     ) -> tuple[str, list[tuple[str, str]], bytes]:
         served = outcome.served
-        body = served.payload()
+        body = served.encoded
+        if body is None:
+            body = served.payload()
         response_headers = [*served.headers.items()] if served.headers else []
         if served.content_type:
             response_headers.append(("Content-Type", served.content_type))
         response_headers.append(("Content-Length", str(len(body))))
-        origin = environ.get("HTTP_ORIGIN")
-        if origin:
+        if "HTTP_ORIGIN" in environ and (origin := environ["HTTP_ORIGIN"]):
             response_headers += cors_headers(
                 origin,
                 self.runtime.settings.cors_origins,
@@ -176,7 +185,7 @@ class MockMiddleware:
                 methods=served.headers.get("Allow", "").split(", "),
                 requested_headers=environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
             )
-        return _REASONS.get(served.status, f"{served.status} Unknown"), response_headers, body
+        return _REASONS.get(served.status) or f"{served.status} Unknown", response_headers, body
 
     def _no_slot(self) -> str:
         slots = self.runtime.settings.delay_slots
@@ -205,16 +214,21 @@ class MockMiddleware:
             if key in environ:
                 credentials[name] = redact(environ[key])
         served = outcome.served
+        operation = outcome.operation
         elapsed_ms = (time.perf_counter() - started) * 1000
-        self.runtime.journal.record_row(
-            method,
-            path,
-            query,
-            credentials,
-            served.status,
-            served.example,
-            outcome.operation.operation_id if outcome.operation else None,
-            round(elapsed_ms, 3),
+        stamp = time.time()
+        self.runtime.journal.write(
+            (
+                stamp,
+                method,
+                path,
+                query,
+                credentials,
+                served.status,
+                served.example,
+                operation.operation_id if operation else None,
+                round(elapsed_ms, 3),
+            )
         )
         key = " key=" + ",".join(credentials.values()) if credentials else ""
-        self.runtime.access_log.line(method, path, shown_query, served.status, elapsed_ms, key)
+        self.runtime.access_log.line(method, path, shown_query, served.status, elapsed_ms, key, stamp)

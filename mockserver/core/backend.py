@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, NamedTuple, Protocol
 
 from mockserver.core.answers import Served
 from mockserver.core.security import Credential
 from usage_contract_kit.model import Operation
 
-__all__ = ["Backend", "Computed", "Refusal", "computed_answer", "implausible"]
+__all__ = ["Backend", "Computed", "Refusal", "computed", "computed_answer", "implausible"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ class Computed(NamedTuple):
 
     value: Any
     json: bytes | None = None
+
+
+computed = partial(tuple.__new__, Computed)  # computed((value, json)) without a Python frame, for a backend's hot path
 
 
 class Backend(Protocol):
@@ -64,14 +68,19 @@ def computed_answer(default: Served, result: Any, delay_ms: int | None = None) -
     encoded = None
     if type(result) is Computed:
         result, encoded = result.value, result.json if default.kind == "json" else None
-    return Served(
-        default.status,
-        result,
-        default.content_type,
-        "data",
-        default.headers,
-        delay_ms,
-        encoded,
-        default.kind,
-        default.schema,
+    return _served(
+        (
+            default.status,
+            result,
+            default.content_type,
+            "data",
+            default.headers,
+            delay_ms,
+            encoded,
+            default.kind,
+            default.schema,
+        )
     )
+
+
+_served = partial(tuple.__new__, Served)  # Served(...) without a Python frame: in every data-mode answer

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, NamedTuple
 
 from mockserver.core.answers import Catalog, Served, build_catalog
@@ -64,6 +65,9 @@ class MockRequest(NamedTuple):  # made per request: a tuple costs a fraction of 
 class Outcome(NamedTuple):
     served: Served
     operation: Operation | None
+
+
+_outcome = partial(tuple.__new__, Outcome)  # Outcome((served, operation)) without a Python frame, per plain request
 
 
 @dataclass(frozen=True)
@@ -173,7 +177,7 @@ def handle_plain(
         return None
     lane, path_params = routed
     served = lane_answer(lane, state.backend, path_params, query, environ)
-    return None if served is None else Outcome(served, lane.operation)
+    return None if served is None else _outcome((served, lane.operation))
 
 
 _NO_LANE: tuple[Any, Any] = (None, None)

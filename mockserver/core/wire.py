@@ -19,20 +19,23 @@ def parse_query(raw: str) -> dict[str, list[str]]:
     is a space; percent-escapes are decoded as UTF-8, a malformed one kept as it is.
     """
     found: dict[str, list[str]] = {}
+    plain = "%" not in raw and "+" not in raw  # nothing to decode: the usual query
     for part in raw.split("&"):
         if not part:
             continue
         name, _, value = part.partition("=")
-        if "+" in name or "%" in name:
-            name = unquote(name.replace("+", " "), errors="replace")
-        if "+" in value or "%" in value:
-            value = unquote(value.replace("+", " "), errors="replace")
+        if not plain:
+            name, value = _decoded(name), _decoded(value)
         values = found.get(name)
         if values is None:
             found[name] = [value]
         else:
             values.append(value)
     return found
+
+
+def _decoded(text: str) -> str:
+    return unquote(text.replace("+", " "), errors="replace") if "+" in text or "%" in text else text
 
 
 def parse_cookies(header: str | None) -> dict[str, str]:

@@ -281,3 +281,58 @@ def test_a_usage_csv_needs_a_data_file_and_has_its_own_limit() -> None:
     )
     settings = parse_settings({**DEFAULTS, "MOCK_DATA": "keys.yaml", "MOCK_USAGE": "usage.csv"})
     assert (settings.usage, settings.max_usage_bytes) == (Path("usage.csv"), 500 * 1024 * 1024)
+
+
+def _deep(levels: int) -> Any:
+    template: Any = {"usageSms": 0}
+    for _ in range(levels):
+        template = {"inner": template}
+    return template
+
+
+# Templates of every shape an example may take: answer_for compiles most of them into one
+# function and fills the rest step by step; both must give the copy the plain recursion gives.
+TEMPLATES = [
+    ("the usage envelope", {"data": {"usageSms": 0, "usageWhatsapp": 0, "usageEmail": 0, "usageSage": 0}}),
+    ("a channel twice", {"a": {"usageSms": 1}, "b": {"usageSms": 2}, "total": "x"}),
+    ("lists, leaves and odd keys", {"items": [{"usageSms": 0, "note": None}, [1, "two"]], "%d": True, 3: "k"}),
+    ("a fractional channel", {"usageSms": 0, "usageSage": 0.0}),
+    ("no channel", {"data": {"other": 1}}),
+    ("a list at the top", [{"usageEmail": 0}, {"usageEmail": 0}]),
+    ("a marker's text inside", {"usageSms": 0, "x": "\x00usage channel 0\x00"}),
+    ("deeper than compiled", _deep(40)),
+    ("larger than compiled", {"rows": [{"usageSms": 0, "n": index} for index in range(1500)]}),
+]
+
+
+def _copy(template: Any, totals: dict[str, int | float]) -> Any:
+    if isinstance(template, dict):
+        return {key: totals[key] if key in totals else _copy(value, totals) for key, value in template.items()}
+    if isinstance(template, list):
+        return [_copy(item, totals) for item in template]
+    return template
+
+
+@pytest.mark.parametrize(("name", "template"), TEMPLATES, ids=[t[0] for t in TEMPLATES])
+def test_compiled_answers_are_the_copy_with_the_totals(name: str, template: Any) -> None:
+    from array import array
+
+    from mockserver.usage_data import answer_for
+
+    sums: dict[str, array[Any]] = {
+        "usageSms": array("q", [0, 5, 7, 20]),
+        "usageEmail": array("q", [0, 1, 1, 3]),
+        "usageWhatsapp": array("q", [0, 0, 2, 2]),
+        "usageSage": array("d", [0.0, 0.5, 1.5, 3.0]),
+    }
+    answer = answer_for(template, sums)
+    for start, end in [(0, 0), (0, 3), (1, 2), (2, 3)]:
+        totals: dict[str, int | float] = {}
+        for channel, column in sums.items():
+            total = column[end] - column[start]
+            totals[channel] = int(total) if isinstance(total, float) and total.is_integer() else total
+        result = answer(start, end)
+        assert isinstance(result, Computed)
+        assert result.value == _copy(template, totals)
+        if result.json is not None:
+            assert result.json == encode_body(result.value, "json")
