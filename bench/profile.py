@@ -57,8 +57,10 @@ def build() -> Callable[[int], None]:
     ) -> Callable[[bytes], object]:
         return lambda data: None
 
+    shell = app.wsgi_app  # what the command line hands to Granian (mockserver.cli._serve)
+
     def call() -> None:
-        b"".join(app(dict(environ), start_response))
+        b"".join(shell(dict(environ), start_response))
 
     def calls(count: int) -> None:
         for _ in range(count):
