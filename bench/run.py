@@ -244,8 +244,11 @@ def run_server(
 
 def paired_ratios(runs: list[dict[str, float]], bases: list[dict[str, float]]) -> dict[str, float]:
     """Medians of the run-by-run ratios to the floor's runs made just before (a floor run with errors is left out)."""
-    pairs = [(run, base) for run, base in zip(runs, bases, strict=True) if base["rps"] and base["p99_ms"]]
-    pairs = [(run, base) for run, base in pairs if not base["errors"]]
+    pairs = [
+        (run, base)
+        for run, base in zip(runs, bases, strict=True)
+        if base["rps"] and base["p99_ms"] and not base["errors"]
+    ]
     if not pairs:
         return {}
     return {

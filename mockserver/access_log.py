@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import collections
 import logging
-import os
 import threading
 import time
-import weakref
 from multiprocessing import util
 from typing import Any, TextIO
+
+from mockserver.forks import reset_in_child
 
 __all__ = ["LINE_FORMAT", "AccessLog", "shown_target"]
 
@@ -57,8 +57,7 @@ class AccessLog:
         self._wake = threading.Event()
         self._dropped = 0
         self._start_lock = threading.Lock()
-        reset = weakref.WeakMethod(self._after_fork)
-        os.register_at_fork(after_in_child=lambda: (method := reset()) is not None and method())
+        reset_in_child(self._after_fork)
 
     def _after_fork(self) -> None:
         # The writer thread stayed in the parent; the child starts one when it writes its first line.
@@ -88,10 +87,9 @@ class AccessLog:
         if len(pending) >= self.backlog:
             self._dropped += 1
             return
-        target = path + "?" + query if query else path
-        if len(target) > _TARGET:
-            target = shown_target(path, query)
-        pending.append((time.time() if stamp is None else stamp, method, target, status, elapsed_ms, key))
+        pending.append(
+            (time.time() if stamp is None else stamp, method, shown_target(path, query), status, elapsed_ms, key)
+        )
 
     def _start(self) -> None:
         with self._start_lock:
@@ -140,8 +138,11 @@ class AccessLog:
             handler.release()
 
 
+_MESSAGE = "%s %s %d %.1fms%s"  # method, target, status, milliseconds, key
+
+
 def _message(method: str, target: str, status: int, elapsed_ms: float, key: str) -> str:
-    return f"{method} {target} {status} {elapsed_ms:.1f}ms{key}"
+    return _MESSAGE % (method, target, status, elapsed_ms, key)
 
 
 def _prefix(stamp: float) -> str:
@@ -152,7 +153,7 @@ def _prefix(stamp: float) -> str:
 def _lines(rows: list[tuple[Any, ...]], name: str) -> str:
     out = []
     second, head = -1, ""
-    line = "%s,%03d INFO " + name.replace("%", "%%") + ": %s %s %d %.1fms%s\n"  # _message's, after the prefix
+    line = "%s,%03d INFO " + name.replace("%", "%%") + ": " + _MESSAGE + "\n"  # the prefix, then _message
     for stamp, method, target, status, elapsed_ms, key in rows:
         if int(stamp) != second:
             second = int(stamp)

@@ -26,8 +26,9 @@ import os
 import struct
 import threading
 import time
-import weakref
 from typing import Any
+
+from mockserver.forks import reset_in_child
 
 __all__ = ["FIELDS", "SEGMENTS", "Journal"]
 
@@ -55,8 +56,7 @@ class Journal:
         self._segment = -1
         self._owned = -1  # where this process's segment starts, once it has one
         self._sequence = 0  # the next sequence number of this process's segment
-        reset = weakref.WeakMethod(self._after_fork)
-        os.register_at_fork(after_in_child=lambda: (method := reset()) is not None and method())
+        reset_in_child(self._after_fork)
 
     def _after_fork(self) -> None:
         # A thread of the parent may have held the lock at the fork; the child starts afresh.

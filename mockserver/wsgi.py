@@ -103,19 +103,13 @@ class MockMiddleware:
         self.latency = runtime.settings.latency  # simulated latency: (least, most) milliseconds, or None
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO") or "/"
-        if not path.isascii():
-            path = _wsgi_text(path)
+        path = _wsgi_text(environ.get("PATH_INFO") or "/")
         if self.admin_prefix is not None and (path + "/").startswith(self.admin_prefix):
             return self.flask_app(environ, start_response)
         started = time.perf_counter()
         state = self.runtime.live.current()
-        method = environ.get("REQUEST_METHOD") or "GET"
-        if not method.isupper():
-            method = method.upper()
-        raw_query = environ.get("QUERY_STRING", "")
-        if not raw_query.isascii():
-            raw_query = _wsgi_text(raw_query)
+        method = (environ.get("REQUEST_METHOD") or "GET").upper()
+        raw_query = _wsgi_text(environ.get("QUERY_STRING", ""))
         query: dict[str, list[str]] = {}
         try:
             query = parse_query(raw_query)
@@ -170,9 +164,7 @@ class MockMiddleware:
         self, method: str, environ: Mapping[str, Any], outcome: Outcome
     ) -> tuple[str, list[tuple[str, str]], bytes]:
         served = outcome.served
-        body = served.encoded
-        if body is None:
-            body = served.payload()
+        body = served.payload()
         response_headers = [*served.headers.items()] if served.headers else []
         if served.content_type:
             response_headers.append(("Content-Type", served.content_type))

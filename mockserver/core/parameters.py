@@ -94,8 +94,7 @@ def _is_integer_text(raw: str) -> bool:
 
 def _as_number(raw: str) -> Any:
     """:func:`_coerce_typed` for ``("number",)``, in fewer steps."""
-    digits = raw[1:] if raw[:1] == "-" else raw  # _is_integer_text's test, without its frame: every date
-    if len(raw) < _FINITE_DIGITS and digits.isdigit() and digits.isascii():
+    if len(raw) < _FINITE_DIGITS and _is_integer_text(raw):
         return int(raw)  # fewer than 309 digits: a finite float too, so no range error
     if _NUMBER.fullmatch(raw):
         value = float(raw)
