@@ -30,7 +30,7 @@ from werkzeug.exceptions import HTTPException
 from mockserver.admin import admin_blueprint
 from mockserver.core.engine import MockState
 from mockserver.forwarding import HttpUpstream, Upstream
-from mockserver.journal import Journal
+from mockserver.journal import request_journal
 from mockserver.loading import load_state
 from mockserver.proxy import ProxyMiddleware
 from mockserver.proxy_settings import PROXY_DEFAULTS, ProxySettings, parse_proxy_settings
@@ -70,7 +70,7 @@ def create_app(
         sources.append((settings.usage, settings.max_usage_bytes))
     stamp = stamp_files([path for path, _ in sources])
     live = LiveState(load_state(settings))
-    runtime = MockRuntime(settings, live, Journal(settings.journal_size), ReloadStatus())
+    runtime = MockRuntime(settings, live, request_journal(settings.journal_size), ReloadStatus())
     if settings.reload_interval > 0:
         _start_reloading(runtime, {k: v for k, v in app.config.items() if k.startswith("MOCK_")}, sources, stamp)
     app.extensions[EXTENSION] = runtime

@@ -14,7 +14,10 @@ before :meth:`Journal.record`.
 Entries are stored with :mod:`marshal` (the same interpreter writes and reads them), which
 costs a fraction of JSON on the request path; they are turned into dicts when read. The
 fields default to a request's (:data:`FIELDS`); the proxy keeps a second journal, of
-contract violations, with fields of its own.
+contract violations, with fields of its own. A field may be stored in a cheaper form and
+expanded when read (``expand``): the request journal (:func:`request_journal`) keeps a
+query as its text unless something in it was redacted, and parses it when read, as the
+request was parsed; and it rounds a duration when read.
 """
 
 from __future__ import annotations
@@ -26,11 +29,13 @@ import os
 import struct
 import threading
 import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from mockserver.core.wire import parse_query
 from mockserver.forks import reset_in_child
 
-__all__ = ["FIELDS", "SEGMENTS", "Journal"]
+__all__ = ["FIELDS", "SEGMENTS", "Journal", "request_journal"]
 
 FIELDS = ("method", "path", "query", "credentials", "status", "example", "operationId", "durationMs")
 SEGMENTS = 65  # one per worker the command line allows (64), and one to spare
@@ -38,15 +43,25 @@ _CLEARED = struct.Struct("<d")  # entries recorded before this time were cleared
 _TABLE = struct.Struct("<q")  # per segment: the PID that owns it, 0 when free
 _HEAD = struct.Struct("<Q")  # per segment: next sequence number
 _SLOT = struct.Struct("<QI")  # per slot: version (2 * sequence + 2 when written, odd while writing), length
+_MARSHAL_VERSION = 2  # no back-references: a row's values are small and seldom repeated, and it writes faster
 
 
 class Journal:
     """Process-shared ring buffer of request records, one segment (and one writer) per process."""
 
-    def __init__(self, limit: int = 500, *, slot_size: int = 2048, fields: tuple[str, ...] = FIELDS) -> None:
+    def __init__(
+        self,
+        limit: int = 500,
+        *,
+        slot_size: int = 2048,
+        fields: tuple[str, ...] = FIELDS,
+        expand: Mapping[str, Callable[[Any], Any]] | None = None,
+    ) -> None:
         self.limit = limit
         self.slot_size = slot_size
         self.fields = fields
+        # field -> what turns its stored value into the one read (a field stored in a cheaper form)
+        self.expand = [(fields.index(name) + 1, read) for name, read in (expand or {}).items()]
         self._segment_size = _HEAD.size + limit * slot_size
         self._table_size = _CLEARED.size + SEGMENTS * _TABLE.size
         self._memory = mmap.mmap(-1, self._table_size + SEGMENTS * self._segment_size)
@@ -99,12 +114,12 @@ class Journal:
 
     def write(self, row: tuple[Any, ...]) -> None:
         """Keep one entry given as its time (``time.time()``) and the values of ``fields`` (the request path's way)."""
-        data = marshal.dumps(row)
+        data = marshal.dumps(row, _MARSHAL_VERSION)
         room = self.slot_size - _SLOT.size
         if len(data) > room:  # keep the record readable: drop the bulky parts, say so
             slim = dict(zip(self.fields, row[1:], strict=True))
             slim.update(query={"truncated": ["true"]}, path=str(slim.get("path", ""))[:256])
-            data = marshal.dumps((row[0], *(slim.get(name) for name in self.fields)))[:room]
+            data = marshal.dumps((row[0], *(slim.get(name) for name in self.fields)), _MARSHAL_VERSION)[:room]
         memory = self._memory
         with self._writing:
             if self._segment < 0:
@@ -139,7 +154,15 @@ class Journal:
                     rows.append(row)
         rows.sort(key=lambda row: row[0])
         rows = rows[-self.limit :]
+        if self.expand:
+            rows = [self._expanded(row) for row in rows]
         return [_as_dict(index, row, self.fields) for index, row in enumerate(rows, start=1)]
+
+    def _expanded(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        values = list(row)
+        for index, read in self.expand:
+            values[index] = read(values[index])
+        return tuple(values)
 
     def _read_slot(self, offset: int, number: int) -> bytes | None:
         version, length = _SLOT.unpack_from(self._memory, offset)
@@ -153,6 +176,24 @@ class Journal:
         count = len(self.entries())
         _CLEARED.pack_into(self._memory, 0, time.time())
         return count
+
+
+def request_journal(limit: int = 500) -> Journal:
+    """The journal of the requests a mock serves.
+
+    A query given as its text (``str``) is parsed when read, and a duration is rounded to
+    the microsecond when read: the request path stores both as it has them.
+    """
+    return Journal(limit, expand={"query": _query, "durationMs": _milliseconds})
+
+
+def _query(stored: Any) -> Any:
+    # The text the request's query was parsed from, so parsing it again gives the same values.
+    return parse_query(stored) if isinstance(stored, str) else stored
+
+
+def _milliseconds(stored: Any) -> Any:
+    return round(stored, 3) if isinstance(stored, float) else stored
 
 
 def _alive(pid: int) -> bool:

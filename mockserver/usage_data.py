@@ -13,7 +13,8 @@ answers:
 
 Sums cost the same whatever the range: the rows live in a
 :class:`~mockserver.usage_tables.UsageTable` (arrays sorted by organization and day, with
-per-channel prefix sums), so a range is two binary searches and a subtraction.
+per-channel prefix sums), so a range is two binary searches (or, for days without a gap,
+arithmetic) and a subtraction.
 
 The body is the operation's documented success example with each channel's value
 replaced by its sum, so the envelope (``data`` here) comes from the spec, not from code.

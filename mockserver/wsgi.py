@@ -198,9 +198,11 @@ class MockMiddleware:
         started: float,
     ) -> None:
         shown_query = raw_query
+        kept_query: Any = raw_query  # the journal keeps the text it was parsed from (request_journal)
         if state.secret_query and any(name in query for name in state.secret_query):
             query = {k: [redact(v) for v in vs] if k in state.secret_query else vs for k, vs in query.items()}
             shown_query = "&".join(f"{k}={v}" for k, vs in query.items() for v in vs)
+            kept_query = query
         credentials = {}
         for name, key in state.secret_environ:
             if key in environ:
@@ -214,12 +216,12 @@ class MockMiddleware:
                 stamp,
                 method,
                 path,
-                query,
+                kept_query,
                 credentials,
                 served.status,
                 served.example,
                 operation.operation_id if operation else None,
-                round(elapsed_ms, 3),
+                elapsed_ms,  # rounded when read (request_journal)
             )
         )
         key = " key=" + ",".join(credentials.values()) if credentials else ""

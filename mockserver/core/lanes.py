@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 from mockserver.core.answers import Catalog, Served, default_response
 from mockserver.core.backend import Backend, Refusal, computed_answer, implausible
 from mockserver.core.negotiation import acceptable, parse_accept
-from mockserver.core.parameters import CoercionError, ParameterPlan, check_rules, coerce_planned
+from mockserver.core.parameters import CoercionError, ParameterPlan, as_text, check_rules, coerce_planned
 from mockserver.core.prefer import CONTROL_PREFIX
 from mockserver.core.security import Credential, environ_key, name_of
 from usage_contract_kit.model import Operation, SecurityScheme
@@ -44,7 +44,7 @@ class _Param(NamedTuple):
     required: bool
     scalar: bool  # not an array: one raw value, coerced by ``coerce``
     empty_allowed: bool
-    coerce: Callable[[str], Any]
+    coerce: Callable[[str], Any] | None  # None: text, the raw value is the value
     is_valid: Callable[[Any], bool]
     plan: ParameterPlan
 
@@ -111,7 +111,7 @@ def _compile(
                 plan.param.required,
                 not plan.array,
                 plan.empty_allowed,
-                plan.coerce,
+                None if plan.coerce is as_text else plan.coerce,
                 plan.param.validator.is_valid,
                 plan,
             )
@@ -230,7 +230,7 @@ def _values(
             if scalar:  # coerce_planned's steps for one value
                 if len(raw) > 1 or (not empty_allowed and raw[0] == ""):
                     return None
-                value = coerce(raw[0])
+                value = raw[0] if coerce is None else coerce(raw[0])
             else:
                 value = coerce_planned(raw, plan)
         except CoercionError:

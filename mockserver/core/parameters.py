@@ -26,6 +26,7 @@ __all__ = [
     "CoercionError",
     "Invalid",
     "ParameterPlan",
+    "as_text",
     "coerce_planned",
     "coerce_scalar",
     "plan_parameters",
@@ -94,8 +95,10 @@ def _is_integer_text(raw: str) -> bool:
 
 def _as_number(raw: str) -> Any:
     """:func:`_coerce_typed` for ``("number",)``, in fewer steps."""
+    if len(raw) < _FINITE_DIGITS and raw.isdigit() and raw.isascii():  # the usual: a few plain digits
+        return int(raw)
     if len(raw) < _FINITE_DIGITS and _is_integer_text(raw):
-        return int(raw)  # fewer than 309 digits: a finite float too, so no range error
+        return int(raw)  # fewer than 300 digits: a finite float too, so no range error
     if _NUMBER.fullmatch(raw):
         value = float(raw)
         if math.isfinite(value):
@@ -105,17 +108,20 @@ def _as_number(raw: str) -> Any:
 
 def _as_integer(raw: str) -> Any:
     """:func:`_coerce_typed` for ``("integer",)``, in fewer steps."""
+    if len(raw) < _FINITE_DIGITS and raw.isdigit() and raw.isascii():  # the usual: a few plain digits
+        return int(raw)  # within any digit limit int() may be given (at least 640)
     return _integer(raw) if _is_integer_text(raw) else _coerce_typed(raw, ("integer",))
 
 
-def _as_text(raw: str) -> str:
+def as_text(raw: str) -> str:
+    """The coercion of a text parameter: the raw value itself."""
     return raw
 
 
 def _coercer(types: tuple[str, ...]) -> Callable[[str], Any]:
     """The function coercing a raw string to ``types``: :func:`_coerce_typed`, specialised where it can be."""
     if not types or "string" in types:
-        return _as_text
+        return as_text
     if types == ("number",):
         return _as_number
     if types == ("integer",):

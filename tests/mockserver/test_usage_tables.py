@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 import pytest
@@ -150,3 +151,22 @@ def test_parse_day(text: str, day: int) -> None:
 def test_parse_day_refuses_what_is_not_a_date(text: str) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - the date parser's own messages vary; any ValueError is a refusal
         parse_day(text)
+
+
+@pytest.mark.parametrize(
+    "days",
+    [[D], [D, D + 1, D + 2], [D, D + 2], [D, D + 1, D + 3, D + 4], list(range(D, D + 40)), [D - 5, D + 30]],
+    ids=["one day", "no gap", "one gap", "a gap inside", "forty days", "far apart"],
+)
+def test_rows_found_by_arithmetic_or_search_are_the_same(days: list[int]) -> None:
+    """An organization without a gap is answered by arithmetic; every range gives the rows a search gives."""
+    rows = [("o0", D - 50, 1, 1), *(("o1", day, 1, 1) for day in days), ("o2", D + 99, 1, 1)]
+    table = build_table(_columns(rows))
+    gapless = days[-1] - days[0] == len(days) - 1
+    assert ("o1" in table.gapless) == gapless
+    lo, hi = table.spans["o1"]
+    for first in range(days[0] - 3, days[-1] + 4):
+        for last in range(first - 2, days[-1] + 4):
+            start = bisect_left(table.days, first, lo, hi)
+            assert table.rows_between("o1", first, last) == (start, bisect_right(table.days, last, start, hi))
+    assert table.rows_between("o1", -(10**300), 10**300) == (lo, hi)

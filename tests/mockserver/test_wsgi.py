@@ -49,3 +49,33 @@ def test_head_sends_the_headers_without_the_body(make_app: Callable[..., Flask])
     response = make_app(PETSHOP).test_client().head("/pets/1", headers={"api_key": "k"})
     assert (response.status_code, response.data) == (200, b"")
     assert response.headers["ETag"].startswith('W/"')
+
+
+FORMS = ROOT / "tests" / "specs" / "forms.yaml"
+
+
+@pytest.mark.parametrize(
+    ("query", "kept"),
+    [
+        ("topic=news", {"topic": ["news"]}),
+        ("topic=news&topic=offers&since=", {"topic": ["news", "offers"], "since": [""]}),
+        ("topic=new%73&x=a+b&%zz=%E2%82%AC", {"topic": ["news"], "x": ["a b"], "%zz": ["€"]}),
+        ("api_key=idt_live_0123456789abcdef&topic=news", {"api_key": ["idt_live_***"], "topic": ["news"]}),
+        ("topic=news&api_key=short", {"topic": ["news"], "api_key": ["***"]}),
+        ("", {}),
+    ],
+    ids=["one", "repeated and empty", "encoded", "a key in the query", "a short key", "none"],
+)
+def test_the_journal_keeps_the_query_as_parsed_with_secrets_redacted_and_the_duration_rounded(
+    make_app: Callable[..., Flask], query: str, kept: dict[str, list[str]]
+) -> None:
+    app = make_app(FORMS)
+    client = app.test_client()
+    client.get("/subscriptions?" + query)
+    (entry,) = client.get("/__admin/requests").get_json()["requests"]
+    assert entry["query"] == kept
+    assert entry["durationMs"] >= 0
+    assert entry["durationMs"] == round(entry["durationMs"], 3)  # to the microsecond
+    stored = app.extensions["mockserver"].journal._memory[:]
+    assert b"0123456789abcdef" not in stored
+    assert b"short" not in stored

@@ -65,6 +65,23 @@ def test_strings_that_are_not_numbers_are_rejected(raw: str) -> None:
     assert "query parameter 'n'" in result.message
 
 
+INTEGER = _operation([_query("i", {"type": "integer"})])
+INTEGERS = [("0", 0), ("-5", -5), ("007", 7), ("1735689600000", 1735689600000), ("9" * 299, int("9" * 299))]
+NOT_INTEGERS = ["١٢", "+5", " 5", "5 ", "1.0", "1e3", "", "0x1F", "1_000", "-", "9" * 5000]
+
+
+@pytest.mark.parametrize(("raw", "expected"), INTEGERS, ids=[v[0][:20] for v in INTEGERS])
+def test_integers_are_coerced(raw: str, expected: int) -> None:
+    assert _check(INTEGER, {"i": [raw]}) == {"i": expected}
+
+
+@pytest.mark.parametrize("raw", NOT_INTEGERS, ids=[repr(v[:20]) for v in NOT_INTEGERS])
+def test_strings_that_are_not_integers_are_rejected(raw: str) -> None:
+    result = _check(INTEGER, {"i": [raw]})
+    assert isinstance(result, Invalid)
+    assert "query parameter 'i'" in result.message
+
+
 @pytest.mark.parametrize(
     ("query", "fragment"),
     [
