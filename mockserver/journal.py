@@ -16,8 +16,8 @@ costs a fraction of JSON on the request path; they are turned into dicts when re
 fields default to a request's (:data:`FIELDS`); the proxy keeps a second journal, of
 contract violations, with fields of its own. A field may be stored in a cheaper form and
 expanded when read (``expand``): the request journal (:func:`request_journal`) keeps a
-query as its text unless something in it was redacted, and parses it when read, as the
-request was parsed; and it rounds a duration when read.
+query as its text unless a key may travel in it, and parses it when read, as the request
+was parsed; and it rounds a duration when read.
 """
 
 from __future__ import annotations

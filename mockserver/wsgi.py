@@ -198,7 +198,9 @@ class MockMiddleware:
         started: float,
     ) -> None:
         shown_query = raw_query
-        kept_query: Any = raw_query  # the journal keeps the text it was parsed from (request_journal)
+        # The journal keeps the text the query was parsed from (request_journal), unless a key
+        # may travel in it: then the values, redacted where they hold one.
+        kept_query: Any = query if state.secret_query else raw_query
         if state.secret_query and any(name in query for name in state.secret_query):
             query = {k: [redact(v) for v in vs] if k in state.secret_query else vs for k, vs in query.items()}
             shown_query = "&".join(f"{k}={v}" for k, vs in query.items() for v in vs)

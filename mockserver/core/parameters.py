@@ -95,10 +95,9 @@ def _is_integer_text(raw: str) -> bool:
 
 def _as_number(raw: str) -> Any:
     """:func:`_coerce_typed` for ``("number",)``, in fewer steps."""
-    if len(raw) < _FINITE_DIGITS and raw.isdigit() and raw.isascii():  # the usual: a few plain digits
+    # The usual, plain digits, tested first without a call; fewer than 300 of them are a finite float too.
+    if len(raw) < _FINITE_DIGITS and ((raw.isdigit() and raw.isascii()) or _is_integer_text(raw)):
         return int(raw)
-    if len(raw) < _FINITE_DIGITS and _is_integer_text(raw):
-        return int(raw)  # fewer than 300 digits: a finite float too, so no range error
     if _NUMBER.fullmatch(raw):
         value = float(raw)
         if math.isfinite(value):

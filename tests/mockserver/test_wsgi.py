@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 
+from mockserver.core.wire import parse_query
 from tests.conftest import ROOT
 
 PETSHOP = ROOT / "tests" / "specs" / "petshop.yaml"
@@ -79,3 +80,16 @@ def test_the_journal_keeps_the_query_as_parsed_with_secrets_redacted_and_the_dur
     stored = app.extensions["mockserver"].journal._memory[:]
     assert b"0123456789abcdef" not in stored
     assert b"short" not in stored
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["startDate=1&endDate=2", "startDate=1&startDate=2&x=&&y", "x=a+b&%zz=%E2%82%AC&n%61me=v%3Dw", ""],
+    ids=["plain", "repeated, empty and bare", "encoded", "none"],
+)
+def test_a_query_kept_as_text_is_listed_as_the_request_parsed_it(make_app: Callable[..., Flask], query: str) -> None:
+    """Without a key that may travel in the query, the journal keeps the text and parses it when listing."""
+    client = make_app().test_client()
+    client.get("/organizations/org_1/usage?" + query)
+    (entry,) = client.get("/__admin/requests").get_json()["requests"]
+    assert entry["query"] == parse_query(query)
