@@ -1,8 +1,10 @@
 """Where the time of one mock request goes: pyinstrument over the WSGI app, in process.
 
 Data mode, the benchmark's request, request validation and the journal on, logging at
-the CLI's default level (info) into /dev/null. Prints the call tree and the microseconds
-per request with and without the log line.
+the CLI's default level (info) into /dev/null, the request lines made from the journal as
+the command line's main process makes them (here in the same process, after the
+requests). Prints the call tree and the microseconds per request: in a worker, and with
+the line's making added.
 
     python bench/profile.py                 # microseconds and the call tree
     python bench/profile.py --instructions  # CPU instructions per request (needs valgrind)
@@ -31,21 +33,29 @@ sys.path.insert(0, str(ROOT))
 from pyinstrument import Profiler  # noqa: E402
 from werkzeug.test import EnvironBuilder  # noqa: E402
 
+from mockserver.access_log import AccessLog  # noqa: E402
 from mockserver.app import create_app  # noqa: E402
 
 KEY = "idt_live_acmeFrontend00000000000000000001"
 
 
-def build() -> Callable[[int], None]:
-    """``calls(n)``: the app made as the command line makes it, sent the request ``n`` times (lines written)."""
+def build(lines: bool = True) -> Callable[[int], None]:
+    """``calls(n)``: the app made as the command line makes it, sent the request ``n`` times.
+
+    With ``lines``, the request lines are then made from the journal and written, as the
+    command line's main process does; without, only a worker's part is done.
+    """
     sink = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
     logging.basicConfig(level="INFO", stream=sink, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     logging._srcfile = None
     app = create_app(ROOT / "openapi.yaml", {"MOCK_DATA": str(ROOT / "data/sample-usage.yaml")})
-    # As the command line does: request lines are written by a background thread, in batches.
-    access_log = app.extensions["mockserver"].access_log
+    # As the command line does: the request lines are made from the journal, in batches
+    # (here when asked, not by a thread of their own every 10 ms).
+    runtime = app.extensions["mockserver"]
+    access_log = runtime.access_log = AccessLog(logging.getLogger("mockserver"), interval=3600)
     access_log.write_to(logging.getLogger().handlers[0])
+    access_log.follow(runtime.journal)
     environ = EnvironBuilder(
         path="/organizations/org_1/usage",
         query_string="startDate=1735689600000&endDate=1738367999999",
@@ -65,31 +75,29 @@ def build() -> Callable[[int], None]:
     def calls(count: int) -> None:
         for _ in range(count):
             call()
-        access_log.flush()  # the lines' writing counts too
+        if lines:
+            access_log.flush()
 
     return calls
 
 
 def main() -> None:
     if sys.argv[1:] == ["--instructions"]:
-        few, many = _instructions(200), _instructions(1200)
-        print(f"{(many - few) / 1000:,.0f} CPU instructions per request (valgrind, log level INFO)")
+        for part, flag in (("in a worker", "worker"), ("with its log line made", "lines")):
+            few, many = _instructions(200, flag), _instructions(1200, flag)
+            print(f"{(many - few) / 1000:,.0f} CPU instructions per request {part} (valgrind, log level INFO)")
         return
-    if len(sys.argv) == 3 and sys.argv[1] == "--count":  # run under valgrind by _instructions
-        calls = build()
+    if len(sys.argv) == 4 and sys.argv[1] == "--count":  # run under valgrind by _instructions
+        calls = build(lines=sys.argv[3] == "lines")
         calls(300)  # warm: the journal's slots, the lanes' routes, the interpreter's caches
         calls(int(sys.argv[2]))
         return
-    calls = build()
-    for level in ("INFO", "WARNING"):
-        logging.getLogger().setLevel(level)
+    for part, lines in (("in a worker", False), ("with its log line made", True)):
+        calls = build(lines)
         calls(1000)
         started = time.process_time()
         calls(20000)
-        print(
-            f"log level {level}: {(time.process_time() - started) / 20000 * 1e6:.1f} us of CPU per request in process"
-        )
-    logging.getLogger().setLevel("INFO")
+        print(f"{(time.process_time() - started) / 20000 * 1e6:.1f} us of CPU per request {part} (log level INFO)")
     profiler = Profiler(interval=0.0001)
     profiler.start()
     calls(20000)
@@ -97,13 +105,13 @@ def main() -> None:
     print(profiler.output_text(unicode=False, color=False, show_all=False))
 
 
-def _instructions(requests: int) -> int:
+def _instructions(requests: int, part: str) -> int:
     """The instructions valgrind counts for this script sending the request ``requests`` times."""
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         sys.exit("error: counting instructions needs valgrind (make profile installs it)")
     command = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__]
-    done = subprocess.run([*command, "--count", str(requests)], capture_output=True, text=True, check=False)
+    done = subprocess.run([*command, "--count", str(requests), part], capture_output=True, text=True, check=False)
     found = re.search(r"Collected : ([0-9]+)", done.stderr)
     if done.returncode != 0 or found is None:
         sys.exit(f"error: valgrind failed:\n{done.stderr[-2000:]}")

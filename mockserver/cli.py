@@ -5,12 +5,14 @@ exits with a message naming the fault if they are unusable (with ``--proxy``, th
 validating proxy in front of that upstream: :mod:`mockserver.proxy`); Granian then forks its
 worker processes, which inherit the loaded app and share one request journal. The main
 process also reloads changed files (its reloader thread); each worker follows the
-generation it publishes.
+generation it publishes. It writes the request lines too, from the journal the workers
+record into (:mod:`mockserver.access_log`).
 """
 
 from __future__ import annotations
 
 import errno
+import gc
 import ipaddress
 import logging
 import os
@@ -286,6 +288,10 @@ def main(
         click.echo(f"error: {problem}", err=True)
         sys.exit(2)
     release_free_memory()  # before the workers are forked: what loading freed is not shared with them
+    # What is loaded stays for the server's life: kept out of garbage collection, no collection
+    # (in a worker, or in the main process making log lines) walks it, writes to its pages and
+    # so unshares them from the workers, or holds the GIL for the 10 ms it takes.
+    gc.freeze()
     (logger.info if admin_enabled else logger.warning)(exposure)
     logger.info("serving %s in %s on http://%s:%d with %d worker(s)", spec, mode, host, port, workers)
     _serve(app, host, port, workers, threads, log_level)
@@ -297,16 +303,23 @@ def _serve(app: Any, host: str, port: int, workers: int, threads: int, log_level
     server = granian_server(
         "mockserver:app", host=host, port=port, workers=workers, threads=threads, log_level=log_level
     )
-    # Request lines are written by a background thread, many per write (mockserver.access_log).
-    for handler in logging.getLogger().handlers:
-        if app.extensions["mockserver"].access_log.write_to(handler):
-            break
+    runtime = app.extensions["mockserver"]
+    # The main process writes the request lines from the journal the workers record into,
+    # many per write (mockserver.access_log); the proxy writes its own lines as it answers.
+    if runtime.violations is None:
+        for handler in logging.getLogger().handlers:
+            if runtime.access_log.write_to(handler):
+                runtime.access_log.follow(runtime.journal)
+                break
 
     def load_in_worker() -> Any:
         # Runs in each worker process after the fork: take the generations the main process publishes.
-        app.extensions["mockserver"].follow()
+        runtime.follow()
         # The shell itself: Flask's __call__ would only pass the request on to it (admin requests
         # go from the shell to Flask).
         return app.wsgi_app
 
-    serve(server, load_in_worker)
+    try:
+        serve(server, load_in_worker)
+    finally:
+        runtime.access_log.stop()  # the workers have stopped: the lines of their last entries

@@ -2,14 +2,22 @@
 
 The journal lives in an anonymous shared memory map made before the server forks its
 workers, so every worker writes into it and any worker can read all of it. Each process
-claims a segment of its own (a ring of ``limit`` fixed-size slots) and is its only writer,
-so workers never wait for each other on the hot path, and no lock is shared between
-processes: a worker killed in the middle of a write cannot leave one held. Readers check a
-per-slot version (odd while a write is under way) and skip a slot that changes under them.
-A process that takes the place of a dead worker takes over its segment (entries kept).
-Reading merges the segments by time and keeps the newest ``limit`` entries. Memory stays
-flat however long the mock runs: old entries are overwritten. Secrets must be redacted
-before :meth:`Journal.record`.
+claims a segment of its own and is its only writer, so workers never wait for each other
+on the hot path, and no lock is shared between processes: a worker killed in the middle of
+a write cannot leave one held. A segment is a ring of entries: an index of ``capacity``
+slots (version, position, length) over a ring of bytes the entries are written into one
+after another, each taking what it needs (at most ``entry_size``). A writer announces how
+far into the byte ring it is about to write before it writes there, and moves the
+segment's head once the entry is whole; a reader copies an entry, then checks that no
+write has reached its bytes since, and skips it otherwise. A process that takes the place
+of a dead worker takes over its segment (entries kept). Reading merges the segments by
+time and keeps the newest ``limit`` entries. Memory stays flat however long the mock runs:
+old entries are overwritten. Secrets must be redacted before :meth:`Journal.record`.
+
+A ring may hold many more entries than the listing shows (``capacity``, ``ring_bytes``),
+so that a reader that must see every entry once (:meth:`Journal.since`: the access log,
+written by the main process from the request journal) has time to come by before a busy
+worker laps it.
 
 Entries are stored with :mod:`marshal` (the same interpreter writes and reads them), which
 costs a fraction of JSON on the request path; they are turned into dicts when read. The
@@ -35,14 +43,23 @@ from typing import Any
 from mockserver.core.wire import parse_query
 from mockserver.forks import reset_in_child
 
-__all__ = ["FIELDS", "SEGMENTS", "Journal", "request_journal"]
+__all__ = ["FIELDS", "REQUEST_CAPACITY", "REQUEST_RING_BYTES", "SEGMENTS", "Journal", "request_journal"]
 
 FIELDS = ("method", "path", "query", "credentials", "status", "example", "operationId", "durationMs")
 SEGMENTS = 65  # one per worker the command line allows (64), and one to spare
+# The request journal's ring per process: 16,384 entries in 4 MB (a plain request's entry
+# takes about 200 bytes), about a second of a worker answering 15,000 requests a second,
+# for the access log (which reads it every 10 ms) to come by. Pages are touched only as
+# requests are recorded.
+REQUEST_CAPACITY = 16_384
+REQUEST_RING_BYTES = 4 << 20
 _CLEARED = struct.Struct("<d")  # entries recorded before this time were cleared
 _TABLE = struct.Struct("<q")  # per segment: the PID that owns it, 0 when free
 _HEAD = struct.Struct("<Q")  # per segment: next sequence number
-_SLOT = struct.Struct("<QI")  # per slot: version (2 * sequence + 2 when written, odd while writing), length
+_RESERVED = struct.Struct("<Q")  # per segment: how far into its byte ring (counted from the start) writes may reach
+_INDEX = struct.Struct("<QQI")  # per entry: version (2 * sequence + 2), position in the byte ring, length
+_SLIM = 1 << 31  # in an entry's length: kept without its bulky parts
+_SIZE = _SLIM - 1
 _MARSHAL_VERSION = 2  # no back-references: a row's values are small and seldom repeated, and it writes faster
 
 
@@ -53,16 +70,22 @@ class Journal:
         self,
         limit: int = 500,
         *,
-        slot_size: int = 2048,
+        capacity: int = 0,
+        entry_size: int = 2048,
+        ring_bytes: int = 0,
         fields: tuple[str, ...] = FIELDS,
         expand: Mapping[str, Callable[[Any], Any]] | None = None,
     ) -> None:
         self.limit = limit
-        self.slot_size = slot_size
+        self.capacity = max(limit, capacity, 1)  # entries a segment keeps; the listing shows the newest ``limit``
+        self.entry_size = entry_size  # an entry's most bytes: a larger one is kept without its bulky parts
+        # Room for ``limit`` entries of the most bytes, whatever else is asked.
+        self.ring_bytes = max(max(limit, 1) * entry_size, ring_bytes)
         self.fields = fields
         # field -> what turns its stored value into the one read (a field stored in a cheaper form)
         self.expand = [(fields.index(name) + 1, read) for name, read in (expand or {}).items()]
-        self._segment_size = _HEAD.size + limit * slot_size
+        self._data = _HEAD.size + _RESERVED.size + self.capacity * _INDEX.size  # a segment's bytes, from its start
+        self._segment_size = self._data + self.ring_bytes
         self._table_size = _CLEARED.size + SEGMENTS * _TABLE.size
         self._memory = mmap.mmap(-1, self._table_size + SEGMENTS * self._segment_size)
         self._claim = multiprocessing.Lock()
@@ -71,6 +94,7 @@ class Journal:
         self._segment = -1
         self._owned = -1  # where this process's segment starts, once it has one
         self._sequence = 0  # the next sequence number of this process's segment
+        self._position = 0  # where in its byte ring (counted from the start) the next entry goes
         reset_in_child(self._after_fork)
 
     def _after_fork(self) -> None:
@@ -98,7 +122,9 @@ class Journal:
                 self._claim.release()
         self._pid, self._segment = pid, segment
         self._owned = self._base(segment)
-        (self._sequence,) = _HEAD.unpack_from(self._memory, self._owned)  # a segment taken over goes on
+        # A segment taken over goes on after its last entry, and past what its writer reserved.
+        (self._sequence,) = _HEAD.unpack_from(self._memory, self._owned)
+        (self._position,) = _RESERVED.unpack_from(self._memory, self._owned + _HEAD.size)
         return segment
 
     def _base(self, segment: int) -> int:
@@ -112,27 +138,45 @@ class Journal:
         """Keep one entry given as the values of ``fields``, in order, stamped now."""
         self.write((time.time(), *values))
 
-    def write(self, row: tuple[Any, ...]) -> None:
-        """Keep one entry given as its time (``time.time()``) and the values of ``fields`` (the request path's way)."""
+    def write(self, row: tuple[Any, ...]) -> bool:
+        """Keep one entry given as its time (``time.time()``) and the values of ``fields`` (the request path's way).
+
+        Returns whether it was kept whole: one of more than ``entry_size`` bytes is kept
+        without its bulky parts (the query, and the path past 256 characters), which
+        :meth:`entries` lists and :meth:`since` leaves out.
+        """
         data = marshal.dumps(row, _MARSHAL_VERSION)
-        room = self.slot_size - _SLOT.size
-        if len(data) > room:  # keep the record readable: drop the bulky parts, say so
+        length = len(data)
+        if length > self.entry_size:  # keep the record readable: drop the bulky parts, say so
             slim = dict(zip(self.fields, row[1:], strict=True))
             slim.update(query={"truncated": ["true"]}, path=str(slim.get("path", ""))[:256])
-            data = marshal.dumps((row[0], *(slim.get(name) for name in self.fields)), _MARSHAL_VERSION)[:room]
-        memory = self._memory
+            data = marshal.dumps((row[0], *(slim.get(name) for name in self.fields)), _MARSHAL_VERSION)
+            data = data[: self.entry_size]  # unreadable if still too long: readers skip it
+            length = len(data) | _SLIM
+        memory, ring = self._memory, self.ring_bytes
         with self._writing:
             if self._segment < 0:
                 self._own_segment()
             base = self._owned
-            sequence = self._sequence  # this process is its segment's only writer
-            offset = base + _HEAD.size + (sequence % self.limit) * self.slot_size
-            _SLOT.pack_into(memory, offset, 2 * sequence + 1, 0)
-            start = offset + _SLOT.size
-            memory[start : start + len(data)] = data
-            _SLOT.pack_into(memory, offset, 2 * sequence + 2, len(data))
-            self._sequence = sequence + 1
-            _HEAD.pack_into(memory, base, sequence + 1)
+            sequence, position = self._sequence, self._position  # this process is its segment's only writer
+            size = length & _SIZE
+            start = position % ring
+            if start + size > ring:  # an entry is never split: the ring's tail is left empty this lap
+                position += ring - start
+                start = 0
+            _RESERVED.pack_into(memory, base + _HEAD.size, position + size)  # before the bytes are written
+            start += base + self._data
+            memory[start : start + size] = data
+            _INDEX.pack_into(
+                memory,
+                base + _HEAD.size + _RESERVED.size + (sequence % self.capacity) * _INDEX.size,
+                2 * sequence + 2,
+                position,
+                length,
+            )
+            self._sequence, self._position = sequence + 1, position + size
+            _HEAD.pack_into(memory, base, sequence + 1)  # the entry is whole
+        return size == length
 
     def entries(self) -> list[dict[str, Any]]:
         """The newest ``limit`` entries of all processes, oldest first."""
@@ -142,7 +186,7 @@ class Journal:
             base = self._base(segment)
             (sequence,) = _HEAD.unpack_from(self._memory, base)
             for number in range(max(0, sequence - self.limit), sequence):
-                blob = self._read_slot(base + _HEAD.size + (number % self.limit) * self.slot_size, number)
+                blob = self._read(base, number)
                 if blob is None:
                     continue  # being rewritten right now
                 try:
@@ -158,18 +202,73 @@ class Journal:
             rows = [self._expanded(row) for row in rows]
         return [_as_dict(index, row, self.fields) for index, row in enumerate(rows, start=1)]
 
+    def heads(self) -> list[int]:
+        """Per segment, the sequence number of its next entry: a cursor for :meth:`since` past every entry so far."""
+        return [_HEAD.unpack_from(self._memory, self._base(segment))[0] for segment in range(SEGMENTS)]
+
+    def since(self, cursor: list[int]) -> tuple[list[tuple[Any, ...]], int]:
+        """Every entry recorded since ``cursor`` (per segment, the next sequence number to read).
+
+        Returns the rows as written (time first, values not expanded), oldest first, and how
+        many entries were overwritten before they could be read; moves ``cursor`` past them.
+        An entry :meth:`write` could not keep whole is left out: its writer knows (it said so).
+        A segment's head moves only once its entry is written, so every slot before it is
+        whole unless a later entry overwrites it. :meth:`clear` does not apply: a reader of
+        every entry sees those a listing no longer shows too.
+        """
+        rows: list[tuple[Any, ...]] = []
+        lost = 0
+        memory, capacity, ring, unpack = self._memory, self.capacity, self.ring_bytes, _INDEX.unpack_from
+        for segment in range(SEGMENTS):
+            base = self._base(segment)
+            (head,) = _HEAD.unpack_from(memory, base)
+            number = cursor[segment]
+            if number >= head:
+                continue
+            if head - number > capacity:  # lapped: the oldest of these are gone
+                lost += head - capacity - number
+                number = head - capacity
+            index, data = base + _HEAD.size + _RESERVED.size, base + self._data
+            copied = []
+            for sequence in range(number, head):
+                version, position, length = unpack(memory, index + (sequence % capacity) * _INDEX.size)
+                if version != 2 * sequence + 2:
+                    lost += 1  # its index slot was taken by a later entry
+                elif not length & _SLIM:  # one kept without its bulky parts is not for a reader of every entry
+                    start = data + position % ring
+                    copied.append((position, memory[start : start + length]))
+            cursor[segment] = head
+            # Whole if no write has reserved bytes a lap past their own since they were copied.
+            (reserved,) = _RESERVED.unpack_from(memory, base + _HEAD.size)
+            for position, blob in copied:
+                try:
+                    if reserved > position + ring:
+                        raise ValueError("overwritten")
+                    # Written by this server's own processes into memory only they share.
+                    rows.append(marshal.loads(blob))  # noqa: S302
+                except (EOFError, ValueError, TypeError):  # overwritten while copied, or cut at the most bytes
+                    lost += 1
+        rows.sort(key=_time)
+        return rows, lost
+
     def _expanded(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
         values = list(row)
         for index, read in self.expand:
             values[index] = read(values[index])
         return tuple(values)
 
-    def _read_slot(self, offset: int, number: int) -> bytes | None:
-        version, length = _SLOT.unpack_from(self._memory, offset)
+    def _read(self, base: int, number: int) -> bytes | None:
+        """Entry ``number`` of the segment at ``base``, or None if a later one has taken its place."""
+        memory = self._memory
+        index = base + _HEAD.size + _RESERVED.size + (number % self.capacity) * _INDEX.size
+        version, position, length = _INDEX.unpack_from(memory, index)
         if version != 2 * number + 2:
             return None
-        blob = self._memory[offset + _SLOT.size : offset + _SLOT.size + length]
-        return blob if _SLOT.unpack_from(self._memory, offset)[0] == version else None
+        start = base + self._data + position % self.ring_bytes
+        blob = memory[start : start + (length & _SIZE)]
+        # Whole if no write has reserved bytes a lap past its own since.
+        (reserved,) = _RESERVED.unpack_from(memory, base + _HEAD.size)
+        return blob if reserved <= position + self.ring_bytes else None
 
     def clear(self) -> int:
         """Forget every entry; return how many there were."""
@@ -182,9 +281,20 @@ def request_journal(limit: int = 500) -> Journal:
     """The journal of the requests a mock serves.
 
     A query given as its text (``str``) is parsed when read, and a duration is rounded to
-    the microsecond when read: the request path stores both as it has them.
+    the microsecond when read: the request path stores both as it has them. Each process's
+    ring holds :data:`REQUEST_CAPACITY` entries however few the listing shows: the access
+    log reads every entry from it (:meth:`Journal.since`).
     """
-    return Journal(limit, expand={"query": _query, "durationMs": _milliseconds})
+    return Journal(
+        limit,
+        capacity=REQUEST_CAPACITY,
+        ring_bytes=REQUEST_RING_BYTES,
+        expand={"query": _query, "durationMs": _milliseconds},
+    )
+
+
+def _time(row: tuple[Any, ...]) -> float:
+    return row[0]  # type: ignore[no-any-return]
 
 
 def _query(stored: Any) -> Any:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
+from mockserver.access_log import printable
 from mockserver.core.backend import Refusal
 from mockserver.core.conformance import RESPONSE, Answer, RequestVerdict, Violation, check_request, check_response
 from mockserver.core.cors import cors_headers
@@ -50,7 +51,7 @@ from mockserver.forwarding import Reply, Unreachable, Upstream, decode_body, siz
 from mockserver.journal import Journal
 from mockserver.proxy_settings import ProxySettings
 from mockserver.runtime import MockRuntime
-from mockserver.violations import describe, entry, header_value, printable, scrub
+from mockserver.violations import describe, entry, header_value, scrub
 from mockserver.wsgi import MockMiddleware
 
 __all__ = ["MARK_HEADER", "VIOLATIONS_HEADER", "ProxyMiddleware"]

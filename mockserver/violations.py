@@ -17,6 +17,7 @@ import base64
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from mockserver.access_log import printable
 from mockserver.core.conformance import Violation
 from mockserver.journal import Journal
 
@@ -25,7 +26,6 @@ __all__ = [
     "describe",
     "entry",
     "header_value",
-    "printable",
     "scrub",
     "violations_journal",
 ]
@@ -51,7 +51,7 @@ _HIDDEN = "***"
 
 def violations_journal(limit: int) -> Journal:
     """The journal of exchanges that broke the contract (entries of at most about 4 KB)."""
-    return Journal(limit, slot_size=4096, fields=FIELDS)
+    return Journal(limit, entry_size=4096, fields=FIELDS)
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
@@ -66,14 +66,6 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
         for form in sorted(forms, key=len, reverse=True):
             text = text.replace(form, _HIDDEN)
     return text
-
-
-def printable(text: str, limit: int) -> str:
-    """One line of at most about ``limit`` characters: control characters (and ``\\r``, ANSI escapes) escaped."""
-    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
-    if len(shown) <= limit and len(text) <= limit:
-        return shown
-    return f"{shown[:limit]}... ({len(text):,} characters)"
 
 
 def describe(violation: Violation, secrets: Sequence[str]) -> str:

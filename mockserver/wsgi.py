@@ -92,6 +92,13 @@ def _wsgi_text(raw: str) -> str:
     return raw if raw.isascii() else raw.encode("latin-1").decode("utf-8", "replace")
 
 
+def _logged_target(state: MockState, path: str, raw_query: str) -> str:
+    # A query that may carry a key is left out of an error's line rather than redacted: it may not parse.
+    if state.secret_query and raw_query:
+        return shown_target(path, "") + " (query left out: it may carry a key)"
+    return shown_target(path, raw_query)
+
+
 class MockMiddleware:
     """Serve the spec's operations; hand admin requests to ``flask_app``."""
 
@@ -132,14 +139,14 @@ class MockMiddleware:
             status, response_headers, body = self._response(method, environ, outcome)
         except Exception:
             # A fault of the mock itself: the traceback goes to the log, never to the client.
-            logger.exception("unexpected error answering %s %s", method, shown_target(path, raw_query))
+            logger.exception("unexpected error answering %s %s", method, _logged_target(state, path, raw_query))
             outcome = internal_error(state)
             status, response_headers, body = self._response(method, environ, outcome)
         start_response(status, response_headers)
         try:
             self._record(state, method, path, query, raw_query, environ, outcome, started)
         except Exception:
-            logger.exception("could not record %s %s", method, shown_target(path, raw_query))
+            logger.exception("could not record %s %s", method, _logged_target(state, path, raw_query))
         return [] if method == "HEAD" else [body]
 
     def _delayed(self, state: MockState, outcome: Outcome) -> Outcome:
@@ -197,14 +204,11 @@ class MockMiddleware:
         outcome: Outcome,
         started: float,
     ) -> None:
-        shown_query = raw_query
         # The journal keeps the text the query was parsed from (request_journal), unless a key
         # may travel in it: then the values, redacted where they hold one.
         kept_query: Any = query if state.secret_query else raw_query
         if state.secret_query and any(name in query for name in state.secret_query):
-            query = {k: [redact(v) for v in vs] if k in state.secret_query else vs for k, vs in query.items()}
-            shown_query = "&".join(f"{k}={v}" for k, vs in query.items() for v in vs)
-            kept_query = query
+            kept_query = {k: [redact(v) for v in vs] if k in state.secret_query else vs for k, vs in query.items()}
         credentials = {}
         for name, key in state.secret_environ:
             if key in environ:
@@ -212,10 +216,9 @@ class MockMiddleware:
         served = outcome.served
         operation = outcome.operation
         elapsed_ms = (time.perf_counter() - started) * 1000
-        stamp = time.time()
-        self.runtime.journal.write(
+        whole = self.runtime.journal.write(
             (
-                stamp,
+                time.time(),
                 method,
                 path,
                 kept_query,
@@ -226,5 +229,8 @@ class MockMiddleware:
                 elapsed_ms,  # rounded when read (request_journal)
             )
         )
-        key = " key=" + ",".join(credentials.values()) if credentials else ""
-        self.runtime.access_log.line(method, path, shown_query, served.status, elapsed_ms, key, stamp)
+        log = self.runtime.access_log
+        # The main process makes the line from the entry (mockserver.access_log); from one kept
+        # without its bulky parts it cannot, so the line is written here.
+        if not (whole and log.from_journal):
+            log.line(method, path, kept_query, served.status, elapsed_ms, credentials)

@@ -4,6 +4,8 @@ import os
 import signal
 import time
 
+import pytest
+
 from mockserver.journal import SEGMENTS, Journal
 
 
@@ -44,10 +46,14 @@ def test_forked_workers_share_one_journal() -> None:
     assert sorted(e["status"] for e in journal.entries()) == [200, 201, 202]
 
 
-def test_oversized_entry_is_kept_readable() -> None:
-    journal = Journal(2, slot_size=512)
-    journal.record(_entry(200, path="/" + "x" * 5000, query={"q": ["y" * 5000]}))
-    (entry,) = journal.entries()
+def test_oversized_entry_is_kept_readable_and_said_not_whole() -> None:
+    journal = Journal(2, entry_size=512)
+    cursor = journal.heads()
+    big = _entry(200, path="/" + "x" * 5000, query={"q": ["y" * 5000]})
+    assert journal.write((time.time(), *(big.get(name) for name in journal.fields))) is False
+    assert journal.write((time.time(), *(_entry(201).get(name) for name in journal.fields))) is True
+    assert [row[5] for row in journal.since(cursor)[0]] == [201]  # not for a reader of every entry
+    entry = journal.entries()[0]
     assert entry["query"] == {"truncated": ["true"]}
     assert len(entry["path"]) == 256
 
@@ -77,3 +83,78 @@ def test_a_worker_killed_while_writing_blocks_nobody_and_its_segment_is_reused()
 
 def _owner(journal: Journal, segment: int) -> int:
     return int.from_bytes(journal._memory[8 + segment * 8 : 16 + segment * 8], "little", signed=True)
+
+
+@pytest.mark.parametrize("sizes", [[10] * 30, [10, 400, 30, 590, 5, 300] * 8, list(range(0, 600, 17))])
+def test_entries_of_any_size_are_whole_after_the_ring_wraps_and_stay_in_their_segment(sizes: list[int]) -> None:
+    journal = Journal(4, entry_size=700)  # a byte ring of 2,800 bytes: laps every few entries
+    journal.record(_entry(200))  # this process's segment first: the worker's is the next one
+    pid = os.fork()
+    if pid == 0:  # a worker with two entries in the segment after this process's
+        journal.record(_entry(999))
+        journal.record(_entry(999))
+        os._exit(0)
+    os.waitpid(pid, 0)
+    paths = []
+    for size in sizes:
+        paths.append("/" + "x" * size)
+        journal.record(_entry(200, path=paths[-1]))
+        if len(paths) >= 4:  # the newest four are this process's
+            assert [e["path"] for e in journal.entries()] == paths[-4:]
+    rows, _ = journal.since([0] * SEGMENTS)
+    assert [row[5] for row in rows if row[5] == 999] == [999, 999]  # the neighbour's entries untouched
+
+
+def test_since_gives_each_entry_once() -> None:
+    journal = Journal(10)
+    cursor = journal.heads()
+    for status in (1, 2, 3):
+        journal.record(_entry(status))
+    rows, lost = journal.since(cursor)
+    assert ([row[5] for row in rows], lost) == ([1, 2, 3], 0)
+    journal.record(_entry(4))
+    rows, lost = journal.since(cursor)
+    assert ([row[5] for row in rows], lost) == ([4], 0)
+    assert journal.since(cursor) == ([], 0)
+
+
+@pytest.mark.parametrize(
+    ("journal", "kept"),
+    [
+        (Journal(3), 3),  # the index laps: three entries are kept
+        (Journal(2, capacity=100, entry_size=200), None),  # the bytes lap first: what fits in 400 bytes
+    ],
+    ids=["index", "bytes"],
+)
+def test_since_counts_the_entries_overwritten_before_it_came_by(journal: Journal, kept: int | None) -> None:
+    cursor = journal.heads()
+    for status in range(20):
+        journal.record(_entry(status, path="/" + "p" * 60))
+    rows, lost = journal.since(cursor)
+    statuses = [row[5] for row in rows]
+    assert statuses == list(range(20 - len(statuses), 20))  # the newest, whole and in order
+    assert len(rows) + lost == 20
+    assert len(rows) == kept if kept is not None else 1 < len(rows) < 6
+    assert [e["status"] for e in journal.entries()] == statuses[-journal.limit :]
+
+
+@pytest.mark.parametrize("taken", ["index slot", "bytes"])
+def test_an_entry_a_later_write_reached_while_it_was_read_is_skipped(taken: str) -> None:
+    """What a writer lapping a reader in the middle of a read leaves: the entry is skipped, not misread."""
+    journal = Journal(5)
+    cursor = journal.heads()
+    for status in (1, 2, 3):
+        journal.record(_entry(status))
+    segment = next(i for i in range(SEGMENTS) if _owner(journal, i) == os.getpid())
+    base = journal._base(segment)
+    memory = journal._memory
+    if taken == "index slot":  # entry 1's slot now holds a later entry's version
+        slot = base + 16 + 1 * 20  # past the head and the reserve (8 bytes each), index slots of 20
+        memory[slot : slot + 8] = (2 * 7 + 2).to_bytes(8, "little")
+        expected = [1, 3]
+    else:  # a write has reserved the bytes a lap past every entry
+        memory[base + 8 : base + 16] = (journal.ring_bytes * 3).to_bytes(8, "little")
+        expected = []
+    rows, lost = journal.since(cursor)
+    assert ([row[5] for row in rows], lost) == (expected, 3 - len(expected))
+    assert [e["status"] for e in journal.entries()] == expected

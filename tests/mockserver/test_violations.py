@@ -6,8 +6,9 @@ import base64
 
 import pytest
 
+from mockserver.access_log import printable
 from mockserver.core.conformance import RESPONSE, Violation
-from mockserver.violations import describe, entry, header_value, printable, scrub, violations_journal
+from mockserver.violations import describe, entry, header_value, scrub, violations_journal
 
 KEY = "idt_live_0123456789abcdefABCDEF0123456789"
 SECRET = KEY.removeprefix("idt_live_")
