@@ -8,8 +8,8 @@ through the configured handler's stream and under its lock, so a line never cuts
 another. A request thread writes no line of its own: the line costs a worker nothing
 beyond the journal entry it records anyway. The exception is a request the journal cannot
 keep whole (an entry of more than 2 KB: a query of thousands of characters), whose line its
-worker writes at once through the logger, since its entry no longer holds what the line shows. The line is the one the logging configuration
-would write (``2026-01-31 12:00:00,123 INFO mockserver: GET /organizations/org_1/usage?...
+worker writes at once through the logger, since its entry no longer holds what the line
+shows. The line is the one the logging configuration would write (``2026-01-31 12:00:00,123 INFO mockserver: GET /organizations/org_1/usage?...
 200 0.4ms key=idt_live_***``); a target of path and query is cut to about 200 characters
 and its control characters are escaped, so a request cannot forge or colour a line.
 
@@ -18,9 +18,11 @@ elsewhere) each request's line goes through the ``mockserver`` logger at once, a
 call does (:meth:`AccessLog.line`).
 
 Nothing is lost on a normal exit: the main process writes what the journal still holds
-once the workers have stopped (:meth:`AccessLog.stop`). The journal's ring gives the main
-process about 70 ms at 30,000 requests a second per worker to come by; entries overwritten
-before it does are counted, and the count is written in their place.
+once the workers have stopped (:meth:`AccessLog.stop`). A worker's ring holds its last
+16,384 entries (fewer when they are large: 4 MB of them, at least 2,048 of the largest),
+about a second of a worker answering 15,000 requests a second; entries overwritten before
+the main process came by are counted, and the count is written in their place. A fork
+waits for a write under way, so no worker starts with the stream's lock held.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, TextIO
 
-from mockserver.forks import reset_in_child
+from mockserver.forks import around_fork
 
 if TYPE_CHECKING:
     from mockserver.journal import Journal
@@ -83,12 +85,22 @@ class AccessLog:
         self._reader: threading.Thread | None = None
         self._stopped = threading.Event()
         self._reading = threading.Lock()
-        reset_in_child(self._after_fork)
+        # Held by a write, and across a fork: a worker forked (or respawned) while the reader
+        # writes would otherwise start with the stream's own lock held, and hang on its first line.
+        self._writing = threading.Lock()
+        around_fork(before=self._hold_writes, after_in_parent=self._release_writes, after_in_child=self._after_fork)
+
+    def _hold_writes(self) -> None:
+        self._writing.acquire()
+
+    def _release_writes(self) -> None:
+        self._writing.release()
 
     def _after_fork(self) -> None:
         # The reader stays in the main process; a forked worker only records journal entries.
         self._reader = None
         self._reading = threading.Lock()
+        self._writing = threading.Lock()
 
     @property
     def from_journal(self) -> bool:
@@ -165,14 +177,15 @@ class AccessLog:
                 _prefix(time.time())
                 + f" WARNING {self.logger.name}: {lost:,} request lines left out: the log could not keep up\n"
             )
-        handler.acquire()
-        try:
-            handler.stream.write(text)
-            handler.stream.flush()
-        except (OSError, ValueError):  # a closed or full stream: the server goes on
-            pass
-        finally:
-            handler.release()
+        with self._writing:
+            handler.acquire()
+            try:
+                handler.stream.write(text)
+                handler.stream.flush()
+            except (OSError, ValueError):  # a closed or full stream: the server goes on
+                pass
+            finally:
+                handler.release()
 
 
 _MESSAGE = "%s %s %d %.1fms%s"  # method, target, status, milliseconds, key

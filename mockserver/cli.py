@@ -289,8 +289,8 @@ def main(
         sys.exit(2)
     release_free_memory()  # before the workers are forked: what loading freed is not shared with them
     # What is loaded stays for the server's life: kept out of garbage collection, no collection
-    # (in a worker, or in the main process making log lines) walks it, writes to its pages and
-    # so unshares them from the workers, or holds the GIL for the 10 ms it takes.
+    # (in a worker, or in the main process making request lines) walks it, holding the GIL
+    # for the 10 ms a full one took.
     gc.freeze()
     (logger.info if admin_enabled else logger.warning)(exposure)
     logger.info("serving %s in %s on http://%s:%d with %d worker(s)", spec, mode, host, port, workers)

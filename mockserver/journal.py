@@ -6,10 +6,12 @@ claims a segment of its own and is its only writer, so workers never wait for ea
 on the hot path, and no lock is shared between processes: a worker killed in the middle of
 a write cannot leave one held. A segment is a ring of entries: an index of ``capacity``
 slots (version, position, length) over a ring of bytes the entries are written into one
-after another, each taking what it needs (at most ``entry_size``). A writer announces how
-far into the byte ring it is about to write before it writes there, and moves the
-segment's head once the entry is whole; a reader copies an entry, then checks that no
-write has reached its bytes since, and skips it otherwise. A process that takes the place
+after another, each taking what it needs (at most ``entry_size``). The segment's counters
+and the index are 8-byte words, each stored and loaded whole. A writer reserves the bytes
+it is about to write before it writes them, marks the index slot it rewrites (an odd
+version) before it changes it, and moves the segment's head once the entry is whole; a
+reader copies an entry, then checks that its slot still holds the same version and that
+no reservation has reached its bytes since, and skips it otherwise. A process that takes the place
 of a dead worker takes over its segment (entries kept). Reading merges the segments by
 time and keeps the newest ``limit`` entries. Memory stays flat however long the mock runs:
 old entries are overwritten. Secrets must be redacted before :meth:`Journal.record`.
@@ -55,9 +57,13 @@ REQUEST_CAPACITY = 16_384
 REQUEST_RING_BYTES = 4 << 20
 _CLEARED = struct.Struct("<d")  # entries recorded before this time were cleared
 _TABLE = struct.Struct("<q")  # per segment: the PID that owns it, 0 when free
-_HEAD = struct.Struct("<Q")  # per segment: next sequence number
-_RESERVED = struct.Struct("<Q")  # per segment: how far into its byte ring (counted from the start) writes may reach
-_INDEX = struct.Struct("<QQI")  # per entry: version (2 * sequence + 2), position in the byte ring, length
+# A segment, in 8-byte words (each stored and loaded whole, so a reader never sees half of
+# one): its head (the next sequence number), how far into its byte ring (counted from the
+# start) writes may reach, then per entry an index slot of three words (version: odd while
+# it is rewritten, 2 * sequence + 2 once whole; position in the byte ring; length), then
+# the byte ring.
+_WORD = 8
+_SLOT_WORDS = 3
 _SLIM = 1 << 31  # in an entry's length: kept without its bulky parts
 _SIZE = _SLIM - 1
 _MARSHAL_VERSION = 2  # no back-references: a row's values are small and seldom repeated, and it writes faster
@@ -80,14 +86,15 @@ class Journal:
         self.capacity = max(limit, capacity, 1)  # entries a segment keeps; the listing shows the newest ``limit``
         self.entry_size = entry_size  # an entry's most bytes: a larger one is kept without its bulky parts
         # Room for ``limit`` entries of the most bytes, whatever else is asked.
-        self.ring_bytes = max(max(limit, 1) * entry_size, ring_bytes)
+        self.ring_bytes = -(-max(max(limit, 1) * entry_size, ring_bytes) // _WORD) * _WORD
         self.fields = fields
         # field -> what turns its stored value into the one read (a field stored in a cheaper form)
         self.expand = [(fields.index(name) + 1, read) for name, read in (expand or {}).items()]
-        self._data = _HEAD.size + _RESERVED.size + self.capacity * _INDEX.size  # a segment's bytes, from its start
+        self._data = (2 + _SLOT_WORDS * self.capacity) * _WORD  # where a segment's byte ring starts, from its start
         self._segment_size = self._data + self.ring_bytes
-        self._table_size = _CLEARED.size + SEGMENTS * _TABLE.size
+        self._table_size = _CLEARED.size + SEGMENTS * _TABLE.size  # a multiple of 8: segments start on a word
         self._memory = mmap.mmap(-1, self._table_size + SEGMENTS * self._segment_size)
+        self._words = memoryview(self._memory).cast("Q")
         self._claim = multiprocessing.Lock()
         self._writing = threading.Lock()
         self._pid = -1
@@ -123,8 +130,8 @@ class Journal:
         self._pid, self._segment = pid, segment
         self._owned = self._base(segment)
         # A segment taken over goes on after its last entry, and past what its writer reserved.
-        (self._sequence,) = _HEAD.unpack_from(self._memory, self._owned)
-        (self._position,) = _RESERVED.unpack_from(self._memory, self._owned + _HEAD.size)
+        word = self._owned // _WORD
+        self._sequence, self._position = self._words[word], self._words[word + 1]
         return segment
 
     def _base(self, segment: int) -> int:
@@ -153,7 +160,7 @@ class Journal:
             data = marshal.dumps((row[0], *(slim.get(name) for name in self.fields)), _MARSHAL_VERSION)
             data = data[: self.entry_size]  # unreadable if still too long: readers skip it
             length = len(data) | _SLIM
-        memory, ring = self._memory, self.ring_bytes
+        memory, words, ring = self._memory, self._words, self.ring_bytes
         with self._writing:
             if self._segment < 0:
                 self._own_segment()
@@ -164,18 +171,17 @@ class Journal:
             if start + size > ring:  # an entry is never split: the ring's tail is left empty this lap
                 position += ring - start
                 start = 0
-            _RESERVED.pack_into(memory, base + _HEAD.size, position + size)  # before the bytes are written
+            word = base // _WORD
+            words[word + 1] = position + size  # reserved before the bytes are written
             start += base + self._data
             memory[start : start + size] = data
-            _INDEX.pack_into(
-                memory,
-                base + _HEAD.size + _RESERVED.size + (sequence % self.capacity) * _INDEX.size,
-                2 * sequence + 2,
-                position,
-                length,
-            )
+            slot = word + 2 + (sequence % self.capacity) * _SLOT_WORDS
+            words[slot] = 2 * sequence + 1  # rewritten: a reader copying the entry it held drops its copy
+            words[slot + 1] = position
+            words[slot + 2] = length
+            words[slot] = 2 * sequence + 2
             self._sequence, self._position = sequence + 1, position + size
-            _HEAD.pack_into(memory, base, sequence + 1)  # the entry is whole
+            words[word] = sequence + 1  # the entry is whole
         return size == length
 
     def entries(self) -> list[dict[str, Any]]:
@@ -184,7 +190,7 @@ class Journal:
         rows: list[tuple[Any, ...]] = []
         for segment in range(SEGMENTS):
             base = self._base(segment)
-            (sequence,) = _HEAD.unpack_from(self._memory, base)
+            sequence = self._words[base // _WORD]
             for number in range(max(0, sequence - self.limit), sequence):
                 blob = self._read(base, number)
                 if blob is None:
@@ -204,7 +210,7 @@ class Journal:
 
     def heads(self) -> list[int]:
         """Per segment, the sequence number of its next entry: a cursor for :meth:`since` past every entry so far."""
-        return [_HEAD.unpack_from(self._memory, self._base(segment))[0] for segment in range(SEGMENTS)]
+        return [self._words[self._base(segment) // _WORD] for segment in range(SEGMENTS)]
 
     def since(self, cursor: list[int]) -> tuple[list[tuple[Any, ...]], int]:
         """Every entry recorded since ``cursor`` (per segment, the next sequence number to read).
@@ -218,35 +224,49 @@ class Journal:
         """
         rows: list[tuple[Any, ...]] = []
         lost = 0
-        memory, capacity, ring, unpack = self._memory, self.capacity, self.ring_bytes, _INDEX.unpack_from
+        memory, words, capacity, ring, width = (
+            self._memory,
+            self._words,
+            self.capacity,
+            self.ring_bytes,
+            len(self.fields) + 1,
+        )
         for segment in range(SEGMENTS):
             base = self._base(segment)
-            (head,) = _HEAD.unpack_from(memory, base)
+            word = base // _WORD
+            head = words[word]
             number = cursor[segment]
             if number >= head:
                 continue
             if head - number > capacity:  # lapped: the oldest of these are gone
                 lost += head - capacity - number
                 number = head - capacity
-            index, data = base + _HEAD.size + _RESERVED.size, base + self._data
+            data = base + self._data
             copied = []
             for sequence in range(number, head):
-                version, position, length = unpack(memory, index + (sequence % capacity) * _INDEX.size)
-                if version != 2 * sequence + 2:
+                slot = word + 2 + (sequence % capacity) * _SLOT_WORDS
+                if words[slot] != 2 * sequence + 2:
                     lost += 1  # its index slot was taken by a later entry
-                elif not length & _SLIM:  # one kept without its bulky parts is not for a reader of every entry
+                elif not (length := words[slot + 2]) & _SLIM:  # one kept without its bulky parts is left out
+                    position = words[slot + 1]
                     start = data + position % ring
-                    copied.append((position, memory[start : start + length]))
+                    copied.append((slot, sequence, position, memory[start : start + length]))
             cursor[segment] = head
-            # Whole if no write has reserved bytes a lap past their own since they were copied.
-            (reserved,) = _RESERVED.unpack_from(memory, base + _HEAD.size)
-            for position, blob in copied:
+            # A copy is whole if, since it was made, no write has reached its bytes (reserved
+            # bytes a lap past them) nor its index slot (its version is no longer the entry's).
+            reserved = words[word + 1]
+            for slot, sequence, position, blob in copied:
                 try:
-                    if reserved > position + ring:
+                    if words[slot] != 2 * sequence + 2 or reserved > position + ring:
                         raise ValueError("overwritten")
                     # Written by this server's own processes into memory only they share.
-                    rows.append(marshal.loads(blob))  # noqa: S302
+                    row = marshal.loads(blob)  # noqa: S302
                 except (EOFError, ValueError, TypeError):  # overwritten while copied, or cut at the most bytes
+                    lost += 1
+                    continue
+                if type(row) is tuple and len(row) == width:
+                    rows.append(row)
+                else:
                     lost += 1
         rows.sort(key=_time)
         return rows, lost
@@ -259,16 +279,18 @@ class Journal:
 
     def _read(self, base: int, number: int) -> bytes | None:
         """Entry ``number`` of the segment at ``base``, or None if a later one has taken its place."""
-        memory = self._memory
-        index = base + _HEAD.size + _RESERVED.size + (number % self.capacity) * _INDEX.size
-        version, position, length = _INDEX.unpack_from(memory, index)
+        words, word = self._words, base // _WORD
+        slot = word + 2 + (number % self.capacity) * _SLOT_WORDS
+        version = words[slot]
         if version != 2 * number + 2:
             return None
+        position, length = words[slot + 1], words[slot + 2] & _SIZE
         start = base + self._data + position % self.ring_bytes
-        blob = memory[start : start + (length & _SIZE)]
-        # Whole if no write has reserved bytes a lap past its own since.
-        (reserved,) = _RESERVED.unpack_from(memory, base + _HEAD.size)
-        return blob if reserved <= position + self.ring_bytes else None
+        blob = self._memory[start : start + length]
+        # Whole if, since it was read, its slot was not rewritten and no write reached its bytes.
+        if words[slot] != version or words[word + 1] > position + self.ring_bytes:
+            return None
+        return blob
 
     def clear(self) -> int:
         """Forget every entry; return how many there were."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -153,6 +154,37 @@ def test_the_reader_writes_without_being_asked(logger: logging.Logger) -> None:
         time.sleep(0.01)
     log.stop()
     assert [line.split(" ")[5] for line in stream.getvalue().splitlines()] == [f"/n/{n}" for n in range(50)]
+
+
+def test_a_fork_waits_for_a_write_under_way(logger: logging.Logger) -> None:
+    """A worker forked while the reader writes would start with the stream's lock held."""
+    writing = threading.Event()
+
+    class SlowStream(io.StringIO):
+        def write(self, text: str) -> int:
+            writing.set()
+            time.sleep(0.3)
+            return super().write(text)
+
+    handler = logging.StreamHandler(SlowStream())
+    handler.setFormatter(logging.Formatter(LINE_FORMAT))
+    journal = request_journal()
+    log = AccessLog(logger, interval=60)
+    log.write_to(handler)
+    log.follow(journal)
+    _record(journal)
+    writer = threading.Thread(target=log.flush)
+    writer.start()
+    assert writing.wait(10)
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # the child can write at once
+        os._exit(0 if log._writing.acquire(timeout=1) else 1)
+    waited = time.monotonic() - started
+    writer.join()
+    log.stop()
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    assert waited >= 0.1  # the fork came after the write
 
 
 @pytest.mark.parametrize(
