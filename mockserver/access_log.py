@@ -80,6 +80,7 @@ class AccessLog:
         self.interval = interval
         self._handler: logging.StreamHandler[TextIO] | None = None
         self._journal: Journal | None = None
+        self.from_journal = False  # whether the lines are made from the journal (then a request thread writes none)
         self._cursor: list[int] = []
         self._columns: tuple[int, ...] = ()
         self._reader: threading.Thread | None = None
@@ -102,11 +103,6 @@ class AccessLog:
         self._reading = threading.Lock()
         self._writing = threading.Lock()
 
-    @property
-    def from_journal(self) -> bool:
-        """Whether the lines are made from the journal (then a request thread writes none)."""
-        return self._journal is not None
-
     def write_to(self, handler: logging.Handler) -> bool:
         """Write the lines to ``handler``'s stream in batches, if it is a stream in :data:`LINE_FORMAT`."""
         formatter = handler.formatter
@@ -128,6 +124,7 @@ class AccessLog:
         self._columns = tuple(journal.fields.index(name) + 1 for name in _LINE_FIELDS)
         self._cursor = journal.heads()  # what was recorded before has had its lines already
         self._journal = journal
+        self.from_journal = True
         self._stopped.clear()
         self._reader = threading.Thread(target=self._run, name="mockserver-access-log", daemon=True)
         self._reader.start()
@@ -167,25 +164,26 @@ class AccessLog:
         handler, journal = self._handler, self._journal
         if handler is None or journal is None:
             return
-        with self._reading:  # the reader thread and a final flush never read the same entries twice
+        # The reader thread and a final flush never read the same entries twice, nor write out of order.
+        with self._reading:
             rows, lost = journal.since(self._cursor)
-        if not rows and not lost:
-            return
-        text = _lines(rows, self._columns, self.logger.name)
-        if lost:
-            text += (
-                _prefix(time.time())
-                + f" WARNING {self.logger.name}: {lost:,} request lines left out: the log could not keep up\n"
-            )
-        with self._writing:
-            handler.acquire()
-            try:
-                handler.stream.write(text)
-                handler.stream.flush()
-            except (OSError, ValueError):  # a closed or full stream: the server goes on
-                pass
-            finally:
-                handler.release()
+            if not rows and not lost:
+                return
+            text = _lines(rows, self._columns, self.logger.name)
+            if lost:
+                text += (
+                    _prefix(time.time())
+                    + f" WARNING {self.logger.name}: {lost:,} request lines left out: the log could not keep up\n"
+                )
+            with self._writing:
+                handler.acquire()
+                try:
+                    handler.stream.write(text)
+                    handler.stream.flush()
+                except (OSError, ValueError):  # a closed or full stream: the server goes on
+                    pass
+                finally:
+                    handler.release()
 
 
 _MESSAGE = "%s %s %d %.1fms%s"  # method, target, status, milliseconds, key
