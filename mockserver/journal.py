@@ -242,32 +242,34 @@ class Journal:
                 lost += head - capacity - number
                 number = head - capacity
             data = base + self._data
-            copied = []
             for sequence in range(number, head):
                 slot = word + 2 + (sequence % capacity) * _SLOT_WORDS
-                if words[slot] != 2 * sequence + 2:
+                version = 2 * sequence + 2
+                if words[slot] != version:
                     lost += 1  # its index slot was taken by a later entry
-                elif not (length := words[slot + 2]) & _SLIM:  # one kept without its bulky parts is left out
-                    position = words[slot + 1]
-                    start = data + position % ring
-                    copied.append((slot, sequence, position, memory[start : start + length]))
-            cursor[segment] = head
-            # A copy is whole if, since it was made, no write has reached its bytes (reserved
-            # bytes a lap past them) nor its index slot (its version is no longer the entry's).
-            reserved = words[word + 1]
-            for slot, sequence, position, blob in copied:
+                    continue
+                length = words[slot + 2]
+                if length & _SLIM:  # one kept without its bulky parts is left out
+                    continue
+                position = words[slot + 1]
+                start = data + position % ring
+                blob = memory[start : start + length]
+                # Whole if, since it was copied, neither its index slot was rewritten nor a
+                # reservation reached its bytes.
+                if words[slot] != version or words[word + 1] > position + ring:
+                    lost += 1
+                    continue
                 try:
-                    if words[slot] != 2 * sequence + 2 or reserved > position + ring:
-                        raise ValueError("overwritten")
                     # Written by this server's own processes into memory only they share.
                     row = marshal.loads(blob)  # noqa: S302
-                except (EOFError, ValueError, TypeError):  # overwritten while copied, or cut at the most bytes
+                except (EOFError, ValueError, TypeError):  # cut at the most bytes
                     lost += 1
                     continue
                 if type(row) is tuple and len(row) == width:
                     rows.append(row)
                 else:
                     lost += 1
+            cursor[segment] = head
         rows.sort(key=_time)
         return rows, lost
 

@@ -183,3 +183,38 @@ def test_a_reader_racing_a_writer_that_laps_it_gets_each_entry_once_or_counts_it
     assert seen == sorted(set(seen))  # in order, none twice
     assert len(seen) + lost == written
     assert seen
+
+
+class _RewrittenWhileCopied:
+    """The journal's memory, with a later entry taking the first copied entry's index slot meanwhile."""
+
+    def __init__(self, journal: Journal, segment: int) -> None:
+        self.memory, self.words = journal._memory, journal._words
+        self.ring = journal._base(segment) + journal._data
+        self.slot = journal._base(segment) // 8 + 2  # entry 0's index slot (after the head and the reserve)
+        self.copies = 0
+
+    def __getitem__(self, key: slice) -> bytes:
+        data: bytes = self.memory[key]
+        if isinstance(key, slice) and key.start >= self.ring:
+            self.copies += 1
+            if self.copies == 1:  # a writer lapping the reader rewrites the slot right after the copy
+                self.words[self.slot] = 2 * 99 + 1
+        return data
+
+
+@pytest.mark.parametrize("reader", ["since", "the listing's read"])
+def test_an_entry_whose_slot_is_rewritten_while_it_is_copied_is_skipped(reader: str) -> None:
+    journal = Journal(5)
+    cursor = journal.heads()
+    for status in (1, 2, 3):
+        journal.record(_entry(status))
+    segment = next(i for i in range(SEGMENTS) if _owner(journal, i) == os.getpid())
+    journal._memory = _RewrittenWhileCopied(journal, segment)  # type: ignore[assignment]
+    if reader == "since":
+        rows, lost = journal.since(cursor)
+        assert ([row[5] for row in rows], lost) == ([2, 3], 1)
+    else:  # what entries() calls per entry
+        base = journal._base(segment)
+        assert journal._read(base, 0) is None
+        assert journal._read(base, 1) is not None
