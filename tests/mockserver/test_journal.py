@@ -138,14 +138,19 @@ def test_since_counts_the_entries_overwritten_before_it_came_by(journal: Journal
     assert [e["status"] for e in journal.entries()] == statuses[-journal.limit :]
 
 
-@pytest.mark.parametrize("taken", ["index slot", "bytes"])
-def test_an_entry_a_later_write_reached_while_it_was_read_is_skipped(taken: str) -> None:
-    """What a writer lapping a reader in the middle of a read leaves: the entry is skipped, not misread."""
+def _three_entries() -> tuple[Journal, list[int], int]:
+    """A journal with three entries (statuses 1, 2, 3) of this process, a cursor before them, and their segment."""
     journal = Journal(5)
     cursor = journal.heads()
     for status in (1, 2, 3):
         journal.record(_entry(status))
-    segment = next(i for i in range(SEGMENTS) if _owner(journal, i) == os.getpid())
+    return journal, cursor, next(i for i in range(SEGMENTS) if _owner(journal, i) == os.getpid())
+
+
+@pytest.mark.parametrize("taken", ["index slot", "bytes"])
+def test_an_entry_a_later_write_reached_while_it_was_read_is_skipped(taken: str) -> None:
+    """What a writer lapping a reader in the middle of a read leaves: the entry is skipped, not misread."""
+    journal, cursor, segment = _three_entries()
     word = journal._base(segment) // 8  # the head, the reserve, then index slots of three words
     if taken == "index slot":  # entry 1's slot now holds a later entry's version
         journal._words[word + 2 + 1 * 3] = 2 * 7 + 2
@@ -205,11 +210,7 @@ class _RewrittenWhileCopied:
 
 @pytest.mark.parametrize("reader", ["since", "the listing's read"])
 def test_an_entry_whose_slot_is_rewritten_while_it_is_copied_is_skipped(reader: str) -> None:
-    journal = Journal(5)
-    cursor = journal.heads()
-    for status in (1, 2, 3):
-        journal.record(_entry(status))
-    segment = next(i for i in range(SEGMENTS) if _owner(journal, i) == os.getpid())
+    journal, cursor, segment = _three_entries()
     journal._memory = _RewrittenWhileCopied(journal, segment)  # type: ignore[assignment]
     if reader == "since":
         rows, lost = journal.since(cursor)
