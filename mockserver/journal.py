@@ -192,12 +192,12 @@ class Journal:
             base = self._base(segment)
             sequence = self._words[base // _WORD]
             for number in range(max(0, sequence - self.limit), sequence):
-                blob = self._read(base, number)
-                if blob is None:
+                found = self._read(base, number)
+                if found is None:
                     continue  # being rewritten right now
                 try:
                     # Written by this server's own processes into memory only they share.
-                    row = marshal.loads(blob)  # noqa: S302
+                    row = marshal.loads(found[0])  # noqa: S302
                 except (EOFError, ValueError, TypeError):
                     continue  # a record cut at the slot size: skip rather than fail the listing
                 if row[0] >= cleared:
@@ -224,40 +224,23 @@ class Journal:
         """
         rows: list[tuple[Any, ...]] = []
         lost = 0
-        memory, words, capacity, ring, width = (
-            self._memory,
-            self._words,
-            self.capacity,
-            self.ring_bytes,
-            len(self.fields) + 1,
-        )
+        words, capacity, width = self._words, self.capacity, len(self.fields) + 1
         for segment in range(SEGMENTS):
             base = self._base(segment)
-            word = base // _WORD
-            head = words[word]
+            head = words[base // _WORD]
             number = cursor[segment]
             if number >= head:
                 continue
             if head - number > capacity:  # lapped: the oldest of these are gone
                 lost += head - capacity - number
                 number = head - capacity
-            data = base + self._data
             for sequence in range(number, head):
-                slot = word + 2 + (sequence % capacity) * _SLOT_WORDS
-                version = 2 * sequence + 2
-                if words[slot] != version:
-                    lost += 1  # its index slot was taken by a later entry
+                found = self._read(base, sequence)
+                if found is None:
+                    lost += 1  # a later entry took its place
                     continue
-                length = words[slot + 2]
-                if length & _SLIM:  # one kept without its bulky parts is left out
-                    continue
-                position = words[slot + 1]
-                start = data + position % ring
-                blob = memory[start : start + length]
-                # Whole if, since it was copied, neither its index slot was rewritten nor a
-                # reservation reached its bytes.
-                if words[slot] != version or words[word + 1] > position + ring:
-                    lost += 1
+                blob, whole = found
+                if not whole:  # one kept without its bulky parts is left out
                     continue
                 try:
                     # Written by this server's own processes into memory only they share.
@@ -279,20 +262,20 @@ class Journal:
             values[index] = read(values[index])
         return tuple(values)
 
-    def _read(self, base: int, number: int) -> bytes | None:
-        """Entry ``number`` of the segment at ``base``, or None if a later one has taken its place."""
+    def _read(self, base: int, number: int) -> tuple[bytes, bool] | None:
+        """Entry ``number`` of the segment at ``base`` and whether it was kept whole, or None if a later one took its place."""
         words, word = self._words, base // _WORD
         slot = word + 2 + (number % self.capacity) * _SLOT_WORDS
         version = words[slot]
         if version != 2 * number + 2:
             return None
-        position, length = words[slot + 1], words[slot + 2] & _SIZE
+        position, length = words[slot + 1], words[slot + 2]
         start = base + self._data + position % self.ring_bytes
-        blob = self._memory[start : start + length]
-        # Whole if, since it was read, its slot was not rewritten and no write reached its bytes.
+        blob = self._memory[start : start + (length & _SIZE)]
+        # Whole if, since it was copied, its slot was not rewritten and no reservation reached its bytes.
         if words[slot] != version or words[word + 1] > position + self.ring_bytes:
             return None
-        return blob
+        return blob, not length & _SLIM
 
     def clear(self) -> int:
         """Forget every entry; return how many there were."""

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
-from mockserver.access_log import printable
+from mockserver.access_log import printable, shown_key, shown_query, shown_target
 from mockserver.core.backend import Refusal
 from mockserver.core.conformance import RESPONSE, Answer, RequestVerdict, Violation, check_request, check_response
 from mockserver.core.cors import cors_headers
@@ -60,7 +60,6 @@ logger = logging.getLogger("mockserver.proxy")
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 MARK_HEADER = "X-Contract-Proxy"  # on every answer the upstream did not give as it is
 VIOLATIONS_HEADER = "X-Contract-Violations"
-_LOG_TARGET = 200
 
 
 @dataclass
@@ -199,17 +198,17 @@ class ProxyMiddleware:
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         answer = self.mock({**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}, starting)
+        redacted = _redacted(state, request)
         logger.warning(
             "upstream %s unreachable (%s): the mock answered %s %s",
             self.upstream.url,
             problem,
             request.method,
-            _shown(state, request),
+            _shown_redacted(redacted),
         )
         if verdict.violations:
-            self._note(
-                state, request, _Result(seen.get("status", 0), "", [], b"", "fallback", verdict.violations), started
-            )
+            result = _Result(seen.get("status", 0), "", [], b"", "fallback", verdict.violations)
+            self._note(state, request, redacted, result, started)
         return answer
 
     # ---- headers, journal and log -------------------------------------------------------------
@@ -245,19 +244,19 @@ class ProxyMiddleware:
             }
         )
         if logger.isEnabledFor(logging.INFO):
-            key = " key=" + ",".join(redacted["credentials"].values()) if redacted["credentials"] else ""
-            shown = _shown(state, request)
+            shown, key = _shown_redacted(redacted), shown_key(redacted["credentials"])
             logger.info("%s %s %d %.1fms%s (%s)", request.method, shown, result.status, elapsed, key, result.served)
         if result.violations:
-            self._note(state, request, result, started)
+            self._note(state, request, redacted, result, started)
 
-    def _note(self, state: MockState, request: MockRequest, result: _Result, started: float) -> None:
+    def _note(
+        self, state: MockState, request: MockRequest, redacted: dict[str, Any], result: _Result, started: float
+    ) -> None:
         """The log lines and the journal entry of an exchange that broke the contract."""
-        redacted = _redacted(state, request)
         secrets = secrets_of(state, request)
-        key = " key=" + ",".join(redacted["credentials"].values()) if redacted["credentials"] else ""
+        key = shown_key(redacted["credentials"])
         status = result.upstream_status if result.upstream_status is not None else result.status
-        shown = _shown(state, request)
+        shown = _shown_redacted(redacted)
         for violation in result.violations:
             logger.warning(
                 "contract violation: %s %s -> %s: %s%s",
@@ -303,9 +302,11 @@ def _redacted(state: MockState, request: MockRequest) -> dict[str, Any]:
 
 def _shown(state: MockState, request: MockRequest) -> str:
     """Path and query for a log line: credentials redacted, control characters escaped, about 200 characters."""
-    redacted = _redacted(state, request)
-    text = "&".join(f"{k}={v}" for k, vs in redacted["query"].items() for v in vs)
-    return printable(redacted["path"] + ("?" + text if text else ""), _LOG_TARGET)
+    return _shown_redacted(_redacted(state, request))
+
+
+def _shown_redacted(redacted: dict[str, Any]) -> str:
+    return shown_target(redacted["path"], shown_query(redacted["query"]))
 
 
 def _status_line(status: int, reason: str) -> str:
