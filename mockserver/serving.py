@@ -7,8 +7,14 @@ reports is this server on these settings, and every mock figure is a ratio to it
 from __future__ import annotations
 
 import logging
+import re
+import signal
+import weakref
 from collections.abc import Callable
+from multiprocessing.connection import wait
 from typing import Any
+
+from mockserver.wakeup import wake_main_thread_on_signals
 
 __all__ = ["MOCK_THREADS", "PROXY_THREADS", "granian_server", "serve"]
 
@@ -25,9 +31,7 @@ def granian_server(target: str, *, host: str, port: int, workers: int, threads: 
     from granian.log import LogLevels
     from granian.server import Server
 
-    # Granian warns of more threads than cores; the mock's threads mostly sleep on delays clients ask for.
-    logging.getLogger("_granian").addFilter(_ThreadCountNotice())
-    return Server(
+    server = Server(
         target,
         address=host,
         port=port,
@@ -45,14 +49,27 @@ def granian_server(target: str, *, host: str, port: int, workers: int, threads: 
         # main process, which holds the newest generation; the others serve meanwhile.
         respawn_failed_workers=True,
     )
+    granian_log = logging.getLogger("_granian")
+    # Granian warns of more threads than cores; the mock's threads mostly sleep on delays clients ask for.
+    granian_log.addFilter(_THREAD_COUNT_NOTICE)  # the logger keeps one of each filter
+    granian_log.addFilter(_STOPPED_WORKER_NOTICE)
+    _STOPPED_WORKER_NOTICE.servers.add(server)
+    return server
 
 
 def serve(server: Any, load: Callable[[], Any]) -> None:
     """Run ``server`` until it is stopped; ``load`` gives each worker its WSGI callable after the fork."""
 
     def loader(*_args: Any, **_kwargs: Any) -> Any:
-        return load()
+        # Ctrl-C sends SIGINT to every process of the terminal's group. A worker that stopped on
+        # it before the main process did was "an unexpected exit" to Granian, logged as an error;
+        # blocked here, before any thread of the worker starts, the main process stops the workers.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        app = load()
+        wake_main_thread_on_signals()  # in the worker, whose main thread Granian parks
+        return app
 
+    wake_main_thread_on_signals()
     server.serve(target_loader=loader, wrap_loader=False)
 
 
@@ -61,3 +78,35 @@ class _ThreadCountNotice(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "seems quite high compared to the number of CPU cores" not in record.getMessage()
+
+
+class _StoppedWorkerNotice(logging.Filter):
+    """Drops Granian's warning that it kills a worker which refused to stop, when that worker had stopped.
+
+    Granian asks ``is_alive()`` right after ``join()`` returns; a thread of its own that waits
+    on the same worker may have reaped it and not yet kept its exit code, and until it does,
+    ``is_alive()`` says yes. The worker's sentinel tells: it is ready once the process ended.
+    """
+
+    _KILLING = re.compile(r"Killing worker-(\d+) after it refused to gracefully stop")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.servers: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        match = self._KILLING.fullmatch(record.getMessage())
+        return match is None or not _has_ended(list(self.servers), int(match.group(1)) - 1)
+
+
+def _has_ended(servers: list[Any], index: int) -> bool:
+    """Whether the one worker ``index`` of ``servers`` has ended, by its process's sentinel; no when unsure."""
+    try:
+        (worker,) = [worker for server in servers for worker in server.wrks if worker.idx == index]
+        return bool(wait([worker.inner.sentinel], timeout=0))
+    except (AttributeError, ValueError, OSError):  # another Granian, no such worker or several, a closed sentinel
+        return False
+
+
+_THREAD_COUNT_NOTICE = _ThreadCountNotice()
+_STOPPED_WORKER_NOTICE = _StoppedWorkerNotice()

@@ -8,9 +8,11 @@ Each measurement is bounded in time and runs the real command line on loopback:
 * a worker killed with SIGKILL under load (keep-alive connections from a thread pool): the
   share of requests in the next 5 s that did not get their normal answer;
 * 32 delays of 10 s whose clients left at once, then normal requests: their answer times;
-* a second server on a busy port: exit code, message and seconds.
+* a second server on a busy port: exit code, message and seconds;
+* Ctrl-C (SIGINT to the server's process group) with every core kept busy by spinning
+  processes: seconds to exit, and the stops whose log holds a warning or an error.
 
-    python scripts/reliability.py [--threads 16]
+    python scripts/reliability.py [--threads 16] [--stops 20]
 """
 
 from __future__ import annotations
@@ -157,9 +159,35 @@ def busy_port(folder: Path) -> None:
     print(f"  exit code {second.returncode} after {seconds:.2f} s: {second.stderr.strip().splitlines()[-1]}")
 
 
+def stops_under_load(folder: Path, stops: int) -> None:
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range((os.cpu_count() or 1) + 1)]
+    seconds, noisy = [], 0
+    try:
+        for index in range(stops):
+            log = folder / f"stop-{index}.log"
+            with mock_process(log=log) as (process, _):
+                time.sleep(0.3)
+                started = time.perf_counter()
+                os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+                try:
+                    process.wait(timeout=60)
+                finally:
+                    seconds.append(time.perf_counter() - started)
+            text = log.read_text()
+            noisy += "WARNING" in text or "ERROR" in text
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+    print(f"\nCtrl-C with every core busy ({len(spinners)} spinning processes), {stops} stops:")
+    print(f"  seconds to exit: median {statistics.median(seconds):.2f}, slowest {max(seconds):.2f}")
+    print(f"  stops whose log holds a warning or an error: {noisy}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, default=16, help="keep-alive connections while a worker is killed")
+    parser.add_argument("--stops", type=int, default=20, help="Ctrl-C stops with every core busy")
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}; loopback.")
     with tempfile.TemporaryDirectory(prefix="mock-reliability-") as temporary:
@@ -169,6 +197,7 @@ def main() -> int:
         killed_worker(folder, args.threads)
         abandoned_delays(folder)
         busy_port(folder)
+        stops_under_load(folder, args.stops)
     return 0
 
 

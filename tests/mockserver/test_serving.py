@@ -1,0 +1,93 @@
+"""Granian as the mock runs it (mockserver.serving): its stop warnings, and Ctrl-C with workers."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from mockserver.serving import _StoppedWorkerNotice
+from tests.server import health_by_worker, mock_process
+
+KILLING = "Killing worker-{} after it refused to gracefully stop"
+
+
+@contextmanager
+def _worker(*, ended: bool) -> Iterator[SimpleNamespace]:
+    """A stand-in for Granian's worker: its process sentinel is ready once the process ended."""
+    read_fd, write_fd = os.pipe()
+    if ended:
+        os.close(write_fd)  # a process that ends closes its end: the sentinel becomes ready
+    try:
+        yield SimpleNamespace(inner=SimpleNamespace(sentinel=read_fd))
+    finally:
+        os.close(read_fd)
+        if not ended:
+            os.close(write_fd)
+
+
+def _record(message: str, level: int = logging.WARNING) -> logging.LogRecord:
+    return logging.LogRecord("_granian", level, __file__, 1, message, None, None)
+
+
+@pytest.mark.parametrize(
+    ("message", "ended", "index", "kept"),
+    [
+        (KILLING.format(1), True, 0, False),  # it had stopped: Granian's check raced its own watcher
+        (KILLING.format(1), False, 0, True),  # it is running: the warning is true
+        (KILLING.format(2), True, 0, True),  # no worker 2 to ask: kept
+        ("Killing old worker-1 after it refused to gracefully stop", True, 0, True),
+        ("Stopped worker-1", True, 0, True),
+    ],
+)
+def test_the_kill_warning_is_dropped_only_for_a_worker_that_had_ended(
+    message: str, ended: bool, index: int, kept: bool
+) -> None:
+    notice = _StoppedWorkerNotice()
+    with _worker(ended=ended) as worker:
+        worker.idx = index
+        server = _Server(wrks=[worker])
+        notice.servers.add(server)
+        assert notice.filter(_record(message)) is kept
+
+
+def test_a_granian_without_the_fields_asked_keeps_the_warning() -> None:
+    notice = _StoppedWorkerNotice()
+    server = _Server()  # no workers list
+    notice.servers.add(server)
+    assert notice.filter(_record(KILLING.format(1))) is True
+
+
+class _Server:
+    """A stand-in for Granian's server, held weakly as the filter holds it."""
+
+    def __init__(self, **fields: Any) -> None:
+        self.__dict__.update(fields)
+
+
+@pytest.mark.server
+def test_ctrl_c_stops_the_workers_through_the_main_process(tmp_path: Path) -> None:
+    log = tmp_path / "mock.log"
+    with mock_process(log=log) as (process, base):
+        workers = set(health_by_worker(base))
+        # A worker leaves SIGINT to the main process: it keeps serving. (One that took it
+        # stopped within milliseconds, logging "Stopping worker-N", and was replaced.)
+        os.kill(next(iter(workers)), signal.SIGINT)
+        time.sleep(1)
+        assert "Stopping worker" not in log.read_text()
+        assert set(health_by_worker(base)) == workers
+        # Ctrl-C in a terminal: SIGINT to every process of the group.
+        os.killpg(process.pid, signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+    text = log.read_text()
+    assert "Granian shutdown completed" in text
+    assert "WARNING" not in text, text
+    assert "ERROR" not in text, text
