@@ -7,6 +7,7 @@ reports is this server on these settings, and every mock figure is a ratio to it
 from __future__ import annotations
 
 import logging
+import os
 import re
 import signal
 import weakref
@@ -61,16 +62,31 @@ def serve(server: Any, load: Callable[[], Any]) -> None:
     """Run ``server`` until it is stopped; ``load`` gives each worker its WSGI callable after the fork."""
 
     def loader(*_args: Any, **_kwargs: Any) -> Any:
-        # Ctrl-C sends SIGINT to every process of the terminal's group. A worker that stopped on
-        # it before the main process did was "an unexpected exit" to Granian, logged as an error;
-        # blocked here, before any thread of the worker starts, the main process stops the workers.
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         app = load()
-        wake_main_thread_on_signals()  # in the worker, whose main thread Granian parks
+        wake_main_thread_on_signals()  # in a worker, whose main thread Granian parks (once per process)
         return app
 
+    global _WORKERS_PREPARED
+    if not _WORKERS_PREPARED:
+        os.register_at_fork(after_in_child=_starting_worker)
+        _WORKERS_PREPARED = True
     wake_main_thread_on_signals()
     server.serve(target_loader=loader, wrap_loader=False)
+
+
+_WORKERS_PREPARED = False
+
+
+def _starting_worker() -> None:
+    """In each process forked from the main one, before anything of it runs: its signals."""
+    # Ctrl-C sends SIGINT to every process of the terminal's group. A worker that stopped on it
+    # before the main process did was "an unexpected exit" to Granian, logged as an error.
+    # Blocked before any thread of the worker starts, it is left to the main process, which
+    # stops the workers with SIGTERM.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    # Until Granian gives the worker handlers of its own, the main process's would swallow a
+    # SIGTERM, and the worker would run on until Granian killed it 30 s later: end at once.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 class _ThreadCountNotice(logging.Filter):
@@ -86,6 +102,7 @@ class _StoppedWorkerNotice(logging.Filter):
     Granian asks ``is_alive()`` right after ``join()`` returns; a thread of its own that waits
     on the same worker may have reaped it and not yet kept its exit code, and until it does,
     ``is_alive()`` says yes. The worker's sentinel tells: it is ready once the process ended.
+    (Granian then sends SIGKILL to the process that has ended, which does nothing.)
     """
 
     _KILLING = re.compile(r"Killing worker-(\d+) after it refused to gracefully stop")

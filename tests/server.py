@@ -62,7 +62,7 @@ def mock_process(
                     if process.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(f"mock did not start: {log.read_text()}") from None
                     time.sleep(0.05)
-            # Every worker up: a worker stopped while it starts may miss the signal (Granian).
+            # Every worker up: a test meets the whole server.
             workers = int(args[args.index("--workers") + 1]) if "--workers" in args else min(2, os.cpu_count() or 1)
             health_by_worker(base, workers=workers, timeout=20)
             yield process, base

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
+import subprocess
+import sys
+import textwrap
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +19,8 @@ from typing import Any
 import pytest
 
 from mockserver.serving import _StoppedWorkerNotice
-from tests.server import health_by_worker, mock_process
+from tests.conftest import ROOT
+from tests.server import health_by_worker, mock_process, wait_until
 
 KILLING = "Killing worker-{} after it refused to gracefully stop"
 
@@ -91,3 +96,67 @@ def test_ctrl_c_stops_the_workers_through_the_main_process(tmp_path: Path) -> No
     assert "Granian shutdown completed" in text
     assert "WARNING" not in text, text
     assert "ERROR" not in text, text
+
+
+def _to_another_thread(pid: int, sig: int) -> None:
+    """Send ``sig`` to one thread of process ``pid`` that is not its main thread (tgkill)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for tid in sorted(int(name) for name in os.listdir(f"/proc/{pid}/task")):
+        if tid != pid and libc.tgkill(pid, tid, sig) == 0:
+            return
+    raise AssertionError(f"no thread of {pid} but its main one took the signal")
+
+
+def _ended(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"  # a zombie until Granian reaps it
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.server
+def test_a_sigterm_another_thread_of_a_worker_receives_stops_that_worker(tmp_path: Path) -> None:
+    with mock_process(log=tmp_path / "mock.log") as (process, base):
+        victim = next(iter(health_by_worker(base)))
+        _to_another_thread(victim, signal.SIGTERM)
+        # Without the main thread woken, the worker went on serving until something else woke it.
+        wait_until(lambda: _ended(victim), timeout=10, what=f"worker {victim} ending")
+        assert process.poll() is None  # the main process replaces it
+        wait_until(lambda: victim not in health_by_worker(base), timeout=20, what="a replacement worker")
+
+
+@pytest.mark.server
+def test_a_sigterm_another_thread_of_the_main_process_receives_stops_the_server(tmp_path: Path) -> None:
+    with mock_process(log=tmp_path / "mock.log") as (process, _):
+        _to_another_thread(process.pid, signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+
+
+# A process forked from one that serves: a SIGTERM before Granian's handlers are in place
+# (the parent's would swallow it) ends it, and SIGINT is left to the parent.
+STARTING = textwrap.dedent(
+    """
+    import os, signal, sys, time
+    from mockserver import serving
+
+    signal.signal(signal.SIGTERM, lambda *_: None)  # the main process's handler, inherited
+    os.register_at_fork(after_in_child=serving._starting_worker)
+    child = os.fork()
+    if child == 0:
+        time.sleep(30)  # a worker loading
+        os._exit(3)
+    time.sleep(0.3)
+    os.kill(child, signal.SIGINT)
+    time.sleep(0.3)
+    print("after SIGINT:", "running" if os.waitpid(child, os.WNOHANG) == (0, 0) else "ended")
+    os.kill(child, signal.SIGTERM)
+    print("after SIGTERM:", os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]))
+    """
+)
+
+
+def test_a_starting_worker_ends_at_once_on_sigterm_and_leaves_sigint() -> None:
+    result = subprocess.run([sys.executable, "-c", STARTING], cwd=ROOT, capture_output=True, text=True, timeout=25)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["after SIGINT: running", f"after SIGTERM: {-signal.SIGTERM}"]

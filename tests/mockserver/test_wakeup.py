@@ -20,10 +20,10 @@ SCENARIO = textwrap.dedent(
     def run(arm):
         if arm:
             wakeup.wake_main_thread_on_signals()
-        handled, woken = [], []
+        handled = []
         waiting, done = threading.Event(), threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: (handled.append(1), done.set()))
-        signal.signal(wakeup.WAKE, lambda *_: woken.append(1))
+        woken = wakeup.wakes()
 
         def send():
             waiting.wait()
@@ -33,8 +33,9 @@ SCENARIO = textwrap.dedent(
         threading.Thread(target=send, daemon=True).start()
         waiting.set()
         done.wait()
-        time.sleep(0.3)  # a WAKE that came back would be forwarded again meanwhile
-        return f"{len(handled)} {len(woken)}"
+        time.sleep(0.5)  # a WAKE that came back would be forwarded again meanwhile, every 10 ms
+        woken = wakeup.wakes() - woken
+        return f"{len(handled)} {'once or a few times' if 1 <= woken <= 5 else woken}"
 
     arm = sys.argv[1] == "arm"
     print("parent", run(arm), flush=True)
@@ -58,8 +59,13 @@ def _run(mode: str, timeout: float) -> subprocess.CompletedProcess[str]:
 def test_a_signal_on_another_thread_runs_its_handler_at_once_in_parent_and_forked_child() -> None:
     result = _run("arm", timeout=30)
     assert result.returncode == 0, result.stderr
-    # Handled once, woken once: the main thread's own WAKE is not sent on again.
-    assert result.stdout.splitlines() == ["parent 1 1", "child-fd -1", "child 1 1"]
+    # Handled once; woken once, or again if a WAKE came before the main thread blocked, but
+    # the main thread's own WAKE is not sent on again.
+    assert result.stdout.splitlines() == [
+        "parent 1 once or a few times",
+        "child-fd -1",
+        "child 1 once or a few times",
+    ]
 
 
 def test_without_it_the_main_thread_sleeps_through_the_signal() -> None:
