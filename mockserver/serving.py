@@ -6,6 +6,7 @@ reports is this server on these settings, and every mock figure is a ratio to it
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -66,15 +67,15 @@ def serve(server: Any, load: Callable[[], Any]) -> None:
         wake_main_thread_on_signals()  # in a worker, whose main thread Granian parks (once per process)
         return app
 
-    global _WORKERS_PREPARED
-    if not _WORKERS_PREPARED:
-        os.register_at_fork(after_in_child=_starting_worker)
-        _WORKERS_PREPARED = True
+    _prepare_workers()
     wake_main_thread_on_signals()
     server.serve(target_loader=loader, wrap_loader=False)
 
 
-_WORKERS_PREPARED = False
+@functools.cache
+def _prepare_workers() -> None:
+    """From now on (once per process), every process forked from this one starts as a worker."""
+    os.register_at_fork(after_in_child=_starting_worker)
 
 
 def _starting_worker() -> None:
