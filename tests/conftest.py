@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,9 +25,19 @@ OTHER_KEY = "idt_live_globexDashboard00000000000000002"  # reads org_3 only
 USAGE = "/organizations/org_1/usage"
 
 
+_CACHE_KEY = pytest.StashKey[str]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    # The mock remembers validated specs in the user's cache; tests use a cache of their own.
-    os.environ["MOCKSERVER_CACHE_DIR"] = tempfile.mkdtemp(prefix="mockserver-cache-")
+    # The mock remembers validated specs in the user's cache; tests use a cache of their own,
+    # removed when the run ends (each xdist worker makes and removes its own).
+    config.stash[_CACHE_KEY] = os.environ["MOCKSERVER_CACHE_DIR"] = tempfile.mkdtemp(prefix="mockserver-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    made = config.stash.get(_CACHE_KEY, None)
+    if made is not None:
+        shutil.rmtree(made, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
