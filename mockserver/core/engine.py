@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 from mockserver.core.answers import Catalog, Served, build_catalog
 from mockserver.core.backend import Backend, Refusal, computed_answer, implausible
 from mockserver.core.bodies import validate_body
-from mockserver.core.lanes import Lane, compile_lanes, lane_answer
+from mockserver.core.lanes import Lane, compile_lanes
 from mockserver.core.negotiation import MediaRange, parse_accept
 from mockserver.core.parameters import Invalid, ParameterPlan, plan_parameters, validate_parameters
 from mockserver.core.prefer import PreferenceError, Preferences, parse_preferences
@@ -176,7 +176,7 @@ def handle_plain(
     if routed is _NO_LANE:
         return None
     lane, path_params = routed
-    served = lane_answer(lane, state.backend, path_params, query, environ)
+    served = lane.answer(state.backend, path_params, query, environ)
     return None if served is None else _outcome((served, lane.operation))
 
 

@@ -6,13 +6,20 @@ media type acceptable. A lane answers exactly those with the checks :func:`~mock
 makes (the same coercion, the same schema validators, the same cross-parameter rules, the
 same backend calls), without the steps the plain case does not need (preferences, the
 request's whole header map, body checks, refusal plans). Anything else, and every refusal,
-makes :func:`lane_answer` return ``None``, and the shell goes through ``handle``, which
-starts again from the request.
+makes the lane return ``None``, and the shell goes through ``handle``, which starts again
+from the request.
+
+Each lane is one Python function written for its operation at load (:func:`_write_answer`):
+the parameters, credentials and rules are checked in a straight line, with no loop over
+the spec's lists at request time. Only names the writer makes go into its source; every
+value the spec gives (a name, a key, a validator, a scheme) is a bound constant.
 
 A lane reads headers by their WSGI environ key (``HTTP_X_API_KEY``); an operation whose
 header names WSGI would merge with another documented one gets no lane, so a lane never
 sees a header the general pipeline does not. ``tests/mockserver/core/test_lanes.py``
-checks, with generated requests, that whenever a lane answers, ``handle`` answers the same.
+checks, with generated requests, that whenever a lane answers, ``handle`` answers the same
+(for the usage contract, every document under ``tests/specs`` and ``lane_shapes.yaml``,
+which has the security and parameter shapes the others lack).
 """
 
 from __future__ import annotations
@@ -24,12 +31,12 @@ from typing import Any, NamedTuple
 from mockserver.core.answers import Catalog, Served, default_response
 from mockserver.core.backend import Backend, Refusal, computed_answer, implausible
 from mockserver.core.negotiation import acceptable, parse_accept
-from mockserver.core.parameters import CoercionError, ParameterPlan, as_text, check_rules, coerce_planned
+from mockserver.core.parameters import CoercionError, ParameterPlan, as_text, coerce_planned
 from mockserver.core.prefer import CONTROL_PREFIX
 from mockserver.core.security import Credential, environ_key, name_of
 from usage_contract_kit.model import Operation, SecurityScheme
 
-__all__ = ["Lane", "compile_lanes", "lane_answer"]
+__all__ = ["Lane", "LaneAnswer", "compile_lanes"]
 
 _credential = partial(tuple.__new__, Credential)  # Credential(scheme, value) without a Python frame
 _QUERY, _PATH, _HEADER, _COOKIE = 0, 1, 2, 3  # where a parameter is read
@@ -49,6 +56,12 @@ class _Param(NamedTuple):
     plan: ParameterPlan
 
 
+# answer(backend, path_params, query, environ): the plain request's answer, or None for the general pipeline
+LaneAnswer = Callable[
+    [Backend | None, Mapping[str, str], Mapping[str, Sequence[str]], Mapping[str, Any]], Served | None
+]
+
+
 class Lane(NamedTuple):
     operation: Operation
     params: tuple[_Param, ...]
@@ -57,6 +70,7 @@ class Lane(NamedTuple):
     default: Served  # what the catalog serves a request without preferences
     offered: tuple[str, ...]  # the media types of the default response, for Accept
     cookies: bool  # a parameter or a credential is read from a cookie (a lane answers only without them)
+    answer: LaneAnswer  # the checks above, compiled for this operation (_write_answer)
 
 
 def compile_lanes(
@@ -128,7 +142,8 @@ def _compile(
     cookies = any(p.source == _COOKIE for p in params) or any(w == _IN_COOKIE for r in requirements for _, w, _ in r)
     _, response = default_response(operation)
     offered = catalog.answer(operation, response).offered
-    return Lane(operation, tuple(params), tuple(requirements), default, offered, cookies)
+    answer = _write_answer(operation, params, requirements, default, offered, cookies)
+    return Lane(operation, tuple(params), tuple(requirements), default, offered, cookies, answer)
 
 
 def _where(scheme: SecurityScheme, header_key: Callable[[str], str | None]) -> tuple[int, str | None]:
@@ -140,102 +155,195 @@ def _where(scheme: SecurityScheme, header_key: Callable[[str], str | None]) -> t
     return (_IN_QUERY if scheme.location == "query" else _IN_COOKIE), scheme.parameter
 
 
-def lane_answer(
-    lane: Lane,
-    backend: Backend | None,
-    path_params: Mapping[str, str],
-    query: Mapping[str, Sequence[str]],
-    environ: Mapping[str, Any],
-) -> Served | None:
-    """The answer to a plain request, or ``None`` for the general pipeline.
+class _Source:
+    """The source of a lane's function, and the constants it runs with.
 
-    ``environ`` holds the request's headers under their WSGI keys; the caller has checked
-    that the request has no body.
+    Only names made here go into the source (``r0``, ``k3``); every value the spec gives
+    (a parameter's name, a header's key, a scheme, a validator) is a bound constant.
     """
-    if "HTTP_PREFER" in environ:
-        return None
-    for name in query:  # not any() over a generator: this is in every request
-        if name.startswith(CONTROL_PREFIX):
-            return None
-    if lane.cookies and "HTTP_COOKIE" in environ:
-        return None
-    accept = environ.get("HTTP_ACCEPT")
-    if accept and accept != "*/*" and (ranges := parse_accept(accept)) and acceptable(ranges, lane.offered) != 0:
-        return None
-    credentials = _credentials(lane, query, environ)
-    if credentials is None:
-        return None
-    operation = lane.operation
-    refusal = backend.authenticate(operation, credentials) if backend is not None else implausible(credentials)
-    if refusal is not None:
-        return None
-    values = _values(lane, path_params, query, environ)
-    if values is None or (operation.rules and check_rules(operation.rules, values) is not None):
-        return None
-    default = lane.default
-    if backend is None:
-        return default
-    result = backend.resolve(operation, values, credentials, default.body)
-    if result is None:
-        return default
-    return None if isinstance(result, Refusal) else computed_answer(default, result)
+
+    def __init__(self) -> None:
+        self.bound: dict[str, Any] = {
+            "CoercionError": CoercionError,
+            "Refusal": Refusal,
+            "acceptable": acceptable,
+            "coerce_planned": coerce_planned,
+            "computed_answer": computed_answer,
+            "credential": _credential,
+            "implausible": implausible,
+            "parse_accept": parse_accept,
+        }
+        self.lines: list[str] = []
+
+    def const(self, value: Any) -> str:
+        name = f"k{len(self.bound)}"
+        self.bound[name] = value
+        return name
+
+    def add(self, depth: int, line: str) -> None:
+        self.lines.append("    " * depth + line + "\n")
 
 
-def _credentials(
-    lane: Lane, query: Mapping[str, Sequence[str]], environ: Mapping[str, Any]
-) -> tuple[Credential, ...] | None:
-    """:func:`~mockserver.core.security.find_credentials`'s answer, from the environ."""
-    if not lane.requirements:
-        return ()
-    for requirement in lane.requirements:
-        found = []
+def _write_answer(
+    operation: Operation,
+    params: Sequence[_Param],
+    requirements: Sequence[tuple[tuple[SecurityScheme, int, str], ...]],
+    default: Served,
+    offered: tuple[str, ...],
+    cookies: bool,
+) -> LaneAnswer:
+    """The lane's function: ``answer(backend, path_params, query, environ)``, compiled once.
+
+    It makes, straight through, the checks :func:`~mockserver.core.engine.handle` makes
+    for a plain request (no loop over the parameters or the security requirements at
+    request time), and returns ``None`` at the first thing that is not plain.
+    """
+    src = _Source()
+    add = src.add
+    add(1, f"if {src.const('HTTP_PREFER')} in environ:")
+    add(2, "return None")
+    add(1, "for name in query:")
+    add(2, f"if name.startswith({src.const(CONTROL_PREFIX)}):")
+    add(3, "return None")
+    if cookies:
+        add(1, f"if {src.const('HTTP_COOKIE')} in environ:")
+        add(2, "return None")
+    add(1, f"accept = environ.get({src.const('HTTP_ACCEPT')})")
+    add(1, f"if accept and accept != {src.const('*/*')}:")
+    add(2, "ranges = parse_accept(accept)")
+    add(2, f"if ranges and acceptable(ranges, {src.const(offered)}) != 0:")
+    add(3, "return None")
+    _write_credentials(src, requirements)
+    operation_name = src.const(operation)
+    add(1, "if backend is not None:")
+    add(2, f"if backend.authenticate({operation_name}, credentials) is not None:")
+    add(3, "return None")
+    add(1, "elif implausible(credentials) is not None:")
+    add(2, "return None")
+    _write_values(src, params)
+    _write_rules(src, operation.rules, params)
+    default_name = src.const(default)
+    add(1, "if backend is None:")
+    add(2, f"return {default_name}")
+    add(1, f"result = backend.resolve({operation_name}, values, credentials, {src.const(default.body)})")
+    add(1, "if result is None:")
+    add(2, f"return {default_name}")
+    add(1, f"return None if isinstance(result, Refusal) else computed_answer({default_name}, result)")
+    code = "def answer(backend, path_params, query, environ):\n" + "".join(src.lines)
+    # Generated from names made by _Source only; every value from the spec is a bound constant.
+    exec(compile(code, f"<lane {operation.location}>", "exec"), src.bound)  # noqa: S102
+    return src.bound["answer"]  # type: ignore[no-any-return]
+
+
+def _write_credentials(src: _Source, requirements: Sequence[tuple[tuple[SecurityScheme, int, str], ...]]) -> None:
+    """``credentials``: those of the first requirement whose every scheme has one, else return ``None``.
+
+    :func:`~mockserver.core.security.find_credentials`'s answer, read from the environ.
+    """
+    add = src.add
+    if not requirements:
+        add(1, "credentials = ()")
+        return
+    add(1, "credentials = None")
+    for requirement in requirements:
+        if any(where == _IN_COOKIE for _, where, _ in requirement):
+            continue  # a cookie: there are none (a lane answers only without them)
+        depth = 1
+        if requirement is not requirements[0]:
+            add(depth, "if credentials is None:")
+            depth += 1
+        found: list[str] = []
         for scheme, where, key in requirement:
+            value = f"c{len(found)}"
             if where == _IN_HEADER:
-                value = environ.get(key)
+                add(depth, f"{value} = environ.get({src.const(key)})")
+                add(depth, f"if {value} is not None and ({value} := {value}.strip()):")
             elif where == _IN_QUERY:
-                given = query.get(key)
-                value = given[0] if given else None
-            elif where == _BY_AUTHORIZATION:
-                kind, _, value = environ.get(key, "").partition(" ")
-                if kind.lower() != scheme.http_scheme:
-                    break
-            else:
-                break  # a cookie: there are none (lane_answer checked)
-            if value is None or not (value := value.strip()):
-                break
-            found.append(_credential((scheme, value)))
-        else:
-            return tuple(found)
-    return None
+                add(depth, f"{value} = query.get({src.const(key)})")
+                add(depth, f"if {value} and ({value} := {value}[0].strip()):")
+            else:  # _BY_AUTHORIZATION: the scheme's name, a space, the credentials
+                add(depth, f"kind, _, {value} = environ.get({src.const(key)}, '').partition(' ')")
+                add(depth, f"if kind.lower() == {src.const(scheme.http_scheme)} and ({value} := {value}.strip()):")
+            depth += 1
+            found.append(f"credential(({src.const(scheme)}, {value}))")
+        add(depth, f"credentials = ({''.join(item + ', ' for item in found)})")
+    add(1, "if credentials is None:")
+    add(2, "return None")
 
 
-def _values(
-    lane: Lane, path_params: Mapping[str, str], query: Mapping[str, Sequence[str]], environ: Mapping[str, Any]
-) -> dict[str, Any] | None:
-    """:func:`~mockserver.core.parameters.validate_parameters`'s values, or ``None`` for any problem."""
-    values: dict[str, Any] = {}
-    for name, source, key, required, scalar, empty_allowed, coerce, is_valid, plan in lane.params:
-        if source == _QUERY:
-            raw = query.get(key)
-        elif source == _COOKIE:
-            raw = None  # there are no cookies (lane_answer checked)
-        else:
-            found = (path_params if source == _PATH else environ).get(key)
-            raw = [found] if found is not None else None
-        if not raw:
-            if required:
-                return None
+def _write_values(src: _Source, params: Sequence[_Param]) -> None:
+    """``values``: each parameter coerced and validated as ``validate_parameters`` does; else return ``None``."""
+    add = src.add
+    add(1, "values = {}")
+    for index, param in enumerate(params):
+        raw = f"r{index}"
+        if param.source == _COOKIE:  # there are no cookies (a lane answers only without them)
+            if param.required:
+                add(1, "return None")
+                return
             continue
-        try:
-            if scalar:  # coerce_planned's steps for one value
-                if len(raw) > 1 or (not empty_allowed and raw[0] == ""):
-                    return None
-                value = raw[0] if coerce is None else coerce(raw[0])
+        if param.source == _QUERY:
+            add(1, f"{raw} = query.get({src.const(param.key)})")
+            present, absent, given = raw, f"not {raw}", raw  # a list of the values given
+        else:
+            mapping = "path_params" if param.source == _PATH else "environ"
+            add(1, f"{raw} = {mapping}.get({src.const(param.key)})")
+            present, absent, given = f"{raw} is not None", f"{raw} is None", f"[{raw}]"  # one value
+        depth = 1
+        if param.required:
+            add(1, f"if {absent}:")
+            add(2, "return None")
+        else:
+            add(1, f"if {present}:")
+            depth = 2
+        value = f"v{index}"
+        if param.scalar:  # coerce_planned's steps for one value
+            if param.source == _QUERY:
+                add(depth, f"if len({raw}) > 1:")
+                add(depth + 1, "return None")
+                add(depth, f"{raw} = {raw}[0]")
+            if not param.empty_allowed:
+                add(depth, f"if {raw} == '':")
+                add(depth + 1, "return None")
+            if param.coerce is None:
+                add(depth, f"{value} = {raw}")
             else:
-                value = coerce_planned(raw, plan)
-        except CoercionError:
-            return None
-        if not is_valid(value):
-            return None
-        values[name] = value
-    return values
+                add(depth, "try:")
+                add(depth + 1, f"{value} = {src.const(param.coerce)}({raw})")
+                add(depth, "except CoercionError:")
+                add(depth + 1, "return None")
+        else:
+            add(depth, "try:")
+            add(depth + 1, f"{value} = coerce_planned({given}, {src.const(param.plan)})")
+            add(depth, "except CoercionError:")
+            add(depth + 1, "return None")
+        add(depth, f"if not {src.const(param.is_valid)}({value}):")
+        add(depth + 1, "return None")
+        add(depth, f"values[{src.const(param.name)}] = {value}")
+
+
+def _write_rules(src: _Source, rules: Sequence[Mapping[str, Any]], params: Sequence[_Param]) -> None:
+    """``x-cross-parameter-rules`` as :func:`~mockserver.core.parameters.check_rules` checks them; else return ``None``.
+
+    A rule holds unless both its parameters have values, they compare, and the comparison fails.
+    """
+    add = src.add
+    names = [param.name for param in params]
+    # A required parameter's value is in its local (v0, ...), unless another one has its name.
+    local = {
+        param.name: f"v{index}" for index, param in enumerate(params) if param.required and names.count(param.name) == 1
+    }
+    for rule in rules:
+        first, second = rule["parameters"]
+        operator = "<=" if rule["rule"] == "less-or-equal" else "<"  # as check_rules reads it
+        if first in local and second in local:
+            a, b, depth = local[first], local[second], 1
+        else:
+            a, b, depth = f"values[{src.const(first)}]", f"values[{src.const(second)}]", 2
+            add(1, f"if {src.const(first)} in values and {src.const(second)} in values:")
+        add(depth, "try:")
+        add(depth + 1, f"holds = {a} {operator} {b}")
+        add(depth, "except TypeError:")
+        add(depth + 1, "holds = True  # values that do not compare: the schemas' business")
+        add(depth, "if not holds:")
+        add(depth + 1, "return None")

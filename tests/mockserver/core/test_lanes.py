@@ -30,6 +30,7 @@ from tests.mockserver.fidelity import Call, valid_call
 from usage_contract_kit.spec import load_spec
 
 SPECS = sorted((Path(__file__).resolve().parents[2] / "specs").glob("*.yaml"))
+SHAPES = Path(__file__).resolve().parent / "lane_shapes.yaml"  # what the usage contract's lane does not exercise
 USAGE = "/organizations/org_1/usage"
 GOOD = {"startDate": "1735689600000", "endDate": "1738367999999"}
 
@@ -45,6 +46,19 @@ def _states() -> dict[str, tuple[MockState, list[Call]]]:
         spec = load_spec(path)
         calls = [valid_call(spec, op) for op in spec.operations]
         states[path.stem] = (build_state(spec), [call for call in calls if call.body is None])
+    region = {"X-Region": "eu"}
+    both = {**region, "X-Token": "t0ken", "Authorization": "Bearer abc"}
+    states["lane shapes"] = (
+        build_state(load_spec(SHAPES)),
+        [
+            Call("GET", "/reports", (("key", "k1"),), region),
+            Call("GET", "/reports", (("from", "1"), ("to", "5"), ("tags", "a,c"), ("note", "")), both),
+            Call("GET", "/reports", (("to", "5"), ("key", "k1")), both),
+            Call("GET", "/reports", (("level", "null"), ("key", "k1")), region, {"theme": "dark"}),
+            Call("GET", "/reports/7", (("at", "1.5"), ("until", "1.5"))),
+            Call("GET", "/reports/7", (("at", "-2"), ("until", "10"))),
+        ],
+    )
     return states
 
 
@@ -112,6 +126,30 @@ def test_what_is_not_plain_goes_the_general_way(
     assert general.served.status == status
 
 
+SHAPES_FALLBACKS = [
+    ("a rule broken by equal values", "from=5&to=5&key=k1", {}, 422),
+    ("an empty value where none is allowed", "level=&key=k1", {}, 422),
+    ("a cookie parameter out of its enum", "key=k1", {"Cookie": "theme=neon"}, 422),
+    ("a cookie parameter that is fine", "key=k1", {"Cookie": "theme=dark"}, 200),
+    ("a query key of spaces", "key=%20%20", {}, 401),
+    ("a header key without its bearer token", "", {"X-Token": "t"}, 401),
+    ("a bearer token of another scheme", "", {"X-Token": "t", "Authorization": "Basic abc"}, 401),
+    ("a value given twice", "key=k1&from=1&from=2", {}, 422),
+]
+
+
+@pytest.mark.parametrize(
+    ("label", "raw_query", "headers", "status"), SHAPES_FALLBACKS, ids=[f[0] for f in SHAPES_FALLBACKS]
+)
+def test_what_the_shapes_lane_leaves_to_the_general_way(
+    label: str, raw_query: str, headers: dict[str, str], status: int
+) -> None:
+    state, _ = STATES["lane shapes"]
+    plain, general = _both(state, "GET", "/reports", raw_query, {"X-Region": "eu", **headers})
+    assert plain is None
+    assert general.served.status == status
+
+
 TEXTS = st.sampled_from(
     ["", "0", "-1", "1735689600000", "1738367999999", "1.5", "1e3", "NaN", "abc", " 1", "٣", "9" * 320, "true", "null"]
 )
@@ -133,7 +171,7 @@ def _varied_query(draw: st.DrawFn, query: list[tuple[str, str]]) -> list[tuple[s
         elif kind == "repeat" and query:
             query.append(draw(st.sampled_from(query)))
         elif kind == "extra":
-            query.append(("other", draw(TEXTS)))
+            query.append((draw(st.sampled_from(["other", "key", "from", "to", "tags", "note", "level"])), draw(TEXTS)))
         elif kind == "control":
             query.append((draw(st.sampled_from(["__code", "__example", "__delay", "__x"])), draw(TEXTS)))
     return query
@@ -153,9 +191,15 @@ def variations(draw: st.DrawFn) -> tuple[str, str, str, str, dict[str, str]]:
     headers = dict(call.all_headers())
     if "Cookie" in headers and draw(st.booleans()):
         del headers["Cookie"]
+    if _sometimes(draw, 4) and headers:
+        del headers[draw(st.sampled_from(sorted(headers)))]
+    if _sometimes(draw, 6):
+        headers["Authorization"] = draw(
+            st.sampled_from(["Bearer abc", "bearer  x ", "Basic abc", "Bearer", "Bearer  "])
+        )
     if _sometimes(draw, 3):
         key = draw(KEYS)
-        for header in [h for h in headers if h.lower() in ("x-api-key", "api_key", "api-key")]:
+        for header in [h for h in headers if h.lower() in ("x-api-key", "api_key", "api-key", "x-token")]:
             del headers[header]
         if key is not None:
             headers["X-API-Key"] = key
