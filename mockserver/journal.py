@@ -191,8 +191,7 @@ class Journal:
         for segment in range(SEGMENTS):
             base = self._base(segment)
             sequence = self._words[base // _WORD]
-            for number in range(max(0, sequence - self.limit), sequence):
-                found = self._read(base, number)
+            for found in self._run(base, max(0, sequence - self.limit), sequence):
                 if found is None:
                     continue  # being rewritten right now
                 try:
@@ -234,8 +233,7 @@ class Journal:
             if head - number > capacity:  # lapped: the oldest of these are gone
                 lost += head - capacity - number
                 number = head - capacity
-            for sequence in range(number, head):
-                found = self._read(base, sequence)
+            for found in self._run(base, number, head):
                 if found is None:
                     lost += 1  # a later entry took its place
                     continue
@@ -262,20 +260,27 @@ class Journal:
             values[index] = read(values[index])
         return tuple(values)
 
-    def _read(self, base: int, number: int) -> tuple[bytes, bool] | None:
-        """Entry ``number`` of the segment at ``base`` and whether it was kept whole, or None if a later one took its place."""
-        words, word = self._words, base // _WORD
-        slot = word + 2 + (number % self.capacity) * _SLOT_WORDS
-        version = words[slot]
-        if version != 2 * number + 2:
-            return None
-        position, length = words[slot + 1], words[slot + 2]
-        start = base + self._data + position % self.ring_bytes
-        blob = self._memory[start : start + (length & _SIZE)]
-        # Whole if, since it was copied, its slot was not rewritten and no reservation reached its bytes.
-        if words[slot] != version or words[word + 1] > position + self.ring_bytes:
-            return None
-        return blob, not length & _SLIM
+    def _run(self, base: int, first: int, end: int) -> list[tuple[bytes, bool] | None]:
+        """Entries ``first..end - 1`` of the segment at ``base``: each with whether it was kept whole, or None if a later one took its place."""
+        words, memory, capacity, ring = self._words, self._memory, self.capacity, self.ring_bytes
+        word = base // _WORD
+        slots, data = word + 2, base + self._data
+        found: list[tuple[bytes, bool] | None] = []
+        for number in range(first, end):
+            slot = slots + (number % capacity) * _SLOT_WORDS
+            version = words[slot]
+            if version != 2 * number + 2:
+                found.append(None)
+                continue
+            position, length = words[slot + 1], words[slot + 2]
+            start = data + position % ring
+            blob = memory[start : start + (length & _SIZE)]
+            # Whole if, since it was copied, its slot was not rewritten and no reservation reached its bytes.
+            if words[slot] != version or words[word + 1] > position + ring:
+                found.append(None)
+            else:
+                found.append((blob, not length & _SLIM))
+        return found
 
     def clear(self) -> int:
         """Forget every entry; return how many there were."""

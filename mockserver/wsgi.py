@@ -25,6 +25,7 @@ at most about 200 characters of path and query, with their full length.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import threading
@@ -47,6 +48,8 @@ logger = logging.getLogger("mockserver")
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _NO_LENGTH = (None, "", "0")  # a request without a body: the plain way may answer it
 _REASONS = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
+# A client sends the same key request after request: its redacted form is remembered (in C).
+_redacted = functools.lru_cache(maxsize=256)(redact)
 
 
 def _headers(environ: dict[str, Any], documented: Mapping[str, str]) -> dict[str, str]:
@@ -212,7 +215,7 @@ class MockMiddleware:
         credentials = {}
         for name, key in state.secret_environ:
             if key in environ:
-                credentials[name] = redact(environ[key])
+                credentials[name] = _redacted(environ[key])
         served = outcome.served
         operation = outcome.operation
         elapsed_ms = (time.perf_counter() - started) * 1000
