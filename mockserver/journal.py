@@ -35,6 +35,7 @@ from __future__ import annotations
 import marshal
 import mmap
 import multiprocessing
+import operator
 import os
 import struct
 import threading
@@ -305,8 +306,7 @@ def request_journal(limit: int = 500) -> Journal:
     )
 
 
-def _time(row: tuple[Any, ...]) -> float:
-    return row[0]  # type: ignore[no-any-return]
+_time = operator.itemgetter(0)  # a row's time, without a Python call per row
 
 
 def _query(stored: Any) -> Any:

@@ -113,13 +113,17 @@ class MockMiddleware:
         self.latency = runtime.settings.latency  # simulated latency: (least, most) milliseconds, or None
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        path = _wsgi_text(environ.get("PATH_INFO") or "/")
+        path = environ.get("PATH_INFO") or "/"
+        if not path.isascii():
+            path = _wsgi_text(path)
         if self.admin_prefix is not None and (path + "/").startswith(self.admin_prefix):
             return self.flask_app(environ, start_response)
         started = time.perf_counter()
         state = self.runtime.live.current()
         method = (environ.get("REQUEST_METHOD") or "GET").upper()
-        raw_query = _wsgi_text(environ.get("QUERY_STRING", ""))
+        raw_query = environ.get("QUERY_STRING", "")
+        if not raw_query.isascii():
+            raw_query = _wsgi_text(raw_query)
         query: dict[str, list[str]] = {}
         try:
             query = parse_query(raw_query)
