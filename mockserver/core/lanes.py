@@ -142,7 +142,10 @@ def _compile(
     cookies = any(p.source == _COOKIE for p in params) or any(w == _IN_COOKIE for r in requirements for _, w, _ in r)
     _, response = default_response(operation)
     offered = catalog.answer(operation, response).offered
-    answer = _write_answer(operation, params, requirements, default, offered, cookies)
+    try:
+        answer = _write_answer(operation, params, requirements, default, offered, cookies)
+    except (SyntaxError, RecursionError, MemoryError):  # too large to compile: the general pipeline
+        return None
     return Lane(operation, tuple(params), tuple(requirements), default, offered, cookies, answer)
 
 
@@ -239,6 +242,8 @@ def _write_credentials(src: _Source, requirements: Sequence[tuple[tuple[Security
     """``credentials``: those of the first requirement whose every scheme has one, else return ``None``.
 
     :func:`~mockserver.core.security.find_credentials`'s answer, read from the environ.
+    Each requirement is one pass of a ``while`` that a missing credential leaves: flat,
+    however many schemes a requirement joins.
     """
     add = src.add
     if not requirements:
@@ -248,25 +253,22 @@ def _write_credentials(src: _Source, requirements: Sequence[tuple[tuple[Security
     for requirement in requirements:
         if any(where == _IN_COOKIE for _, where, _ in requirement):
             continue  # a cookie: there are none (a lane answers only without them)
-        depth = 1
-        if requirement is not requirements[0]:
-            add(depth, "if credentials is None:")
-            depth += 1
+        add(1, "while credentials is None:")
         found: list[str] = []
         for scheme, where, key in requirement:
             value = f"c{len(found)}"
             if where == _IN_HEADER:
-                add(depth, f"{value} = environ.get({src.const(key)})")
-                add(depth, f"if {value} is not None and ({value} := {value}.strip()):")
+                add(2, f"{value} = environ.get({src.const(key)})")
+                add(2, f"if {value} is None or not ({value} := {value}.strip()):")
             elif where == _IN_QUERY:
-                add(depth, f"{value} = query.get({src.const(key)})")
-                add(depth, f"if {value} and ({value} := {value}[0].strip()):")
+                add(2, f"{value} = query.get({src.const(key)})")
+                add(2, f"if not {value} or not ({value} := {value}[0].strip()):")
             else:  # _BY_AUTHORIZATION: the scheme's name, a space, the credentials
-                add(depth, f"kind, _, {value} = environ.get({src.const(key)}, '').partition(' ')")
-                add(depth, f"if kind.lower() == {src.const(scheme.http_scheme)} and ({value} := {value}.strip()):")
-            depth += 1
+                add(2, f"kind, _, {value} = environ.get({src.const(key)}, '').partition(' ')")
+                add(2, f"if kind.lower() != {src.const(scheme.http_scheme)} or not ({value} := {value}.strip()):")
+            add(3, "break")
             found.append(f"credential(({src.const(scheme)}, {value}))")
-        add(depth, f"credentials = ({''.join(item + ', ' for item in found)})")
+        add(2, f"credentials = ({''.join(item + ', ' for item in found)})")
     add(1, "if credentials is None:")
     add(2, "return None")
 

@@ -11,6 +11,7 @@ are not simply never used.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -247,3 +248,38 @@ def test_the_lanes_remember_a_bounded_number_of_routes() -> None:
     plain, general = _both(state, "GET", USAGE, urlencode(GOOD), headers)  # still answered, and the same
     assert plain is not None
     _same(plain, general)
+
+
+def test_a_requirement_of_many_schemes_gets_a_flat_lane(tmp_path: Path) -> None:
+    """150 keys that must all be sent: the lane stays flat (no nesting per scheme) and agrees with handle."""
+    count = 150
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "Many keys", "version": "1"},
+        "paths": {
+            "/x": {
+                "get": {
+                    "security": [{f"k{i}": [] for i in range(count)}],
+                    "responses": {
+                        "200": {"description": "ok", "content": {"application/json": {"example": {"a": 1}}}},
+                        "401": {"description": "no"},
+                    },
+                }
+            }
+        },
+        "components": {
+            "securitySchemes": {f"k{i}": {"type": "apiKey", "in": "header", "name": f"X-K{i}"} for i in range(count)}
+        },
+    }
+    path = tmp_path / "many.yaml"
+    path.write_text(json.dumps(spec))
+    state = build_state(load_spec(path))
+    assert state.lanes, "the operation has no lane"
+    every = {f"X-K{i}": f"v{i}" for i in range(count)}
+    plain, general = _both(state, "GET", "/x", "", every)
+    assert plain is not None
+    _same(plain, general)
+    del every["X-K149"]
+    plain, general = _both(state, "GET", "/x", "", every)
+    assert plain is None
+    assert general.served.status == 401
