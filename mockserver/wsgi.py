@@ -116,7 +116,8 @@ class MockMiddleware:
         path = environ.get("PATH_INFO") or "/"
         if not path.isascii():
             path = _wsgi_text(path)
-        if self.admin_prefix is not None and (path + "/").startswith(self.admin_prefix):
+        admin = self.admin_prefix
+        if admin is not None and path.startswith(admin[:-1]) and (path + "/").startswith(admin):
             return self.flask_app(environ, start_response)
         started = time.perf_counter()
         state = self.runtime.live.current()

@@ -106,3 +106,23 @@ def _recorded(journal: Journal) -> bytes:
         reserved = int.from_bytes(memory[base + 8 : base + 16], "little")
         parts.append(memory[base : base + journal._data + min(reserved, journal.ring_bytes)])
     return b"".join(parts)
+
+
+@pytest.mark.parametrize(
+    ("path", "admin"),
+    [
+        ("/__admin/requests", True),
+        ("/__admin", True),
+        ("/__admin/", True),
+        ("/__adminx/requests", False),
+        ("/__admi", False),
+        ("/nothing", False),
+    ],
+)
+def test_the_admin_interface_takes_its_prefix_and_nothing_else(
+    make_app: Callable[..., Flask], path: str, admin: bool
+) -> None:
+    """A path under the admin prefix is the admin's (its own 404 if it has no route); any other is the spec's."""
+    answer = make_app().test_client().get(path)
+    spec_refusal = f"no operation at path '{path}'" in answer.get_data(as_text=True)
+    assert spec_refusal is not admin
