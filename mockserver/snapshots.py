@@ -4,21 +4,31 @@ A reload checks, and every worker then loads, a copy taken once: the very bytes 
 passed, even if the user saves the file again meanwhile. Each copy holds at most its file's
 size limit plus one byte, so an oversized file is refused by the loader without being
 copied whole. The folder lives under the system's temporary directory and is removed when
-the process that made it exits.
+the process that made it exits. While the server lives, its processes hold a lock on a file
+in the folder; a server killed before it could remove its folder (``SIGKILL``, the OOM
+killer) leaves the folder unlocked, and the next server this user starts removes it.
 """
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import tempfile
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
-__all__ = ["Snapshots"]
+try:
+    import fcntl
+except ImportError:  # no flock: folders of killed servers stay where they are
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["Snapshots", "remove_abandoned"]
 
 _CHUNK = 1024 * 1024
+_PREFIX = "mockserver-snapshots-"
+_OWNER = ".owner"  # locked by the server's processes for as long as one of them lives
 
 
 class Snapshots:
@@ -26,14 +36,15 @@ class Snapshots:
 
     def __init__(self, sources: Sequence[tuple[Path, int]]) -> None:
         self.sources = tuple(sources)
-        self.root = Path(tempfile.mkdtemp(prefix="mockserver-snapshots-"))
-        self._owner = os.getpid()
-        atexit.register(self.remove)
+        remove_abandoned(Path(tempfile.gettempdir()))
+        self.root = Path(tempfile.mkdtemp(prefix=_PREFIX))
+        lock = _hold(self.root)  # forked workers share it: the folder is theirs too
+        # At exit, or once nothing uses these copies (an app made and dropped in a test).
+        self._finalizer = weakref.finalize(self, _remove, self.root, os.getpid(), lock)
 
     def remove(self) -> None:
         """Remove every copy (forked workers inherit the exit handler: only the maker removes)."""
-        if os.getpid() == self._owner:
-            shutil.rmtree(self.root, ignore_errors=True)
+        self._finalizer()
 
     def files(self, generation: int) -> tuple[Path, ...]:
         """Where the copies of ``generation`` are (a file that could not be read has none)."""
@@ -57,6 +68,56 @@ class Snapshots:
         for folder in self.root.iterdir():
             if folder.name.isdigit() and int(folder.name) < keep_from:
                 shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove(root: Path, maker: int, lock: IO[bytes] | None) -> None:
+    if os.getpid() == maker:
+        shutil.rmtree(root, ignore_errors=True)
+    if lock is not None:
+        lock.close()
+
+
+def _hold(root: Path) -> IO[bytes] | None:
+    """Lock the folder's owner file for this process and its children; ``None`` without flock."""
+    if fcntl is None:
+        return None
+    # Locked before it takes its name: a folder whose owner file can be locked has no server.
+    pending = root / (_OWNER + ".new")
+    holder = pending.open("wb")
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        pending.rename(root / _OWNER)
+    except OSError:
+        holder.close()
+        return None
+    return holder
+
+
+def remove_abandoned(folder: Path) -> list[Path]:
+    """Remove the copies in ``folder`` that no running server holds; return what was removed.
+
+    Only this user's folders of this kit with an owner file are looked at; a folder is
+    removed when its owner file can be locked, that is when every process of the server
+    that made it has ended.
+    """
+    removed: list[Path] = []
+    if fcntl is None:
+        return removed
+    try:
+        found = list(folder.glob(_PREFIX + "*"))
+    except OSError:
+        return removed
+    for copies in found:
+        try:
+            if copies.stat().st_uid != os.getuid():
+                continue
+            with (copies / _OWNER).open("rb") as owner:
+                fcntl.flock(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held by a running server: BlockingIOError
+                shutil.rmtree(copies, ignore_errors=True)
+        except OSError:
+            continue
+        removed.append(copies)
+    return removed
 
 
 def _copy(source: Path, target: Path, most: int) -> None:
