@@ -109,7 +109,7 @@ def remove_abandoned(folder: Path) -> list[Path]:
         return removed
     for copies in found:
         try:
-            if copies.stat().st_uid != os.getuid():
+            if copies.is_symlink() or copies.stat().st_uid != os.getuid():  # only this user's own folders
                 continue
             with (copies / _OWNER).open("rb") as owner:
                 fcntl.flock(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held by a running server: BlockingIOError

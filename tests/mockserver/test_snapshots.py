@@ -76,6 +76,10 @@ def test_only_folders_of_this_kit_with_an_unlocked_owner_file_are_removed(temp: 
     abandoned = temp / "mockserver-snapshots-abandoned"
     abandoned.mkdir()
     (abandoned / ".owner").write_text("")
+    elsewhere = temp.parent / "elsewhere"  # a link by that name to a folder of this user's: not followed
+    elsewhere.mkdir()
+    (elsewhere / ".owner").write_text("")
+    (temp / "mockserver-snapshots-link").symlink_to(elsewhere)
     foreigners = []
     if os.geteuid() == 0:  # only root can give a folder to another user
         foreign = temp / "mockserver-snapshots-foreign"  # another user's: not ours to remove
@@ -87,6 +91,7 @@ def test_only_folders_of_this_kit_with_an_unlocked_owner_file_are_removed(temp: 
     assert older.is_dir()
     assert other.is_dir()
     assert all(foreign.is_dir() for foreign in foreigners)
+    assert (elsewhere / ".owner").exists()
     assert held.root.is_dir()  # locked by this process
     held.remove()
 
