@@ -91,8 +91,9 @@ def _body(environ: dict[str, Any], limit: int) -> bytes:
 
 
 def _wsgi_text(raw: str) -> str:
-    # WSGI hands over the path as latin-1 decoded bytes; the URL's bytes are UTF-8.
-    return raw if raw.isascii() else raw.encode("latin-1").decode("utf-8", "replace")
+    # WSGI hands over the path as latin-1 decoded bytes; the URL's bytes are UTF-8 (callers
+    # pass only text that is not ASCII: ASCII reads the same either way).
+    return raw.encode("latin-1").decode("utf-8", "replace")
 
 
 def _logged_target(state: MockState, path: str, raw_query: str) -> str:

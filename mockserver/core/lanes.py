@@ -67,13 +67,7 @@ LaneAnswer = Callable[
 
 class Lane(NamedTuple):
     operation: Operation
-    params: tuple[_Param, ...]
-    # Security requirements, any one of which suffices: (scheme, where, the key to read).
-    requirements: tuple[tuple[tuple[SecurityScheme, int, str], ...], ...]
-    default: Served  # what the catalog serves a request without preferences
-    offered: tuple[str, ...]  # the media types of the default response, for Accept
-    cookies: bool  # a parameter or a credential is read from a cookie (a lane answers only without them)
-    answer: LaneAnswer  # the checks above, compiled for this operation (_write_answer)
+    answer: LaneAnswer  # the operation's checks, written out and compiled for it (_write_answer)
 
 
 def compile_lanes(
@@ -149,7 +143,7 @@ def _compile(
         answer = _write_answer(operation, params, requirements, default, offered, cookies)
     except (SyntaxError, RecursionError, MemoryError):  # too large to compile: the general pipeline
         return None
-    return Lane(operation, tuple(params), tuple(requirements), default, offered, cookies, answer)
+    return Lane(operation, answer)
 
 
 def _checks(operation: Operation) -> int:

@@ -250,30 +250,35 @@ def test_the_lanes_remember_a_bounded_number_of_routes() -> None:
     _same(plain, general)
 
 
-def test_a_requirement_of_many_schemes_gets_a_flat_lane(tmp_path: Path) -> None:
-    """150 keys that must all be sent: the lane stays flat (no nesting per scheme) and agrees with handle."""
-    count = 150
+def _one_operation(tmp_path: Path, operation: dict[str, Any], components: dict[str, Any] | None = None) -> MockState:
+    """The state of a spec whose one operation, ``GET /x``, is ``operation`` with a 200 example, a 401 and a 422."""
+    ok = {"description": "ok", "content": {"application/json": {"example": {"a": 1}}}}
     spec = {
         "openapi": "3.0.3",
-        "info": {"title": "Many keys", "version": "1"},
+        "info": {"title": "One operation", "version": "1"},
         "paths": {
             "/x": {
                 "get": {
-                    "security": [{f"k{i}": [] for i in range(count)}],
-                    "responses": {
-                        "200": {"description": "ok", "content": {"application/json": {"example": {"a": 1}}}},
-                        "401": {"description": "no"},
-                    },
+                    **operation,
+                    "responses": {"200": ok, "401": {"description": "no"}, "422": {"description": "no"}},
                 }
             }
         },
-        "components": {
-            "securitySchemes": {f"k{i}": {"type": "apiKey", "in": "header", "name": f"X-K{i}"} for i in range(count)}
-        },
+        "components": components or {},
     }
-    path = tmp_path / "many.yaml"
+    path = tmp_path / "spec.yaml"
     path.write_text(json.dumps(spec))
-    state = build_state(load_spec(path))
+    return build_state(load_spec(path))
+
+
+def test_a_requirement_of_many_schemes_gets_a_flat_lane(tmp_path: Path) -> None:
+    """150 keys that must all be sent: the lane stays flat (no nesting per scheme) and agrees with handle."""
+    count = 150
+    state = _one_operation(
+        tmp_path,
+        {"security": [{f"k{i}": [] for i in range(count)}]},
+        {"securitySchemes": {f"k{i}": {"type": "apiKey", "in": "header", "name": f"X-K{i}"} for i in range(count)}},
+    )
     assert state.lanes, "the operation has no lane"
     every = {f"X-K{i}": f"v{i}" for i in range(count)}
     plain, general = _both(state, "GET", "/x", "", every)
@@ -287,24 +292,8 @@ def test_a_requirement_of_many_schemes_gets_a_flat_lane(tmp_path: Path) -> None:
 
 def test_an_operation_with_too_many_checks_is_left_to_the_general_pipeline(tmp_path: Path) -> None:
     """300 parameters are not written out (20,000 took seconds and 800 MB to compile); handle answers."""
-    spec = {
-        "openapi": "3.0.3",
-        "info": {"title": "Many parameters", "version": "1"},
-        "paths": {
-            "/x": {
-                "get": {
-                    "parameters": [{"name": f"p{i}", "in": "query", "schema": {"type": "integer"}} for i in range(300)],
-                    "responses": {
-                        "200": {"description": "ok", "content": {"application/json": {"example": {"a": 1}}}},
-                        "422": {"description": "no"},
-                    },
-                }
-            }
-        },
-    }
-    path = tmp_path / "many.yaml"
-    path.write_text(json.dumps(spec))
-    state = build_state(load_spec(path))
+    parameters = [{"name": f"p{i}", "in": "query", "schema": {"type": "integer"}} for i in range(300)]
+    state = _one_operation(tmp_path, {"parameters": parameters})
     assert not state.lanes
     plain, general = _both(state, "GET", "/x", "p7=3", {})
     assert plain is None
