@@ -100,7 +100,8 @@ class Journal:
         self._writing = threading.Lock()
         self._pid = -1
         self._segment = -1
-        self._owned = -1  # where this process's segment starts, once it has one
+        self._word = -1  # the word where this process's segment starts, once it has one
+        self._ring_start = -1  # and the byte where its ring starts
         self._sequence = 0  # the next sequence number of this process's segment
         self._position = 0  # where in its byte ring (counted from the start) the next entry goes
         reset_in_child(self._after_fork)
@@ -129,9 +130,10 @@ class Journal:
             if claimed:
                 self._claim.release()
         self._pid, self._segment = pid, segment
-        self._owned = self._base(segment)
+        base = self._base(segment)
+        self._word, self._ring_start = base // _WORD, base + self._data
         # A segment taken over goes on after its last entry, and past what its writer reserved.
-        word = self._owned // _WORD
+        word = self._word
         self._sequence, self._position = self._words[word], self._words[word + 1]
         return segment
 
@@ -153,7 +155,7 @@ class Journal:
         without its bulky parts (the query, and the path past 256 characters), which
         :meth:`entries` lists and :meth:`since` leaves out.
         """
-        data = marshal.dumps(row, _MARSHAL_VERSION)
+        data = _dumps(row, _MARSHAL_VERSION)
         length = len(data)
         if length > self.entry_size:  # keep the record readable: drop the bulky parts, say so
             slim = dict(zip(self.fields, row[1:], strict=True))
@@ -165,16 +167,15 @@ class Journal:
         with self._writing:
             if self._segment < 0:
                 self._own_segment()
-            base = self._owned
+            word = self._word
             sequence, position = self._sequence, self._position  # this process is its segment's only writer
             size = length & _SIZE
             start = position % ring
             if start + size > ring:  # an entry is never split: the ring's tail is left empty this lap
                 position += ring - start
                 start = 0
-            word = base // _WORD
             words[word + 1] = position + size  # reserved before the bytes are written
-            start += base + self._data
+            start += self._ring_start
             memory[start : start + size] = data
             slot = word + 2 + (sequence % self.capacity) * _SLOT_WORDS
             words[slot] = 2 * sequence + 1  # rewritten: a reader copying the entry it held drops its copy
@@ -306,6 +307,7 @@ def request_journal(limit: int = 500) -> Journal:
     )
 
 
+_dumps = marshal.dumps
 _time = operator.itemgetter(0)  # a row's time, without a Python call per row
 
 

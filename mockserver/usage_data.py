@@ -30,7 +30,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from mockserver.core.backend import Computed, Refusal, computed
+from mockserver.core.backend import Computed, Refusal, new_tuple
 from mockserver.core.encoding import encode_body
 from mockserver.core.security import Credential
 from mockserver.errors import DataError
@@ -130,12 +130,16 @@ class UsageBackend:
     end_param: str
     keys: Mapping[str, frozenset[str]]
     table: UsageTable
+    # The keys of ``keys`` that match every key pattern the spec documents, checked at load.
+    formed: frozenset[str] = frozenset()
     # Compiled answers by the id of the example they fill (kept with it, to tell a reused id).
     _answers: dict[int, tuple[Any, Answer]] = field(default_factory=dict, compare=False, repr=False)
 
     def authenticate(self, operation: Operation, credentials: tuple[Credential, ...]) -> Refusal | None:
         """401 for a malformed or unknown key; ``None`` when the key is known."""
         for credential in credentials:
+            if credential.value in self.formed:
+                continue  # known, and of the documented shape: checked once, at load
             if not credential.well_formed:
                 pattern = credential.scheme.key_pattern.pattern if credential.scheme.key_pattern else ""
                 return Refusal("unauthenticated", f"malformed API key: it must match {pattern}")
@@ -198,7 +202,7 @@ def answer_for(template: Any, sums: Mapping[str, Sequence[int | float]]) -> Answ
         def answer(s, e):
             t0 = c0[e] - c0[s]
             ...
-            return computed(({k0: {k1: t0, ...}}, form % (t0, ...)))
+            return new(Computed, ({k0: {k1: t0, ...}}, form % (t0, ...)))
 
     Only names made here go into the source: keys, columns and leaves are bound as
     constants (``k0``, ``c0``, ``v0``), whatever the example holds. A template too deep or
@@ -213,7 +217,7 @@ def answer_for(template: Any, sums: Mapping[str, Sequence[int | float]]) -> Answ
     if (known := json_form(template, sums)) is not None:
         form, columns = known
         written = f"{source.name('form', form)} % ({''.join(source.total(column) + ', ' for column in columns)})"
-    code = f"def answer(s, e):\n{''.join(source.steps)}    return computed(({body}, {written}))\n"
+    code = f"def answer(s, e):\n{''.join(source.steps)}    return new(Computed, ({body}, {written}))\n"
     # Generated from names made by _AnswerSource only; every value of the example is a bound constant.
     exec(code, source.bound)  # noqa: S102
     return source.bound["answer"]  # type: ignore[no-any-return]
@@ -224,7 +228,7 @@ class _AnswerSource:
 
     def __init__(self, sums: Mapping[str, Sequence[int | float]]) -> None:
         self.sums = sums
-        self.bound: dict[str, Any] = {"number": _number, "computed": computed}
+        self.bound: dict[str, Any] = {"number": _number, "new": new_tuple, "Computed": Computed}
         self.totals: dict[int, str] = {}  # id(column) -> the local holding its total
         self.steps: list[str] = []
         self.nodes = 0
@@ -369,13 +373,15 @@ def build_backend(raw: Any, spec: Spec, *, source: str = "<data>", usage: UsageF
     operation, bound = _bound_operation(raw, spec, source)
     channels = tuple(sorted(_channels_in(_success_example(operation))))
     table = _usage_table(raw, channels, bound["organization"], source=source, usage=usage)
+    keys = _keys(raw, table, source=source, usage=usage)
     return UsageBackend(
         operation_id=operation.operation_id,
         organization_param=bound["organization"],
         start_param=bound["start"],
         end_param=bound["end"],
-        keys=_keys(raw, table, source=source, usage=usage),
+        keys=keys,
         table=table,
+        formed=_formed(keys, spec),
     )
 
 
@@ -432,6 +438,18 @@ def _keys(
                 )
         keys[entry["key"]] = keys.get(entry["key"], frozenset()) | frozenset(entry["organizations"])
     return keys
+
+
+def _formed(keys: Mapping[str, Any], spec: Spec) -> frozenset[str]:
+    """The keys that match the key pattern of every scheme the spec's operations name."""
+    patterns = {
+        scheme.key_pattern.pattern: scheme.key_pattern
+        for operation in spec.operations
+        for requirement in operation.security
+        for scheme in requirement
+        if scheme.key_pattern is not None
+    }
+    return frozenset(key for key in keys if all(p.fullmatch(key) for p in patterns.values()))
 
 
 def _success_example(operation: Operation) -> Any:

@@ -35,12 +35,14 @@ from http import HTTPStatus
 from typing import Any
 
 from mockserver.access_log import shown_target
+from mockserver.core.answers import Served
 from mockserver.core.backend import Refusal
 from mockserver.core.cors import cors_headers
 from mockserver.core.engine import MockRequest, MockState, Outcome, handle, handle_plain, internal_error, refuse
 from mockserver.core.security import name_of, redact
 from mockserver.core.wire import parse_cookies, parse_query
 from mockserver.runtime import MockRuntime
+from usage_contract_kit.model import Operation
 
 __all__ = ["MockMiddleware"]
 
@@ -129,7 +131,7 @@ class MockMiddleware:
         query: dict[str, list[str]] = {}
         try:
             query = parse_query(raw_query)
-            outcome = None
+            outcome: tuple[Served, Operation | None] | None = None  # an Outcome, or the plain way's pair
             if environ.get("CONTENT_LENGTH") in _NO_LENGTH and "HTTP_TRANSFER_ENCODING" not in environ:
                 outcome = handle_plain(state, method, path, query, environ)
             if outcome is None:
@@ -143,28 +145,30 @@ class MockMiddleware:
                     body=_body(environ, state.max_body_bytes),
                 )
                 outcome = handle(state, request)
-            if outcome.served.delay_ms or self.latency is not None:
-                outcome = self._delayed(state, outcome)
-            status, response_headers, body = self._response(method, environ, outcome)
+            served, operation = outcome
+            if served.delay_ms or self.latency is not None:
+                served, operation = self._delayed(state, served, operation)
+            status, response_headers, body = self._response(method, environ, served)
         except Exception:
             # A fault of the mock itself: the traceback goes to the log, never to the client.
             logger.exception("unexpected error answering %s %s", method, _logged_target(state, path, raw_query))
-            outcome = internal_error(state)
-            status, response_headers, body = self._response(method, environ, outcome)
+            served, operation = internal_error(state)
+            status, response_headers, body = self._response(method, environ, served)
         start_response(status, response_headers)
         try:
-            self._record(state, method, path, query, raw_query, environ, outcome, started)
+            self._record(state, method, path, query, raw_query, environ, served, operation, started)
         except Exception:
             logger.exception("could not record %s %s", method, _logged_target(state, path, raw_query))
         return [] if method == "HEAD" else [body]
 
-    def _delayed(self, state: MockState, outcome: Outcome) -> Outcome:
-        """``outcome`` after the delay the client asked for, or the simulated latency."""
+    def _delayed(self, state: MockState, served: Served, operation: Operation | None) -> Outcome:
+        """The answer after the delay the client asked for, or the simulated latency."""
         slot = False
-        if outcome.served.delay_ms:  # asked for by the client: only while a slot is free
+        outcome = Outcome(served, operation)
+        if served.delay_ms:  # asked for by the client: only while a slot is free
             slot = self.delay_slots.acquire(blocking=False)
             if not slot:
-                outcome = refuse(state, outcome.operation, Refusal("invalid", self._no_slot()))
+                outcome = refuse(state, operation, Refusal("invalid", self._no_slot()))
         delay = outcome.served.delay_ms
         if delay is None and self.latency is not None:
             delay = random.randint(*self.latency)  # noqa: S311 - simulated latency
@@ -177,9 +181,8 @@ class MockMiddleware:
         return outcome
 
     def _response(
-        self, method: str, environ: Mapping[str, Any], outcome: Outcome
+        self, method: str, environ: Mapping[str, Any], served: Served
     ) -> tuple[str, list[tuple[str, str]], bytes]:
-        served = outcome.served
         body = served.payload()
         response_headers = [*served.headers.items()] if served.headers else []
         if served.content_type:
@@ -210,7 +213,8 @@ class MockMiddleware:
         query: Mapping[str, list[str]],
         raw_query: str,
         environ: Mapping[str, Any],
-        outcome: Outcome,
+        served: Served,
+        operation: Operation | None,
         started: float,
     ) -> None:
         # The journal keeps the text the query was parsed from (request_journal), unless a key
@@ -222,8 +226,6 @@ class MockMiddleware:
         for name, key in state.secret_environ:
             if key in environ:
                 credentials[name] = _redacted(environ[key])
-        served = outcome.served
-        operation = outcome.operation
         elapsed_ms = (time.perf_counter() - started) * 1000
         whole = self.runtime.journal.write(
             (

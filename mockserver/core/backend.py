@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, NamedTuple, Protocol
 
 from mockserver.core.answers import Served
 from mockserver.core.security import Credential
 from usage_contract_kit.model import Operation
 
-__all__ = ["Backend", "Computed", "Refusal", "computed", "computed_answer", "implausible"]
+__all__ = ["Backend", "Computed", "Refusal", "computed_answer", "implausible", "new_tuple"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,9 @@ class Computed(NamedTuple):
     json: bytes | None = None
 
 
-computed = partial(tuple.__new__, Computed)  # computed((value, json)) without a Python frame, for a backend's hot path
+# tuple.__new__(Computed, (value, json)) makes one without a Python frame, as a backend's hot path does;
+# a call of tuple.__new__ itself, not through functools.partial, which would build its arguments again.
+new_tuple = tuple.__new__
 
 
 class Backend(Protocol):
@@ -68,7 +69,8 @@ def computed_answer(default: Served, result: Any, delay_ms: int | None = None) -
     encoded = None
     if type(result) is Computed:
         result, encoded = result.value, result.json if default.kind == "json" else None
-    return _served(
+    return new_tuple(
+        Served,
         (
             default.status,
             result,
@@ -79,8 +81,5 @@ def computed_answer(default: Served, result: Any, delay_ms: int | None = None) -
             encoded,
             default.kind,
             default.schema,
-        )
+        ),
     )
-
-
-_served = partial(tuple.__new__, Served)  # Served(...) without a Python frame: in every data-mode answer

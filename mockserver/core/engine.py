@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, NamedTuple
 
 from mockserver.core.answers import Catalog, Served, build_catalog
@@ -65,9 +64,6 @@ class MockRequest(NamedTuple):  # made per request: a tuple costs a fraction of 
 class Outcome(NamedTuple):
     served: Served
     operation: Operation | None
-
-
-_outcome = partial(tuple.__new__, Outcome)  # Outcome((served, operation)) without a Python frame, per plain request
 
 
 @dataclass(frozen=True)
@@ -162,10 +158,10 @@ def handle(state: MockState, request: MockRequest) -> Outcome:
 
 def handle_plain(
     state: MockState, method: str, path: str, query: Mapping[str, Sequence[str]], environ: Mapping[str, Any]
-) -> Outcome | None:
+) -> tuple[Served, Operation] | None:
     """Answer a request without a body through its operation's lane, or ``None`` for :func:`handle`.
 
-    ``environ`` holds the request's headers under their WSGI keys (``HTTP_X_API_KEY``); the
+    The answer is the pair ``(served, operation)`` an :class:`Outcome` holds. ``environ`` holds the request's headers under their WSGI keys (``HTTP_X_API_KEY``); the
     answer is the one :func:`handle` gives the same request (:mod:`mockserver.core.lanes`).
     """
     if not state.lanes or method == "OPTIONS":
@@ -177,7 +173,7 @@ def handle_plain(
         return None
     lane, path_params = routed
     served = lane.answer(state.backend, path_params, query, environ)
-    return None if served is None else _outcome((served, lane.operation))
+    return None if served is None else (served, lane.operation)  # a plain pair: an Outcome costs a call
 
 
 _NO_LANE: tuple[Any, Any] = (None, None)

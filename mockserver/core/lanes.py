@@ -25,20 +25,25 @@ which has the security and parameter shapes the others lack).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from functools import partial
 from typing import Any, NamedTuple
 
 from mockserver.core.answers import Catalog, Served, default_response
-from mockserver.core.backend import Backend, Refusal, computed_answer, implausible
+from mockserver.core.backend import Backend, Refusal, computed_answer, implausible, new_tuple
 from mockserver.core.negotiation import acceptable, parse_accept
-from mockserver.core.parameters import CoercionError, ParameterPlan, as_text, coerce_planned
+from mockserver.core.parameters import (
+    FINITE_DIGITS,
+    CoercionError,
+    ParameterPlan,
+    as_text,
+    coerce_planned,
+    reads_digits,
+)
 from mockserver.core.prefer import CONTROL_PREFIX
 from mockserver.core.security import Credential, environ_key, name_of
 from usage_contract_kit.model import Operation, SecurityScheme
 
 __all__ = ["Lane", "LaneAnswer", "compile_lanes"]
 
-_credential = partial(tuple.__new__, Credential)  # Credential(scheme, value) without a Python frame
 _QUERY, _PATH, _HEADER, _COOKIE = 0, 1, 2, 3  # where a parameter is read
 _IN_HEADER, _IN_QUERY, _IN_COOKIE, _BY_AUTHORIZATION = 0, 1, 2, 3  # where a credential is read
 _NOT_HEADERS = frozenset({"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"})
@@ -176,7 +181,8 @@ class _Source:
             "acceptable": acceptable,
             "coerce_planned": coerce_planned,
             "computed_answer": computed_answer,
-            "credential": _credential,
+            "new": new_tuple,
+            "Credential": Credential,
             "implausible": implausible,
             "parse_accept": parse_accept,
         }
@@ -271,7 +277,7 @@ def _write_credentials(src: _Source, requirements: Sequence[tuple[tuple[Security
                 add(2, f"kind, _, {value} = environ.get({src.const(key)}, '').partition(' ')")
                 add(2, f"if kind.lower() != {src.const(scheme.http_scheme)} or not ({value} := {value}.strip()):")
             add(3, "break")
-            found.append(f"credential(({src.const(scheme)}, {value}))")
+            found.append(f"new(Credential, ({src.const(scheme)}, {value}))")  # without a Python frame
         add(2, f"credentials = ({''.join(item + ', ' for item in found)})")
     add(1, "if credentials is None:")
     add(2, "return None")
@@ -313,6 +319,14 @@ def _write_values(src: _Source, params: Sequence[_Param]) -> None:
                 add(depth + 1, "return None")
             if param.coerce is None:
                 add(depth, f"{value} = {raw}")
+            elif reads_digits(param.coerce):  # the usual plain digits read here, without the coercion's call
+                add(depth, f"if {raw}.isdigit() and {raw}.isascii() and len({raw}) < {FINITE_DIGITS}:")
+                add(depth + 1, f"{value} = int({raw})")
+                add(depth, "else:")
+                add(depth + 1, "try:")
+                add(depth + 2, f"{value} = {src.const(param.coerce)}({raw})")
+                add(depth + 1, "except CoercionError:")
+                add(depth + 2, "return None")
             else:
                 add(depth, "try:")
                 add(depth + 1, f"{value} = {src.const(param.coerce)}({raw})")
@@ -323,8 +337,9 @@ def _write_values(src: _Source, params: Sequence[_Param]) -> None:
             add(depth + 1, f"{value} = coerce_planned({given}, {src.const(param.plan)})")
             add(depth, "except CoercionError:")
             add(depth + 1, "return None")
-        add(depth, f"if not {src.const(param.is_valid)}({value}):")
-        add(depth + 1, "return None")
+        if not param.plan.typed:  # else the coercion gave the only thing the schema asks
+            add(depth, f"if not {src.const(param.is_valid)}({value}):")
+            add(depth + 1, "return None")
         add(depth, f"values[{src.const(param.name)}] = {value}")
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from usage_contract_kit.model import Operation, Parameter
 
 __all__ = [
+    "FINITE_DIGITS",
     "CoercionError",
     "Invalid",
     "ParameterPlan",
@@ -30,12 +31,13 @@ __all__ = [
     "coerce_planned",
     "coerce_scalar",
     "plan_parameters",
+    "reads_digits",
     "validate_parameters",
 ]
 
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _INTEGER = re.compile(r"-?[0-9]+")
-_FINITE_DIGITS = 300  # an integer of fewer characters is within a float's range (about 1.8e308)
+FINITE_DIGITS = 300  # an integer of fewer characters is within a float's range (about 1.8e308)
 _DELIMITERS = {"form": ",", "simple": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
 
 
@@ -96,7 +98,7 @@ def _is_integer_text(raw: str) -> bool:
 def _as_number(raw: str) -> Any:
     """:func:`_coerce_typed` for ``("number",)``, in fewer steps."""
     # The usual, plain digits, tested first without a call; fewer than 300 of them are a finite float too.
-    if len(raw) < _FINITE_DIGITS and ((raw.isdigit() and raw.isascii()) or _is_integer_text(raw)):
+    if len(raw) < FINITE_DIGITS and ((raw.isdigit() and raw.isascii()) or _is_integer_text(raw)):
         return int(raw)
     if _NUMBER.fullmatch(raw):
         value = float(raw)
@@ -107,9 +109,14 @@ def _as_number(raw: str) -> Any:
 
 def _as_integer(raw: str) -> Any:
     """:func:`_coerce_typed` for ``("integer",)``, in fewer steps."""
-    if len(raw) < _FINITE_DIGITS and raw.isdigit() and raw.isascii():  # the usual: a few plain digits
+    if len(raw) < FINITE_DIGITS and raw.isdigit() and raw.isascii():  # the usual: a few plain digits
         return int(raw)  # within any digit limit int() may be given (at least 640)
     return _integer(raw) if _is_integer_text(raw) else _coerce_typed(raw, ("integer",))
+
+
+def reads_digits(coerce: Callable[[str], Any]) -> bool:
+    """Whether ``coerce`` gives ``int(raw)`` for plain ASCII digits shorter than :data:`FINITE_DIGITS` (a lane reads those itself)."""
+    return coerce is _as_number or coerce is _as_integer
 
 
 def as_text(raw: str) -> str:
@@ -152,6 +159,7 @@ class ParameterPlan:
     delimiter: str
     empty_allowed: bool  # an empty value passes coercion
     coerce: Callable[[str], Any]  # one raw value (an item's, for an array) to its type
+    typed: bool = False  # the schema asserts only a type the coercion gives: a coerced value is valid
 
 
 def plan_parameters(operation: Operation) -> tuple[ParameterPlan, ...]:
@@ -174,9 +182,38 @@ def plan_parameters(operation: Operation) -> tuple[ParameterPlan, ...]:
                 delimiter=_DELIMITERS.get(param.style, ","),
                 empty_allowed=param.allow_empty or "string" in types,
                 coerce=_coercer(_types(schema.get("items", {})) if "array" in types else types),
+                typed="array" not in types and _typed(param.validator.schema, types),
             )
         )
     return tuple(plans)
+
+
+# Keywords that assert nothing about a value (JSON Schema's annotations); ``x-`` keys are never keywords.
+_ANNOTATIONS = frozenset(
+    {"title", "description", "default", "examples", "$comment", "readOnly", "writeOnly", "deprecated"}
+)
+
+
+def _typed(schema: Any, types: tuple[str, ...]) -> bool:
+    """Whether every value coerced to ``types`` is valid against ``schema`` (the compiled one).
+
+    True when the schema asserts nothing but a type, and it allows each type the coercion
+    gives: text (``string``, or no type), an integer, a finite number, a boolean, ``null``.
+    Request text holds no lone surrogate (the shell decodes with replacement), so the
+    validator would say yes to every such value; it is not asked again.
+    """
+    if schema is True:
+        return True
+    if not isinstance(schema, dict) or any(
+        key != "type" and key not in _ANNOTATIONS and not key.startswith("x-") for key in schema
+    ):
+        return False
+    if "type" not in schema:
+        return True
+    declared = schema["type"]
+    allowed = {declared} if isinstance(declared, str) else set(declared) if isinstance(declared, list) else set()
+    gives = {"string"} if not types or "string" in types else set(types)
+    return gives <= allowed
 
 
 def coerce_planned(values: Sequence[str], plan: ParameterPlan) -> Any:
@@ -227,7 +264,7 @@ def validate_parameters(
         except CoercionError as exc:
             return Invalid(plan.name, f"{plan.label}: {exc}")
         validator = plan.param.validator
-        if not validator.is_valid(value):  # the error is worked out only for a value that has one
+        if not plan.typed and not validator.is_valid(value):  # the error is worked out only for a value that has one
             problem = validator.first_error(value)
             return Invalid(plan.name, f"{plan.label}: {problem[1] if problem else 'does not match its schema'}")
         values[plan.name] = value

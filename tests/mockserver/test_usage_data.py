@@ -105,6 +105,19 @@ def test_refusals(spec: Spec) -> None:
     )
 
 
+def test_a_known_key_of_another_shape_is_still_malformed(spec: Spec) -> None:
+    # Known keys of the documented shape skip the pattern (checked at load); any other key is matched as before.
+    data = _data()
+    data["apiKeys"].append({"key": "idt_live_short", "organizations": ["o1"]})
+    backend = build_backend(data, spec)
+    assert backend.formed == {GOOD_KEY, OTHER_KEY}
+    scheme = spec.operations[0].security[0][0]
+    assert backend.authenticate(spec.operations[0], (Credential(scheme, "idt_live_short"),)) == Refusal(
+        "unauthenticated", "malformed API key: it must match ^idt_live_[A-Za-z0-9]{32}$"
+    )
+    assert backend.authenticate(spec.operations[0], (Credential(scheme, GOOD_KEY),)) is None
+
+
 BAD_DATA = [
     ("not a mapping", lambda d: [], "", "is not of type"),
     ("no keys", lambda d: {k: v for k, v in d.items() if k != "apiKeys"}, "", '"apiKeys" is a required property'),

@@ -83,10 +83,11 @@ def _both(state: MockState, method: str, path: str, raw_query: str, headers: Map
     return plain, general
 
 
-def _same(plain: Outcome, general: Outcome) -> None:
-    assert plain.operation == general.operation
-    assert plain.served == general.served
-    assert plain.served.payload() == general.served.payload()
+def _same(plain: tuple[Any, Any], general: Outcome) -> None:
+    served, operation = plain  # the lane's (served, operation) pair
+    assert operation == general.operation
+    assert served == general.served
+    assert served.payload() == general.served.payload()
 
 
 @pytest.mark.parametrize("name", list(STATES))

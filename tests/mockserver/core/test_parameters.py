@@ -3,18 +3,29 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from mockserver.core.parameters import CoercionError, Invalid, coerce_scalar, validate_parameters
+from mockserver.core.parameters import (
+    CoercionError,
+    Invalid,
+    coerce_planned,
+    coerce_scalar,
+    plan_parameters,
+    validate_parameters,
+)
 from usage_contract_kit.model import Operation, Spec
 from usage_contract_kit.spec import parse_document
 
 
-def _operation(parameters: list[dict[str, Any]], rules: list[dict[str, Any]] | None = None) -> Operation:
+def _operation(
+    parameters: list[dict[str, Any]], rules: list[dict[str, Any]] | None = None, *, version: str = "3.0.3"
+) -> Operation:
     op: dict[str, Any] = {"parameters": parameters, "responses": {"200": {"description": "ok"}}}
     if rules:
         op["x-cross-parameter-rules"] = rules
     path = "/x/{id}" if any(p["in"] == "path" for p in parameters) else "/x"
-    document = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {path: {"get": op}}}
+    document = {"openapi": version, "info": {"title": "t", "version": "1"}, "paths": {path: {"get": op}}}
     spec: Spec = parse_document(document)
     return spec.operations[0]
 
@@ -167,3 +178,56 @@ def test_cross_parameter_rule(a: str, b: str, ok: bool) -> None:
 def test_an_integer_longer_than_python_reads_is_a_coercion_error(schema: dict[str, Any]) -> None:
     with pytest.raises(CoercionError, match=r"more than an integer may have here|out of the range of a number"):
         coerce_scalar("9" * 5000, schema)
+
+
+# Whether a parameter's schema asks nothing its coercion has not given (then it is not validated again).
+TYPED = [
+    ("3.0.3", {"type": "number"}, True),
+    ("3.0.3", {"type": "integer"}, True),
+    ("3.0.3", {"type": "string"}, True),
+    ("3.0.3", {}, True),
+    ("3.0.3", {"type": "string", "nullable": True}, True),
+    ("3.0.3", {"type": "number", "description": "d", "title": "t", "example": 1, "default": 2, "x-unit": "ms"}, True),
+    ("3.0.3", {"type": "number", "minimum": 0}, False),
+    ("3.0.3", {"type": "integer", "enum": [1, 2]}, False),
+    ("3.0.3", {"type": "string", "pattern": "^a"}, False),
+    ("3.0.3", {"type": "string", "format": "date"}, False),
+    ("3.0.3", {"type": "string", "maxLength": 3}, False),
+    ("3.0.3", {"type": "boolean"}, True),
+    ("3.0.3", {"type": "integer", "nullable": True}, True),
+    ("3.0.3", {"nullable": True}, True),
+    ("3.0.3", {"type": "object"}, True),
+    ("3.0.3", {"type": "array", "items": {"type": "string"}}, False),
+    ("3.1.0", {"type": ["integer", "null"]}, True),
+    ("3.1.0", {"type": ["integer", "string"]}, True),
+    ("3.1.0", {"type": "number", "examples": [1], "$comment": "c"}, True),
+    ("3.1.0", {"const": "a"}, False),
+    ("3.1.0", {"type": "string", "not": {"const": "a"}}, False),
+]
+
+
+@pytest.mark.parametrize(("version", "schema", "typed"), TYPED, ids=[f"{v}-{s}" for v, s, _ in TYPED])
+def test_a_schema_of_only_the_coerced_type_is_not_validated_again(
+    version: str, schema: dict[str, Any], typed: bool
+) -> None:
+    (plan,) = plan_parameters(_operation([_query("p", schema)], version=version))
+    assert plan.typed is typed
+
+
+RAW = st.one_of(
+    st.text(),
+    st.sampled_from(["true", "false", "null", ""]),
+    st.from_regex(r"-?[0-9]{1,30}(\.[0-9]{1,5})?([eE][+-]?[0-9]{1,3})?", fullmatch=True),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=RAW, case=st.sampled_from([(v, s) for v, s, typed in TYPED if typed]))
+def test_what_a_typed_parameter_coerces_to_its_validator_accepts(raw: str, case: tuple[str, dict[str, Any]]) -> None:
+    # The claim behind ``typed``: the validator, were it asked, would say yes to every coerced value.
+    (plan,) = plan_parameters(_operation([_query("p", case[1])], version=case[0]))
+    try:
+        value = coerce_planned([raw], plan)
+    except CoercionError:
+        return
+    assert plan.param.validator.is_valid(value), (raw, value)
