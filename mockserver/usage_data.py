@@ -443,13 +443,13 @@ def _keys(
 def _formed(keys: Mapping[str, Any], spec: Spec) -> frozenset[str]:
     """The keys that match the key pattern of every scheme the spec's operations name."""
     patterns = {
-        scheme.key_pattern.pattern: scheme.key_pattern
+        scheme.key_pattern
         for operation in spec.operations
         for requirement in operation.security
         for scheme in requirement
         if scheme.key_pattern is not None
     }
-    return frozenset(key for key in keys if all(p.fullmatch(key) for p in patterns.values()))
+    return frozenset(key for key in keys if all(pattern.fullmatch(key) for pattern in patterns))
 
 
 def _success_example(operation: Operation) -> Any:

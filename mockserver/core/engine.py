@@ -161,8 +161,9 @@ def handle_plain(
 ) -> tuple[Served, Operation] | None:
     """Answer a request without a body through its operation's lane, or ``None`` for :func:`handle`.
 
-    The answer is the pair ``(served, operation)`` an :class:`Outcome` holds. ``environ`` holds the request's headers under their WSGI keys (``HTTP_X_API_KEY``); the
-    answer is the one :func:`handle` gives the same request (:mod:`mockserver.core.lanes`).
+    It is the pair ``(served, operation)`` an :class:`Outcome` holds, the one :func:`handle`
+    gives the same request (:mod:`mockserver.core.lanes`). ``environ`` holds the request's
+    headers under their WSGI keys (``HTTP_X_API_KEY``).
     """
     if not state.lanes or method == "OPTIONS":
         return None

@@ -309,38 +309,41 @@ def _write_values(src: _Source, params: Sequence[_Param]) -> None:
             add(1, f"if {present}:")
             depth = 2
         value = f"v{index}"
-        if param.scalar:  # coerce_planned's steps for one value
-            if param.source == _QUERY:
-                add(depth, f"if len({raw}) > 1:")
-                add(depth + 1, "return None")
-                add(depth, f"{raw} = {raw}[0]")
-            if not param.empty_allowed:
-                add(depth, f"if {raw} == '':")
-                add(depth + 1, "return None")
-            if param.coerce is None:
-                add(depth, f"{value} = {raw}")
-            elif reads_digits(param.coerce):  # the usual plain digits read here, without the coercion's call
-                add(depth, f"if {raw}.isdigit() and {raw}.isascii() and len({raw}) < {FINITE_DIGITS}:")
-                add(depth + 1, f"{value} = int({raw})")
-                add(depth, "else:")
-                add(depth + 1, "try:")
-                add(depth + 2, f"{value} = {src.const(param.coerce)}({raw})")
-                add(depth + 1, "except CoercionError:")
-                add(depth + 2, "return None")
-            else:
-                add(depth, "try:")
-                add(depth + 1, f"{value} = {src.const(param.coerce)}({raw})")
-                add(depth, "except CoercionError:")
-                add(depth + 1, "return None")
-        else:
-            add(depth, "try:")
-            add(depth + 1, f"{value} = coerce_planned({given}, {src.const(param.plan)})")
-            add(depth, "except CoercionError:")
-            add(depth + 1, "return None")
+        _write_coercion(src, param, raw, given, value, depth)
         if not param.plan.typed:  # else the coercion gave the only thing the schema asks
             add(depth, f"if not {src.const(param.is_valid)}({value}):")
             add(depth + 1, "return None")
         add(depth, f"values[{src.const(param.name)}] = {value}")
+
+
+def _write_coercion(src: _Source, param: _Param, raw: str, given: str, value: str, depth: int) -> None:
+    """``value``: the parameter's raw value (``raw``; ``given``, the list of them) coerced; else return ``None``."""
+    add = src.add
+    call, at = None, depth  # the coercion's call, and the depth of its try
+    if not param.scalar:
+        call = f"coerce_planned({given}, {src.const(param.plan)})"
+    else:  # coerce_planned's steps for one value
+        if param.source == _QUERY:
+            add(depth, f"if len({raw}) > 1:")
+            add(depth + 1, "return None")
+            add(depth, f"{raw} = {raw}[0]")
+        if not param.empty_allowed:
+            add(depth, f"if {raw} == '':")
+            add(depth + 1, "return None")
+        if param.coerce is None:
+            add(depth, f"{value} = {raw}")
+        else:
+            if reads_digits(param.coerce):  # the usual plain digits read here, without the coercion's call
+                add(depth, f"if {raw}.isdigit() and {raw}.isascii() and len({raw}) < {FINITE_DIGITS}:")
+                add(depth + 1, f"{value} = int({raw})")
+                add(depth, "else:")
+                at = depth + 1
+            call = f"{src.const(param.coerce)}({raw})"
+    if call is not None:
+        add(at, "try:")
+        add(at + 1, f"{value} = {call}")
+        add(at, "except CoercionError:")
+        add(at + 1, "return None")
 
 
 def _write_rules(src: _Source, rules: Sequence[Mapping[str, Any]], params: Sequence[_Param]) -> None:

@@ -159,7 +159,7 @@ class ParameterPlan:
     delimiter: str
     empty_allowed: bool  # an empty value passes coercion
     coerce: Callable[[str], Any]  # one raw value (an item's, for an array) to its type
-    typed: bool = False  # the schema asserts only a type the coercion gives: a coerced value is valid
+    typed: bool  # the schema asserts only a type the coercion gives: a coerced value is valid
 
 
 def plan_parameters(operation: Operation) -> tuple[ParameterPlan, ...]:
