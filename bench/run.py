@@ -247,13 +247,15 @@ def paired_ratios(runs: list[dict[str, float]], bases: list[dict[str, float]]) -
     pairs = [
         (run, base)
         for run, base in zip(runs, bases, strict=True)
-        if base["rps"] and base["p99_ms"] and not base["errors"]
+        if base["rps"] and base["p99_ms"] and base["p50_ms"] and not base["errors"]
     ]
     if not pairs:
         return {}
     return {
         "rps": statistics.median(run["rps"] / base["rps"] for run, base in pairs),
         "p99": statistics.median(run["p99_ms"] / base["p99_ms"] for run, base in pairs),
+        # Beside the p99: whether the whole distribution moved, or only its tail.
+        "p50": statistics.median(run["p50_ms"] / base["p50_ms"] for run, base in pairs),
         "floor_rps": statistics.median(base["rps"] for _, base in pairs),
         "floor_p99_ms": statistics.median(base["p99_ms"] for _, base in pairs),
         "pairs": len(pairs),
@@ -443,7 +445,10 @@ def goal_lines(results: list[Result], floor: Result) -> list[str]:
             paired = r.paired.get(c)
             if paired:
                 rps, p99 = paired["rps"], paired["p99"]
-                how = f"{int(paired['pairs'])} pairs, floor {paired['floor_rps']:,.0f} rps, p99 {paired['floor_p99_ms']:.2f} ms"
+                how = (
+                    f"{paired['p50']:.2f}x the p50; {int(paired['pairs'])} pairs, "
+                    f"floor {paired['floor_rps']:,.0f} rps, p99 {paired['floor_p99_ms']:.2f} ms"
+                )
             else:
                 run, base = r.runs.get(c, {}), floor.runs.get(c, {})
                 rps = run.get("rps", 0) / base["rps"] if base.get("rps") else 0.0
