@@ -59,7 +59,7 @@ function done(summary, latency, requests)
   local total = 0
   for _, t in ipairs(threads) do total = total + (t:get("bad") or 0) end
   io.write(string.format("BAD %%d\\n", total))
-  io.write(string.format("P50 %%d\\nP99 %%d\\n", latency:percentile(50), latency:percentile(99)))
+  io.write(string.format("P50 %%d\\nP90 %%d\\nP99 %%d\\n", latency:percentile(50), latency:percentile(90), latency:percentile(99)))
   io.write(string.format("REQUESTS %%d\\nSECONDS %%f\\n", summary.requests, summary.duration / 1e6))
   io.write(string.format("SOCKET_ERRORS %%d\\n", summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
@@ -163,12 +163,13 @@ def wrk(url: str, body: bytes, concurrency: int, duration: int) -> dict[str, flo
     command = ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{duration}s", "--timeout", "5s", "-s", script.name, url]
     output = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60).stdout
     os.unlink(script.name)
-    values = dict(re.findall(r"^(BAD|P50|P99|REQUESTS|SECONDS|SOCKET_ERRORS) (\S+)$", output, re.M))
+    values = dict(re.findall(r"^(BAD|P50|P90|P99|REQUESTS|SECONDS|SOCKET_ERRORS) (\S+)$", output, re.M))
     requests = float(values.get("REQUESTS", 0))
     seconds = float(values.get("SECONDS", 1)) or 1
     return {
         "rps": requests / seconds,
         "p50_ms": float(values.get("P50", 0)) / 1000,
+        "p90_ms": float(values.get("P90", 0)) / 1000,
         "p99_ms": float(values.get("P99", 0)) / 1000,
         # Every non-200 or wrong body is counted by the script; socket errors on top.
         "errors": float(values.get("BAD", 0)) + float(values.get("SOCKET_ERRORS", 0)),
