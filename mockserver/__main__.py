@@ -1,3 +1,3 @@
-from mockserver.cli import main
+from mockserver.launch import run
 
-main(prog_name="python -m mockserver")
+run(prog_name="python -m mockserver")
