@@ -27,7 +27,7 @@ import click
 from mockserver.access_log import LINE_FORMAT
 from mockserver.memory import release_free_memory
 from mockserver.proxy_options import proxy_config, proxy_options
-from mockserver.serving import MOCK_THREADS, PROXY_THREADS
+from mockserver.serving import MOCK_THREADS, PROXY_THREADS, fork_problem
 from mockserver.settings import SettingsError, parse_latency
 from usage_contract_kit.errors import LoadError
 from usage_contract_kit.packaged import CONTRACT, version_text
@@ -242,7 +242,7 @@ def main(
     proxied = proxy_config(proxy)
     # The proxy keeps more threads: a proxied request waits on its upstream in its thread.
     threads = threads or (PROXY_THREADS if proxied.get("MOCK_PROXY") else MOCK_THREADS)
-    if not check and (problem := port_problem(host, port)):  # before loading: say it at once
+    if not check and (problem := fork_problem() or port_problem(host, port)):  # before loading: say it at once
         click.echo(f"error: {problem}", err=True)
         sys.exit(2)
     admin_enabled, exposure = admin_exposure(host, admin_token)

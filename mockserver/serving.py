@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import multiprocessing
 import os
 import re
 import signal
@@ -18,7 +19,7 @@ from typing import Any
 
 from mockserver.wakeup import wake_main_thread_on_signals
 
-__all__ = ["MOCK_THREADS", "PROXY_THREADS", "granian_server", "serve"]
+__all__ = ["MOCK_THREADS", "PROXY_THREADS", "fork_problem", "granian_server", "serve"]
 
 # Request threads per worker. Every thread more is one more contender for the GIL: with
 # 8, the mock's p99 at 16 and 64 connections was about twice what it is with 4, for no
@@ -27,8 +28,34 @@ MOCK_THREADS = 4
 PROXY_THREADS = 8
 
 
+def fork_problem() -> str | None:
+    """Why this platform cannot start the mock's workers, or ``None`` when it can."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        return None
+    return (
+        "the mock's workers are forked from the process that loaded the spec, and this platform "
+        "cannot fork processes: run it on Linux or macOS (or in a Linux container)"
+    )
+
+
+def _fork_workers() -> None:
+    # Granian starts each worker by the interpreter's start method: fork on Linux up to Python
+    # 3.13, spawn on macOS, and spawn on Linux from 3.14 (whose forkserver Granian takes as
+    # spawn). A spawned worker starts from nothing: it has neither the loaded app nor the
+    # journal's shared memory, and the loader cannot even be sent to it (a closure). Forked,
+    # it starts with both, as the design needs (mockserver.cli).
+    if multiprocessing.get_start_method(allow_none=True) != "fork":
+        multiprocessing.set_start_method("fork", force=True)
+
+
 def granian_server(target: str, *, host: str, port: int, workers: int, threads: int, log_level: str) -> Any:
-    """A Granian server for the WSGI callable ``target`` names (``module:attribute``), not yet started."""
+    """A Granian server for the WSGI callable ``target`` names (``module:attribute``), not yet started.
+
+    Its workers are forked (the interpreter's start method is set so): see :func:`fork_problem`.
+    """
+    if problem := fork_problem():
+        raise RuntimeError(problem)
+    _fork_workers()
     from granian.constants import Interfaces, RuntimeModes
     from granian.log import LogLevels
     from granian.server import Server

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -20,7 +21,7 @@ import pytest
 
 from mockserver.serving import _StoppedWorkerNotice
 from tests.conftest import ROOT
-from tests.server import health_by_worker, mock_process, wait_until
+from tests.server import get_json, health_by_worker, mock_process, wait_until
 
 KILLING = "Killing worker-{} after it refused to gracefully stop"
 
@@ -160,3 +161,33 @@ def test_a_starting_worker_ends_at_once_on_sigterm_and_leaves_sigint() -> None:
     result = subprocess.run([sys.executable, "-c", STARTING], cwd=ROOT, capture_output=True, text=True, timeout=25)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["after SIGINT: running", f"after SIGTERM: {-signal.SIGTERM}"]
+
+
+def test_the_workers_are_forked_where_the_interpreter_would_spawn_them(tmp_path: Path) -> None:
+    """macOS spawns by default, and Linux from Python 3.14: a spawned worker had neither the app nor the journal."""
+    args = ("--data", "data/sample-usage.yaml", "--workers", "2")
+    with mock_process(*args, log=tmp_path / "mock.log", module="tests.mockserver.spawn_default") as (_, base):
+        assert len(health_by_worker(base, workers=2)) == 2
+        status, body = get_json(
+            base + "/organizations/org_1/usage?startDate=1735689600000&endDate=1738367999999",
+            {"X-API-Key": "idt_live_acmeFrontend00000000000000000001"},
+        )
+        assert status == 200
+        assert set(body["data"]) == {"usageSms", "usageWhatsapp", "usageEmail", "usageSage"}
+    assert "Traceback" not in (tmp_path / "mock.log").read_text()
+
+
+def test_a_platform_that_cannot_fork_is_told_so_before_anything_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from mockserver.cli import main
+    from mockserver.serving import fork_problem, granian_server
+
+    assert fork_problem() is None  # this machine forks
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    result = CliRunner().invoke(main, ["--port", "4010", "--spec", str(ROOT / "missing.yaml")])
+    assert result.exit_code == 2
+    assert "cannot fork processes" in result.output
+    assert "missing.yaml" not in result.output  # said before the spec was read
+    with pytest.raises(RuntimeError, match="cannot fork processes"):
+        granian_server("floor:app", host="127.0.0.1", port=4010, workers=1, threads=1, log_level="warning")
