@@ -427,6 +427,12 @@ GOAL_RPS, GOAL_P99 = 0.5, 2.0  # of the floor's rps (at least) and p99 (at most)
 GOAL_LEVELS = (16, 64)
 
 
+def near_line(value: float, line: float) -> str:
+    """``value`` with two decimals, or three where two would round it onto the goal's ``line``."""
+    text = f"{value:.2f}"
+    return f"{value:.3f}" if float(text) == line and value != line else text
+
+
 def goal_lines(results: list[Result], floor: Result) -> list[str]:
     """Whether each mock row meets the goal against the floor, one line each.
 
@@ -456,7 +462,10 @@ def goal_lines(results: list[Result], floor: Result) -> list[str]:
                 p99 = run.get("p99_ms", 0) / base["p99_ms"] if base.get("p99_ms") else float("inf")
                 how = "against the floor's row"
             met = r.ok and rps >= GOAL_RPS and p99 <= GOAL_P99
-            verdicts.append(f"c={c}: {rps:.2f} of the rps, {p99:.2f}x the p99 ({how}), {'met' if met else 'NOT MET'}")
+            verdicts.append(
+                f"c={c}: {near_line(rps, GOAL_RPS)} of the rps, {near_line(p99, GOAL_P99)}x the p99 ({how}), "
+                f"{'met' if met else 'NOT MET'}"
+            )
         lines.append(f"- {r.server}: " + "; ".join(verdicts))
     return lines
 

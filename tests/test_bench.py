@@ -44,6 +44,21 @@ def test_a_floor_run_with_errors_is_left_out_of_the_pairs() -> None:
     assert run.paired_ratios(MOCK[:1], [_run(100, 0.5, 1.0, 2.0, errors=1)]) == {}
 
 
+@pytest.mark.parametrize(
+    ("value", "line", "shown"),
+    [
+        (0.498, 0.5, "0.498"),  # "0.50" would read as met
+        (0.5, 0.5, "0.50"),
+        (0.503, 0.5, "0.503"),
+        (0.58, 0.5, "0.58"),
+        (2.004, 2.0, "2.004"),
+        (1.85, 2.0, "1.85"),
+    ],
+)
+def test_a_ratio_next_to_the_goal_is_shown_on_its_side_of_the_line(value: float, line: float, shown: str) -> None:
+    assert run.near_line(value, line) == shown
+
+
 def test_tail_ratios_cover_every_figure_and_skip_runs_with_errors() -> None:
     ratios = tail.ratios([*MOCK[:2], _run(70, 1.5, 2.5, 3.0, errors=1)], FLOOR)
     assert ratios == pytest.approx({"p50_ms": 1.75, "p90_ms": 2.25, "p99_ms": 1.75, "rps": 0.55})
