@@ -243,6 +243,11 @@ def run_server(
             stop(beside)
 
 
+def median_ratio(pairs: list[tuple[dict[str, float], dict[str, float]]], figure: str) -> float:
+    """The median over ``(run, base)`` pairs of ``run[figure] / base[figure]``."""
+    return statistics.median(run[figure] / base[figure] for run, base in pairs)
+
+
 def paired_ratios(runs: list[dict[str, float]], bases: list[dict[str, float]]) -> dict[str, float]:
     """Medians of the run-by-run ratios to the floor's runs made just before (a floor run with errors is left out)."""
     pairs = [
@@ -253,10 +258,9 @@ def paired_ratios(runs: list[dict[str, float]], bases: list[dict[str, float]]) -
     if not pairs:
         return {}
     return {
-        "rps": statistics.median(run["rps"] / base["rps"] for run, base in pairs),
-        "p99": statistics.median(run["p99_ms"] / base["p99_ms"] for run, base in pairs),
-        # Beside the p99: whether the whole distribution moved, or only its tail.
-        "p50": statistics.median(run["p50_ms"] / base["p50_ms"] for run, base in pairs),
+        "rps": median_ratio(pairs, "rps"),
+        "p99": median_ratio(pairs, "p99_ms"),
+        "p50": median_ratio(pairs, "p50_ms"),  # beside the p99: whether the whole distribution moved
         "floor_rps": statistics.median(base["rps"] for _, base in pairs),
         "floor_p99_ms": statistics.median(base["p99_ms"] for _, base in pairs),
         "pairs": len(pairs),

@@ -17,7 +17,6 @@ server. Every answer is checked as in ``make bench``.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from run import PATH, ROOT, Server, expected_bodies, free_port, spawn, stop, wait_ready, wrk
+from run import PATH, ROOT, Server, expected_bodies, free_port, median_ratio, spawn, stop, wait_ready, wrk
 
 from mockserver.serving import MOCK_THREADS
 
@@ -35,11 +34,7 @@ _FIGURES = ("p50_ms", "p90_ms", "p99_ms", "rps")
 def ratios(mock: list[dict[str, float]], floor: list[dict[str, float]]) -> dict[str, float]:
     """Medians of the run-by-run ratios mock / floor of each figure (runs with errors left out)."""
     pairs = [(m, f) for m, f in zip(mock, floor, strict=True) if not m["errors"] and not f["errors"]]
-    return {
-        name: statistics.median(m[name] / f[name] for m, f in pairs)
-        for name in _FIGURES
-        if pairs and all(f[name] for _, f in pairs)
-    }
+    return {name: median_ratio(pairs, name) for name in _FIGURES if pairs and all(f[name] for _, f in pairs)}
 
 
 def main() -> int:

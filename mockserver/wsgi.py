@@ -112,6 +112,7 @@ class MockMiddleware:
         self.flask_app = flask_app
         self.runtime = runtime
         self.admin_prefix = runtime.settings.admin_prefix + "/" if runtime.settings.admin_enabled else None
+        self._admin_root = runtime.settings.admin_prefix  # the prefix without its slash: a cheap first test
         self.delay_slots = threading.BoundedSemaphore(runtime.settings.delay_slots)
         self.latency = runtime.settings.latency  # simulated latency: (least, most) milliseconds, or None
 
@@ -120,7 +121,7 @@ class MockMiddleware:
         if not path.isascii():
             path = _wsgi_text(path)
         admin = self.admin_prefix
-        if admin is not None and path.startswith(admin[:-1]) and (path + "/").startswith(admin):
+        if admin is not None and path.startswith(self._admin_root) and (path + "/").startswith(admin):
             return self.flask_app(environ, start_response)
         started = time.perf_counter()
         state = self.runtime.live.current()
