@@ -67,7 +67,9 @@ _WORD = 8
 _SLOT_WORDS = 3
 _SLIM = 1 << 31  # in an entry's length: kept without its bulky parts
 _SIZE = _SLIM - 1
-_MARSHAL_VERSION = 2  # no back-references: a row's values are small and seldom repeated, and it writes faster
+# Version 4 writes a short ASCII text as it is (version 2 encodes every text to UTF-8 first):
+# a third faster to write, on the request path, and a third slower to read, in the main process.
+_MARSHAL_VERSION = 4
 
 
 class Journal:
@@ -164,7 +166,9 @@ class Journal:
             data = data[: self.entry_size]  # unreadable if still too long: readers skip it
             length = len(data) | _SLIM
         memory, words, ring = self._memory, self._words, self.ring_bytes
-        with self._writing:
+        writing = self._writing
+        writing.acquire()  # not `with`: its two method lookups and calls cost twice as much
+        try:
             if self._segment < 0:
                 self._own_segment()
             word = self._word
@@ -184,6 +188,8 @@ class Journal:
             words[slot] = 2 * sequence + 2
             self._sequence, self._position = sequence + 1, position + size
             words[word] = sequence + 1  # the entry is whole
+        finally:
+            writing.release()
         return size == length
 
     def entries(self) -> list[dict[str, Any]]:

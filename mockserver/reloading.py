@@ -42,6 +42,7 @@ class LiveState:
 
     def __init__(self, state: MockState, generation: int = 1) -> None:
         self._current = (state, generation)
+        self.state = state  # the request path's read: an attribute, not a call (swap sets both)
         self.error: str | None = None  # why this process could not take the published generation
 
     def current(self) -> MockState:
@@ -54,6 +55,7 @@ class LiveState:
 
     def swap(self, state: MockState, generation: int) -> None:
         self._current = (state, generation)  # one assignment: readers see the old or the new pair
+        self.state = state
 
 
 def stamp_files(paths: Sequence[Path]) -> Stamp:

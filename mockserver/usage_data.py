@@ -157,7 +157,9 @@ class UsageBackend:
         """The body for a valid request, a refusal, or ``None`` for operations not served."""
         if operation.operation_id != self.operation_id:
             return None
-        org_id = str(values.get(self.organization_param, ""))
+        org_id = values.get(self.organization_param, "")
+        if type(org_id) is not str:  # a path parameter is text already: no call for it
+            org_id = str(org_id)
         if org_id not in self.table.spans:
             return Refusal("not_found", f"organization {org_id!r} does not exist")
         if credentials:  # a key that may read the organization (not any() over a generator: in every request)

@@ -52,6 +52,9 @@ _NO_LENGTH = (None, "", "0")  # a request without a body: the plain way may answ
 _REASONS = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 # A client sends the same key request after request: its redacted form is remembered (in C).
 _redacted = functools.lru_cache(maxsize=256)(redact)
+# The usual methods as they arrive: read without making an upper-case copy of each.
+_METHODS = {method: method for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")}
+_clock, _now = time.perf_counter, time.time  # module globals: one lookup each, not a module's attribute too
 
 
 def _headers(environ: dict[str, Any], documented: Mapping[str, str]) -> dict[str, str]:
@@ -111,6 +114,7 @@ class MockMiddleware:
     def __init__(self, flask_app: WSGIApp, runtime: MockRuntime) -> None:
         self.flask_app = flask_app
         self.runtime = runtime
+        self.live = runtime.live
         self.admin_prefix = runtime.settings.admin_prefix + "/" if runtime.settings.admin_enabled else None
         self._admin_root = runtime.settings.admin_prefix  # the prefix without its slash: a cheap first test
         self.delay_slots = threading.BoundedSemaphore(runtime.settings.delay_slots)
@@ -123,19 +127,20 @@ class MockMiddleware:
         admin = self.admin_prefix
         if admin is not None and path.startswith(self._admin_root) and (path + "/").startswith(admin):
             return self.flask_app(environ, start_response)
-        started = time.perf_counter()
-        state = self.runtime.live.current()
-        method = (environ.get("REQUEST_METHOD") or "GET").upper()
+        started = _clock()
+        state = self.live.state
+        method = environ.get("REQUEST_METHOD") or "GET"
+        method = _METHODS.get(method) or method.upper()
         raw_query = environ.get("QUERY_STRING", "")
         if not raw_query.isascii():
             raw_query = _wsgi_text(raw_query)
-        query: dict[str, list[str]] = {}
+        query: dict[str, list[str]] | None = None  # parsed when needed: a lane reads the text itself
         try:
-            query = parse_query(raw_query)
             outcome: tuple[Served, Operation | None] | None = None  # an Outcome, or the plain way's pair
             if environ.get("CONTENT_LENGTH") in _NO_LENGTH and "HTTP_TRANSFER_ENCODING" not in environ:
-                outcome = handle_plain(state, method, path, query, environ)
+                outcome = handle_plain(state, method, path, raw_query, environ)
             if outcome is None:
+                query = parse_query(raw_query)
                 headers = _headers(environ, state.header_keys)
                 request = MockRequest(
                     method=method,
@@ -149,7 +154,14 @@ class MockMiddleware:
             served, operation = outcome
             if served.delay_ms or self.latency is not None:
                 served, operation = self._delayed(state, served, operation)
-            status, response_headers, body = self._response(method, environ, served)
+            if served.headers or "HTTP_ORIGIN" in environ or served.encoded is None:
+                status, response_headers, body = self._response(method, environ, served)
+            else:  # the usual answer: its bytes made, no headers of its own, no CORS to add
+                body = served.encoded
+                status = _REASONS.get(served.status) or f"{served.status} Unknown"
+                response_headers = [("Content-Type", served.content_type), ("Content-Length", str(len(body)))]
+                if not served.content_type:
+                    del response_headers[0]
         except Exception:
             # A fault of the mock itself: the traceback goes to the log, never to the client.
             logger.exception("unexpected error answering %s %s", method, _logged_target(state, path, raw_query))
@@ -157,7 +169,7 @@ class MockMiddleware:
             status, response_headers, body = self._response(method, environ, served)
         start_response(status, response_headers)
         try:
-            self._record(state, method, path, query, raw_query, environ, served, operation, started)
+            self._record(state, method, path, raw_query, query, environ, served, operation, started)
         except Exception:
             logger.exception("could not record %s %s", method, _logged_target(state, path, raw_query))
         return [] if method == "HEAD" else [body]
@@ -211,8 +223,8 @@ class MockMiddleware:
         state: MockState,
         method: str,
         path: str,
-        query: Mapping[str, list[str]],
         raw_query: str,
+        query: Mapping[str, list[str]] | None,
         environ: Mapping[str, Any],
         served: Served,
         operation: Operation | None,
@@ -220,29 +232,34 @@ class MockMiddleware:
     ) -> None:
         # The journal keeps the text the query was parsed from (request_journal), unless a key
         # may travel in it: then the values, redacted where they hold one.
-        kept_query: Any = query if state.secret_query else raw_query
-        if state.secret_query and any(name in query for name in state.secret_query):
-            kept_query = {k: [redact(v) for v in vs] if k in state.secret_query else vs for k, vs in query.items()}
+        kept_query: Any = raw_query
+        if state.secret_query:
+            kept_query = self._kept_query(state, parse_query(raw_query) if query is None else query)
         credentials = {}
         for name, key in state.secret_environ:
             if key in environ:
                 credentials[name] = _redacted(environ[key])
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        whole = self.runtime.journal.write(
-            (
-                time.time(),
-                method,
-                path,
-                kept_query,
-                credentials,
-                served.status,
-                served.example,
-                operation.operation_id if operation else None,
-                elapsed_ms,  # rounded when read (request_journal)
-            )
+        elapsed_ms = (_clock() - started) * 1000
+        row = (
+            _now(),
+            method,
+            path,
+            kept_query,
+            credentials,
+            served.status,
+            served.example,
+            operation.operation_id if operation else None,
+            elapsed_ms,  # rounded when read (request_journal)
         )
         log = self.runtime.access_log
         # The main process makes the line from the entry (mockserver.access_log); from one kept
         # without its bulky parts it cannot, so the line is written here.
-        if not (whole and log.from_journal):
+        if not (self.runtime.journal.write(row) and log.from_journal):
             log.line(method, path, kept_query, served.status, elapsed_ms, credentials)
+
+    @staticmethod
+    def _kept_query(state: MockState, query: Mapping[str, list[str]]) -> Any:
+        """A query that may carry a key, as the journal keeps it: its values, redacted where they hold one."""
+        if any(name in query for name in state.secret_query):
+            return {k: [redact(v) for v in vs] if k in state.secret_query else vs for k, vs in query.items()}
+        return query

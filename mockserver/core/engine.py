@@ -157,13 +157,14 @@ def handle(state: MockState, request: MockRequest) -> Outcome:
 
 
 def handle_plain(
-    state: MockState, method: str, path: str, query: Mapping[str, Sequence[str]], environ: Mapping[str, Any]
+    state: MockState, method: str, path: str, raw_query: str, environ: Mapping[str, Any]
 ) -> tuple[Served, Operation] | None:
     """Answer a request without a body through its operation's lane, or ``None`` for :func:`handle`.
 
     It is the pair ``(served, operation)`` an :class:`Outcome` holds, the one :func:`handle`
-    gives the same request (:mod:`mockserver.core.lanes`). ``environ`` holds the request's
-    headers under their WSGI keys (``HTTP_X_API_KEY``).
+    gives the same request (:mod:`mockserver.core.lanes`). ``raw_query`` is the query's text
+    (the lane reads what it needs of it; ``handle`` is given it parsed: ``wire.parse_query``),
+    and ``environ`` holds the request's headers under their WSGI keys (``HTTP_X_API_KEY``).
     """
     if not state.lanes or method == "OPTIONS":
         return None
@@ -173,7 +174,7 @@ def handle_plain(
     if routed is _NO_LANE:
         return None
     lane, path_params = routed
-    served = lane.answer(state.backend, path_params, query, environ)
+    served = lane.answer(state.backend, path_params, raw_query, environ)
     return None if served is None else (served, lane.operation)  # a plain pair: an Outcome costs a call
 
 

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from mockserver.core.answers import Catalog, Served, default_response
-from mockserver.core.backend import Backend, Refusal, computed_answer, implausible, new_tuple
+from mockserver.core.backend import Backend, Computed, Refusal, computed_answer, implausible, new_tuple
 from mockserver.core.negotiation import acceptable, parse_accept
 from mockserver.core.parameters import (
     FINITE_DIGITS,
@@ -40,6 +40,7 @@ from mockserver.core.parameters import (
 )
 from mockserver.core.prefer import CONTROL_PREFIX
 from mockserver.core.security import Credential, environ_key, name_of
+from mockserver.core.wire import parse_query
 from usage_contract_kit.model import Operation, SecurityScheme
 
 __all__ = ["Lane", "LaneAnswer", "compile_lanes"]
@@ -87,6 +88,8 @@ def compile_lanes(
         default = catalog.defaults.get(operation.location)
         if default is None or operation.request_body is not None or _checks(operation) > _MOST_CHECKS:
             continue  # nothing plain to answer, or too many checks to write out (compiling costs more)
+        if any(param.location == "query" and not param.name for param in operation.parameters):
+            continue  # a query parameter named "": the lane's reader would take an empty part (a=1&&b=2) for it
         lane = _compile(operation, default, catalog, plans[operation.location], header_keys)
         if lane is not None:
             lanes[operation.location] = lane
@@ -180,11 +183,14 @@ class _Source:
             "Refusal": Refusal,
             "acceptable": acceptable,
             "coerce_planned": coerce_planned,
+            "Computed": Computed,
             "computed_answer": computed_answer,
+            "Served": Served,
             "new": new_tuple,
             "Credential": Credential,
             "implausible": implausible,
             "parse_accept": parse_accept,
+            "parse_query": parse_query,
         }
         self.lines: list[str] = []
 
@@ -205,7 +211,7 @@ def _write_answer(
     offered: tuple[str, ...],
     cookies: bool,
 ) -> LaneAnswer:
-    """The lane's function: ``answer(backend, path_params, query, environ)``, compiled once.
+    """The lane's function: ``answer(backend, path_params, raw_query, environ)``, compiled once.
 
     It makes, straight through, the checks :func:`~mockserver.core.engine.handle` makes
     for a plain request (no loop over the parameters or the security requirements at
@@ -215,9 +221,7 @@ def _write_answer(
     add = src.add
     add(1, f"if {src.const('HTTP_PREFER')} in environ:")
     add(2, "return None")
-    add(1, "for name in query:")
-    add(2, f"if name.startswith({src.const(CONTROL_PREFIX)}):")
-    add(3, "return None")
+    _write_query(src, params, requirements)
     if cookies:
         add(1, f"if {src.const('HTTP_COOKIE')} in environ:")
         add(2, "return None")
@@ -226,7 +230,7 @@ def _write_answer(
     add(2, "ranges = parse_accept(accept)")
     add(2, f"if ranges and acceptable(ranges, {src.const(offered)}) != 0:")
     add(3, "return None")
-    _write_credentials(src, requirements)
+    _write_credentials(src, params, requirements)
     operation_name = src.const(operation)
     add(1, "if backend is not None:")
     add(2, f"if backend.authenticate({operation_name}, credentials) is not None:")
@@ -241,14 +245,88 @@ def _write_answer(
     add(1, f"result = backend.resolve({operation_name}, values, credentials, {src.const(default.body)})")
     add(1, "if result is None:")
     add(2, f"return {default_name}")
+    # computed_answer(default, result) for a body the backend computed, written out: no call, no attribute read
+    made = {"body": "result[0]", "example": src.const("data"), "delay_ms": "None"}
+    made["encoded"] = "result[1]" if default.kind == "json" else "None"
+    fields = ", ".join(made.get(name) or src.const(getattr(default, name)) for name in Served._fields)
+    add(1, "if type(result) is Computed:")
+    add(2, f"return new(Served, ({fields}))")
     add(1, f"return None if isinstance(result, Refusal) else computed_answer({default_name}, result)")
-    code = "def answer(backend, path_params, query, environ):\n" + "".join(src.lines)
+    code = "def answer(backend, path_params, raw_query, environ):\n" + "".join(src.lines)
     # Generated from names made by _Source only; every value from the spec is a bound constant.
     exec(compile(code, f"<lane {operation.location}>", "exec"), src.bound)  # noqa: S102
     return src.bound["answer"]  # type: ignore[no-any-return]
 
 
-def _write_credentials(src: _Source, requirements: Sequence[tuple[tuple[SecurityScheme, int, str], ...]]) -> None:
+def _query_locals(
+    params: Sequence[_Param], requirements: Sequence[tuple[tuple[SecurityScheme, int, str], ...]]
+) -> dict[str, str]:
+    """The local each query name a lane reads is held in: ``r<i>`` for a parameter, ``q<j>`` for a key only."""
+    names = {param.key: f"r{index}" for index, param in enumerate(params) if param.source == _QUERY}
+    for requirement in requirements:
+        for _, where, key in requirement:
+            if where == _IN_QUERY and key not in names:
+                names[key] = f"q{len(names)}"
+    return names
+
+
+def _write_query(
+    src: _Source, params: Sequence[_Param], requirements: Sequence[tuple[tuple[SecurityScheme, int, str], ...]]
+) -> None:
+    """The query's values the lane reads, each in its local (``_query_locals``); ``None`` at a ``__`` parameter.
+
+    What :func:`~mockserver.core.wire.parse_query` would give, without its dictionary of
+    lists: a scalar parameter's local holds its one value (given twice: return ``None``, as
+    the lane would), an array's the list of its values, a key's its first value; a name
+    not given leaves ``None``. A query without escapes is read in one pass over its parts;
+    one with escapes is parsed (decoded) first.
+    """
+    add = src.add
+    names = _query_locals(params, requirements)
+    arrays = {param.key for param in params if param.source == _QUERY and not param.scalar}
+    scalars = {param.key for param in params if param.source == _QUERY and param.scalar}
+    control = src.const(CONTROL_PREFIX)
+    add(1, "if '%' in raw_query or '+' in raw_query:")
+    add(2, "query = parse_query(raw_query)")
+    add(2, "for name in query:")
+    add(3, f"if name.startswith({control}):")
+    add(4, "return None")
+    for name, local in names.items():
+        add(2, f"{local} = query.get({src.const(name)})")
+        if name not in arrays:
+            add(2, f"if {local} is not None:")
+            if name in scalars:
+                add(3, f"if len({local}) > 1:")
+                add(4, "return None")
+            add(3, f"{local} = {local}[0]")
+    add(1, "else:")
+    # A part's name starts with the prefix exactly when the query or a part after an & does.
+    add(2, f"if raw_query.startswith({control}) or {src.const('&' + CONTROL_PREFIX)} in raw_query:")
+    add(3, "return None")
+    if not names:
+        return
+    add(2, "".join(f"{local} = " for local in names.values()) + "None")
+    add(2, "for part in raw_query.split('&'):")
+    add(3, "name, _, value = part.partition('=')")
+    for position, (name, local) in enumerate(names.items()):
+        add(3, f"{'if' if position == 0 else 'elif'} name == {src.const(name)}:")
+        if name in arrays:
+            add(4, f"if {local} is None:")
+            add(5, f"{local} = [value]")
+            add(4, "else:")
+            add(5, f"{local}.append(value)")
+        elif name in scalars:
+            add(4, f"if {local} is not None:")
+            add(5, "return None")
+            add(4, f"{local} = value")
+        else:  # a key: its first value
+            add(4, f"if {local} is None:")
+            add(5, f"{local} = value")
+
+
+def _write_credentials(
+    src: _Source, params: Sequence[_Param], requirements: Sequence[tuple[tuple[SecurityScheme, int, str], ...]]
+) -> None:
     """``credentials``: those of the first requirement whose every scheme has one, else return ``None``.
 
     :func:`~mockserver.core.security.find_credentials`'s answer, read from the environ.
@@ -260,6 +338,8 @@ def _write_credentials(src: _Source, requirements: Sequence[tuple[tuple[Security
         add(1, "credentials = ()")
         return
     add(1, "credentials = None")
+    query_locals = _query_locals(params, requirements)
+    arrays = {param.key for param in params if param.source == _QUERY and not param.scalar}
     for requirement in requirements:
         if any(where == _IN_COOKIE for _, where, _ in requirement):
             continue  # a cookie: there are none (a lane answers only without them)
@@ -270,9 +350,11 @@ def _write_credentials(src: _Source, requirements: Sequence[tuple[tuple[Security
             if where == _IN_HEADER:
                 add(2, f"{value} = environ.get({src.const(key)})")
                 add(2, f"if {value} is None or not ({value} := {value}.strip()):")
-            elif where == _IN_QUERY:
-                add(2, f"{value} = query.get({src.const(key)})")
-                add(2, f"if not {value} or not ({value} := {value}[0].strip()):")
+            elif where == _IN_QUERY:  # its first value, read by _write_query (an array's: its list)
+                local = query_locals[key]
+                first = f"{local}[0]" if key in arrays else local
+                add(2, f"{value} = None if {local} is None else {first}")
+                add(2, f"if {value} is None or not ({value} := {value}.strip()):")
             else:  # _BY_AUTHORIZATION: the scheme's name, a space, the credentials
                 add(2, f"kind, _, {value} = environ.get({src.const(key)}, '').partition(' ')")
                 add(2, f"if kind.lower() != {src.const(scheme.http_scheme)} or not ({value} := {value}.strip()):")
@@ -294,9 +376,8 @@ def _write_values(src: _Source, params: Sequence[_Param]) -> None:
                 add(1, "return None")
                 return
             continue
-        if param.source == _QUERY:
-            add(1, f"{raw} = query.get({src.const(param.key)})")
-            present, absent, given = raw, f"not {raw}", raw  # a list of the values given
+        if param.source == _QUERY:  # read by _write_query: its one value, or an array's list of them
+            present, absent, given = f"{raw} is not None", f"{raw} is None", raw if not param.scalar else f"[{raw}]"
         else:
             mapping = "path_params" if param.source == _PATH else "environ"
             add(1, f"{raw} = {mapping}.get({src.const(param.key)})")
@@ -323,10 +404,6 @@ def _write_coercion(src: _Source, param: _Param, raw: str, given: str, value: st
     if not param.scalar:
         call = f"coerce_planned({given}, {src.const(param.plan)})"
     else:  # coerce_planned's steps for one value
-        if param.source == _QUERY:
-            add(depth, f"if len({raw}) > 1:")
-            add(depth + 1, "return None")
-            add(depth, f"{raw} = {raw}[0]")
         if not param.empty_allowed:
             add(depth, f"if {raw} == '':")
             add(depth + 1, "return None")

@@ -76,10 +76,9 @@ def _environ(headers: Mapping[str, str]) -> dict[str, Any]:
 def _both(state: MockState, method: str, path: str, raw_query: str, headers: Mapping[str, str]) -> tuple[Any, Any]:
     """(the lane's outcome or ``None``, the general pipeline's), as the shell computes them."""
     environ = _environ(headers)
-    query = parse_query(raw_query)
-    plain = handle_plain(state, method, path, query, environ)
+    plain = handle_plain(state, method, path, raw_query, environ)
     seen = _headers(environ, state.header_keys)
-    general = handle(state, MockRequest(method, path, query, seen, parse_cookies(seen.get("cookie"))))
+    general = handle(state, MockRequest(method, path, parse_query(raw_query), seen, parse_cookies(seen.get("cookie"))))
     return plain, general
 
 
@@ -301,3 +300,35 @@ def test_an_operation_with_too_many_checks_is_left_to_the_general_pipeline(tmp_p
     assert general.served.status == 200
     plain, general = _both(state, "GET", "/x", "p7=three", {})
     assert general.served.status == 422
+
+
+@pytest.mark.parametrize("array", [False, True], ids=["a scalar", "an array"])
+def test_a_query_key_that_is_also_a_parameter_is_read_once_and_as_handle_reads_it(tmp_path: Path, array: bool) -> None:
+    """The lane reads each query name into one local: a key named as a parameter shares it."""
+    schema = {"type": "array", "items": {"type": "string"}} if array else {"type": "string"}
+    state = _one_operation(
+        tmp_path,
+        {"security": [{"q": []}], "parameters": [{"name": "token", "in": "query", "schema": schema}]},
+        {"securitySchemes": {"q": {"type": "apiKey", "in": "query", "name": "token"}}},
+    )
+    assert state.lanes, "the operation has no lane"
+    answered = []
+    for raw_query in ["token=abc", "token=abc&token=def", "token=%20abc", "token=", "other=1", "token=a%2Cb", ""]:
+        plain, general = _both(state, "GET", "/x", raw_query, {})
+        if plain is not None:
+            _same(plain, general)
+            answered.append(raw_query)
+        else:
+            assert general.served.status != 200 or raw_query == "token=abc&token=def"
+    assert "token=abc" in answered
+    assert ("token=abc&token=def" in answered) is array  # a scalar given twice goes the general way
+
+
+def test_a_query_parameter_without_a_name_is_left_to_the_general_pipeline(tmp_path: Path) -> None:
+    """An empty part of a query (``a=1&&b=2``) names nothing: a parameter named "" is read by handle alone."""
+    state = _one_operation(tmp_path, {"parameters": [{"name": "", "in": "query", "schema": {"type": "integer"}}]})
+    assert not state.lanes
+    for raw_query, status in (("=3", 200), ("=three", 422), ("a=1&&b=2", 200)):
+        plain, general = _both(state, "GET", "/x", raw_query, {})
+        assert plain is None
+        assert general.served.status == status
