@@ -529,7 +529,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=5, help="seconds of load per run (default 5)")
     parser.add_argument(
-        "--repeat", type=int, default=3, help="runs per concurrency level; the median is reported (default 3)"
+        "--repeat",
+        type=int,
+        default=5,
+        help="runs per concurrency level; the median is reported, and the goal's the median of as many pairs (default 5)",
     )
     parser.add_argument(
         "--only", default="", help="comma-separated subset: floor,nginx,wiremock,prism,mock-example,mock-data"
