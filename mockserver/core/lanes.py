@@ -404,17 +404,18 @@ def _write_coercion(src: _Source, param: _Param, raw: str, given: str, value: st
     if not param.scalar:
         call = f"coerce_planned({given}, {src.const(param.plan)})"
     else:  # coerce_planned's steps for one value
+        if param.coerce is not None and reads_digits(param.coerce):
+            # The usual plain digits read here, without the coercion's call (and never empty).
+            add(depth, f"if {raw}.isdigit() and {raw}.isascii() and len({raw}) < {FINITE_DIGITS}:")
+            add(depth + 1, f"{value} = int({raw})")
+            add(depth, "else:")
+            at = depth + 1
         if not param.empty_allowed:
-            add(depth, f"if {raw} == '':")
-            add(depth + 1, "return None")
+            add(at, f"if {raw} == '':")
+            add(at + 1, "return None")
         if param.coerce is None:
             add(depth, f"{value} = {raw}")
         else:
-            if reads_digits(param.coerce):  # the usual plain digits read here, without the coercion's call
-                add(depth, f"if {raw}.isdigit() and {raw}.isascii() and len({raw}) < {FINITE_DIGITS}:")
-                add(depth + 1, f"{value} = int({raw})")
-                add(depth, "else:")
-                at = depth + 1
             call = f"{src.const(param.coerce)}({raw})"
     if call is not None:
         add(at, "try:")
