@@ -154,14 +154,12 @@ class MockMiddleware:
             served, operation = outcome
             if served.delay_ms or self.latency is not None:
                 served, operation = self._delayed(state, served, operation)
-            if served.headers or "HTTP_ORIGIN" in environ or served.encoded is None:
+            if served.headers or served.encoded is None or not served.content_type or "HTTP_ORIGIN" in environ:
                 status, response_headers, body = self._response(method, environ, served)
-            else:  # the usual answer: its bytes made, no headers of its own, no CORS to add
+            else:  # the usual answer: its bytes and media type known, no headers of its own, no CORS to add
                 body = served.encoded
                 status = _REASONS.get(served.status) or f"{served.status} Unknown"
                 response_headers = [("Content-Type", served.content_type), ("Content-Length", str(len(body)))]
-                if not served.content_type:
-                    del response_headers[0]
         except Exception:
             # A fault of the mock itself: the traceback goes to the log, never to the client.
             logger.exception("unexpected error answering %s %s", method, _logged_target(state, path, raw_query))
