@@ -167,7 +167,8 @@ def _where(scheme: SecurityScheme, header_key: Callable[[str], str | None]) -> t
         return _BY_AUTHORIZATION, header_key("Authorization")
     if scheme.location == "header":
         return _IN_HEADER, header_key(scheme.parameter)
-    return (_IN_QUERY if scheme.location == "query" else _IN_COOKIE), scheme.parameter
+    # A key named "": the lane's reader would take an empty part (a=1&&b=2) for it, which parse_query skips.
+    return (_IN_QUERY if scheme.location == "query" else _IN_COOKIE), scheme.parameter or None
 
 
 class _Source:

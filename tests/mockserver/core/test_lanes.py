@@ -332,3 +332,22 @@ def test_a_query_parameter_without_a_name_is_left_to_the_general_pipeline(tmp_pa
         plain, general = _both(state, "GET", "/x", raw_query, {})
         assert plain is None
         assert general.served.status == status
+
+
+def test_a_query_key_without_a_name_is_left_to_the_general_pipeline(tmp_path: Path) -> None:
+    """A key named "" is read from a part "=value" as handle reads it; an empty part (&&) is no key."""
+    state = _one_operation(
+        tmp_path,
+        {"security": [{"ek": []}, {"hk": []}]},
+        {
+            "securitySchemes": {
+                "ek": {"type": "apiKey", "in": "query", "name": "", "x-key-pattern": "^e_[a-z]+$"},
+                "hk": {"type": "apiKey", "in": "header", "name": "X-Key", "x-key-pattern": "^h_[a-z]+$"},
+            }
+        },
+    )
+    assert not state.lanes
+    for raw_query, status in (("&=bad", 401), ("x=1&&=bad", 401), ("&=e_abc", 200), ("", 200)):
+        plain, general = _both(state, "GET", "/x", raw_query, {"X-Key": "h_abc"})
+        assert plain is None
+        assert general.served.status == status
