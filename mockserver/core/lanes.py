@@ -88,8 +88,8 @@ def compile_lanes(
         default = catalog.defaults.get(operation.location)
         if default is None or operation.request_body is not None or _checks(operation) > _MOST_CHECKS:
             continue  # nothing plain to answer, or too many checks to write out (compiling costs more)
-        if any(param.location == "query" and not param.name for param in operation.parameters):
-            continue  # a query parameter named "": the lane's reader would take an empty part (a=1&&b=2) for it
+        if _reads_unnamed_query(operation):
+            continue  # the lane's reader would take an empty part (a=1&&b=2) for it, which parse_query skips
         lane = _compile(operation, default, catalog, plans[operation.location], header_keys)
         if lane is not None:
             lanes[operation.location] = lane
@@ -154,6 +154,14 @@ def _compile(
     return Lane(operation, answer)
 
 
+def _reads_unnamed_query(operation: Operation) -> bool:
+    """Whether ``operation`` reads a query parameter or an API key named "" from the query."""
+    if any(param.location == "query" and not param.name for param in operation.parameters):
+        return True
+    schemes = (scheme for requirement in operation.security for scheme in requirement)
+    return any(scheme.type == "apiKey" and scheme.location == "query" and not scheme.parameter for scheme in schemes)
+
+
 def _checks(operation: Operation) -> int:
     """How many parameters, credentials and rules a lane for ``operation`` would check."""
     return (
@@ -167,8 +175,7 @@ def _where(scheme: SecurityScheme, header_key: Callable[[str], str | None]) -> t
         return _BY_AUTHORIZATION, header_key("Authorization")
     if scheme.location == "header":
         return _IN_HEADER, header_key(scheme.parameter)
-    # A key named "": the lane's reader would take an empty part (a=1&&b=2) for it, which parse_query skips.
-    return (_IN_QUERY if scheme.location == "query" else _IN_COOKIE), scheme.parameter or None
+    return (_IN_QUERY if scheme.location == "query" else _IN_COOKIE), scheme.parameter
 
 
 class _Source:
@@ -222,7 +229,8 @@ def _write_answer(
     add = src.add
     add(1, f"if {src.const('HTTP_PREFER')} in environ:")
     add(2, "return None")
-    _write_query(src, params, requirements)
+    reads = _query_reads(params, requirements)
+    _write_query(src, reads)
     if cookies:
         add(1, f"if {src.const('HTTP_COOKIE')} in environ:")
         add(2, "return None")
@@ -231,7 +239,7 @@ def _write_answer(
     add(2, "ranges = parse_accept(accept)")
     add(2, f"if ranges and acceptable(ranges, {src.const(offered)}) != 0:")
     add(3, "return None")
-    _write_credentials(src, params, requirements)
+    _write_credentials(src, reads, requirements)
     operation_name = src.const(operation)
     add(1, "if backend is not None:")
     add(2, f"if backend.authenticate({operation_name}, credentials) is not None:")
@@ -259,22 +267,31 @@ def _write_answer(
     return src.bound["answer"]  # type: ignore[no-any-return]
 
 
-def _query_locals(
+class _QueryReads(NamedTuple):
+    locals: dict[str, str]  # each query name the lane reads -> its local: r<i> for a parameter, q<j> for a key only
+    arrays: frozenset[str]  # the names of array parameters (a list of values), the others hold one value
+    scalars: frozenset[str]  # the names of scalar parameters (given twice: not plain); a key only takes the first
+
+
+def _query_reads(
     params: Sequence[_Param], requirements: Sequence[tuple[tuple[SecurityScheme, int, str], ...]]
-) -> dict[str, str]:
-    """The local each query name a lane reads is held in: ``r<i>`` for a parameter, ``q<j>`` for a key only."""
+) -> _QueryReads:
+    """What a lane reads from the query, and where it holds each value."""
     names = {param.key: f"r{index}" for index, param in enumerate(params) if param.source == _QUERY}
     for requirement in requirements:
         for _, where, key in requirement:
             if where == _IN_QUERY and key not in names:
                 names[key] = f"q{len(names)}"
-    return names
+    query = [param for param in params if param.source == _QUERY]
+    return _QueryReads(
+        names,
+        frozenset(param.key for param in query if not param.scalar),
+        frozenset(param.key for param in query if param.scalar),
+    )
 
 
-def _write_query(
-    src: _Source, params: Sequence[_Param], requirements: Sequence[tuple[tuple[SecurityScheme, int, str], ...]]
-) -> None:
-    """The query's values the lane reads, each in its local (``_query_locals``); ``None`` at a ``__`` parameter.
+def _write_query(src: _Source, reads: _QueryReads) -> None:
+    """The query's values the lane reads, each in its local (:class:`_QueryReads`); ``None`` at a ``__`` parameter.
 
     What :func:`~mockserver.core.wire.parse_query` would give, without its dictionary of
     lists: a scalar parameter's local holds its one value (given twice: return ``None``, as
@@ -283,9 +300,7 @@ def _write_query(
     one with escapes is parsed (decoded) first.
     """
     add = src.add
-    names = _query_locals(params, requirements)
-    arrays = {param.key for param in params if param.source == _QUERY and not param.scalar}
-    scalars = {param.key for param in params if param.source == _QUERY and param.scalar}
+    names, arrays, scalars = reads
     control = src.const(CONTROL_PREFIX)
     add(1, "if '%' in raw_query or '+' in raw_query:")
     add(2, "query = parse_query(raw_query)")
@@ -326,7 +341,7 @@ def _write_query(
 
 
 def _write_credentials(
-    src: _Source, params: Sequence[_Param], requirements: Sequence[tuple[tuple[SecurityScheme, int, str], ...]]
+    src: _Source, reads: _QueryReads, requirements: Sequence[tuple[tuple[SecurityScheme, int, str], ...]]
 ) -> None:
     """``credentials``: those of the first requirement whose every scheme has one, else return ``None``.
 
@@ -339,8 +354,6 @@ def _write_credentials(
         add(1, "credentials = ()")
         return
     add(1, "credentials = None")
-    query_locals = _query_locals(params, requirements)
-    arrays = {param.key for param in params if param.source == _QUERY and not param.scalar}
     for requirement in requirements:
         if any(where == _IN_COOKIE for _, where, _ in requirement):
             continue  # a cookie: there are none (a lane answers only without them)
@@ -352,8 +365,8 @@ def _write_credentials(
                 add(2, f"{value} = environ.get({src.const(key)})")
                 add(2, f"if {value} is None or not ({value} := {value}.strip()):")
             elif where == _IN_QUERY:  # its first value, read by _write_query (an array's: its list)
-                local = query_locals[key]
-                first = f"{local}[0]" if key in arrays else local
+                local = reads.locals[key]
+                first = f"{local}[0]" if key in reads.arrays else local
                 add(2, f"{value} = None if {local} is None else {first}")
                 add(2, f"if {value} is None or not ({value} := {value}.strip()):")
             else:  # _BY_AUTHORIZATION: the scheme's name, a space, the credentials
