@@ -159,6 +159,8 @@ def main(
             raise click.UsageError("give either BASE_URL or --targets, not both")
         extra = ((base_url,) if base_url else ()) + pytest_args  # with --targets, every argument is pytest's
         sys.exit(_run_many(targets_file, report_dir, profile, extra))
+    if base_url and base_url.startswith("-"):  # `-- -k auth` with CONTRACT_BASE_URL set: pytest's, not a URL
+        pytest_args, base_url = (base_url, *pytest_args), None
     args = suite_args(report_dir, profile, pytest_args)
     if base_url:
         args += ["--contract-base-url", base_url]

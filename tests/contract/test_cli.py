@@ -61,6 +61,33 @@ def test_without_the_suite_installed_it_says_how_to_install_it(monkeypatch: pyte
     assert "pip install 'usage-contract-kit[suite]'" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("argv", "url", "passed"),
+    [
+        (["http://127.0.0.1:9"], "http://127.0.0.1:9", []),
+        (["http://127.0.0.1:9", "--", "-k", "auth"], "http://127.0.0.1:9", ["-k", "auth"]),
+        (["--", "-k", "auth"], None, ["-k", "auth"]),  # the URL from CONTRACT_BASE_URL
+        (["--", "--contract-strict"], None, ["--contract-strict"]),
+    ],
+)
+def test_the_first_argument_is_the_url_only_when_it_is_not_an_option(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], url: str | None, passed: list[str]
+) -> None:
+    handed: list[list[str]] = []
+
+    def pytest_main(args: list[str]) -> int:
+        handed.append(args)
+        return 0
+
+    monkeypatch.setattr(cli, "_pytest_main", pytest_main)
+    assert _run(*argv).exit_code == 0
+    (args,) = handed
+    given = args[args.index("--contract-base-url") + 1] if "--contract-base-url" in args else None
+    assert given == url
+    tail = args[len(cli.suite_args(Path("reports/contract"), "ci")) :]
+    assert [a for a in tail if a not in ("--contract-base-url", url)] == passed
+
+
 def test_suite_args_read_no_configuration_of_the_current_directory(tmp_path: Path) -> None:
     args = cli.suite_args(tmp_path, "ci")
     assert args[0] == str(cli.SUITE)
