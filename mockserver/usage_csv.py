@@ -245,7 +245,7 @@ class _Reader:
             if not (joined.isdigit() and joined.isascii()) or "" in column:
                 line, cell = next((start + i, c) for i, c in enumerate(column) if not (c.isdigit() and c.isascii()))
                 raise self.fail(line, role, _count_problem(cell))
-            total = columns.totals[role][-1]
+            total = int(columns.totals[role])  # a CSV channel is whole numbers
             try:
                 columns.add(role, map(int, column))
             except OverflowError:

@@ -25,12 +25,13 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, count, islice, pairwise
-from operator import ge, itemgetter, le, ne, sub
+from operator import ge, itemgetter, le, ne
 from typing import Any
 
 __all__ = ["Columns", "TableError", "UsageTable", "build_table", "parse_day"]
 
 _EPOCH = dt.date(1970, 1, 1)
+_INT64_MAX = (1 << 63) - 1
 
 
 class TableError(ValueError):
@@ -61,27 +62,38 @@ def parse_day(text: str) -> int:
 class Columns:
     """Input rows as columns: row ``i`` is organization ``organizations[org_index[i]]``.
 
-    Channels are held as running totals in input order (``totals[channel][i]`` is the sum
-    of the rows before row ``i``), so that a reader never holds the values twice: rows that
-    come sorted need no other copy.
+    A channel's counts are held as they come (``values[channel][i]`` is row ``i``'s), in a
+    64-bit array, or a double one for a channel with fractions; :meth:`add` keeps each
+    channel's total so far, and refuses one that a 64-bit sum cannot hold. The prefix sums
+    are made once the order is known (:func:`build_table`): rows that come sorted are summed
+    as they are, others taken in order first, with no running totals to undo.
     """
 
     channels: tuple[str, ...]
     organizations: list[str] = field(default_factory=list)
     org_index: array[int] = field(default_factory=lambda: array("i"))
     days: array[int] = field(default_factory=lambda: array("i"))
-    totals: dict[str, array[Any]] = field(default_factory=dict)
+    values: dict[str, array[Any]] = field(default_factory=dict)
+    totals: dict[str, int | float] = field(default_factory=dict)  # channel -> the sum of its values so far
 
     def __post_init__(self) -> None:
         for channel in self.channels:
-            self.totals.setdefault(channel, array("q", [0]))
+            self.values.setdefault(channel, array("q"))
+            self.totals.setdefault(channel, 0)
 
     def add(self, channel: str, values: Iterable[Any]) -> None:
-        """Append the next rows' values of ``channel``; :class:`OverflowError` past ``2**63 - 1``."""
-        totals = self.totals[channel]
-        running = accumulate(values, initial=totals[-1])
-        next(running)  # the total so far, already the last entry
-        totals.extend(running)
+        """Append the next rows' values of ``channel``.
+
+        :class:`OverflowError` for a value past ``2**63 - 1`` in a 64-bit channel, or when
+        its total would pass it; nothing is added then.
+        """
+        column = self.values[channel]
+        taken = array(column.typecode, values)
+        total = self.totals[channel] + sum(taken)
+        if column.typecode == "q" and total > _INT64_MAX:
+            raise OverflowError(f"the total of {channel} passes 2**63 - 1")
+        column.extend(taken)
+        self.totals[channel] = total
 
 
 @dataclass(frozen=True)
@@ -131,7 +143,12 @@ def build_table(columns: Columns, *, also: Iterable[str] = ()) -> UsageTable:
     org_index, days, gather = columns.org_index, columns.days, None
     if not _in_order(org_index, days):
         gather, org_index, days = _sorted(columns)
-    sums = {channel: _resummed(columns.totals[channel], gather) for channel in columns.channels}
+    sums = {}
+    for channel in columns.channels:
+        try:
+            sums[channel] = _prefix_sums(columns.values[channel], gather)
+        except OverflowError:  # only with negative values, which no reader gives: a total past 64 bits
+            raise TableError(f"a running total of {channel} passes 2**63 - 1", column=channel) from None
     spans: dict[str, tuple[int, int]] = {}
     start = 0
     for end in chain(_run_starts(org_index), [len(org_index)] if org_index else []):
@@ -149,9 +166,12 @@ def _run_starts(org_index: array[int]) -> Iterator[int]:
     return compress(count(1), map(ne, org_index, islice(org_index, 1, None)))
 
 
-def _in_order(org_index: array[int], days: array[int]) -> bool:
-    """Rows grouped by organization (indexes are given in order of first sight), days rising in each."""
-    if not all(map(le, org_index, islice(org_index, 1, None))):
+def _in_order(org_index: array[int], days: array[int], *, grouped: bool = False) -> bool:
+    """Rows grouped by organization (indexes are given in order of first sight), days rising in each.
+
+    ``grouped``: the rows are known to be grouped, only the days are checked.
+    """
+    if not grouped and not all(map(le, org_index, islice(org_index, 1, None))):
         return False
     starts = set(_run_starts(org_index))
     # Every row whose day is not after the previous row's must start an organization.
@@ -165,11 +185,14 @@ def _sorted(columns: Columns) -> tuple[itemgetter[Any], array[int], array[int]]:
     is in order), so the getter returns tuples.
     """
     org_index, days = columns.org_index, columns.days
-    order = sorted(range(len(days)), key=days.__getitem__)  # one pass if the rows come by date
+    if all(map(le, days, islice(days, 1, None))):  # rows by date, as such exports come: in order already
+        order = list(range(len(days)))
+    else:
+        order = sorted(range(len(days)), key=days.__getitem__)
     order.sort(key=org_index.__getitem__)  # stable: by organization, then date, then input order
     gather = itemgetter(*order)
     sorted_orgs, sorted_days = array("i", gather(org_index)), array("i", gather(days))
-    if not _in_order(sorted_orgs, sorted_days):
+    if not _in_order(sorted_orgs, sorted_days, grouped=True):
         at = next(
             i for i, pair in enumerate(pairwise(zip(sorted_orgs, sorted_days, strict=True))) if pair[0] == pair[1]
         )
@@ -180,9 +203,7 @@ def _sorted(columns: Columns) -> tuple[itemgetter[Any], array[int], array[int]]:
     return gather, sorted_orgs, sorted_days
 
 
-def _resummed(totals: array[Any], gather: itemgetter[Any] | None) -> array[Any]:
-    """Running totals of the rows taken by ``gather``."""
-    if gather is None:
-        return totals
-    values = array(totals.typecode, map(sub, islice(totals, 1, None), totals))
-    return array(totals.typecode, accumulate(gather(values), initial=0))
+def _prefix_sums(values: array[Any], gather: itemgetter[Any] | None) -> array[Any]:
+    """Running totals of ``values``, of the rows taken by ``gather`` (``None``: as they are)."""
+    # Within 64 bits when every value is 0 or more: no running total passes their total (Columns.add).
+    return array(values.typecode, accumulate(values if gather is None else gather(values), initial=0))
