@@ -167,9 +167,16 @@ class _Reader:
             del lines[kept:]
         if not lines:
             return
-        cells = self._cells(lines, start) if '"' in text else self._split(lines, start)
-        for role, column in zip(self.roles, cells, strict=True):
-            self._take(role, column, start)
+        self._take_rows(self._cells(lines, start) if '"' in text else self._split(lines, start), start)
+
+    def _take_rows(self, cells: list[list[str]], start: int) -> None:
+        """A block's columns, the organizations and days first: the rows' order is known before their counts."""
+        by_role = dict(zip(self.roles, cells, strict=True))
+        first_row = len(self.columns.days)
+        for role in self.expected:
+            self._take(role, by_role[role], start)
+            if role == DATE_COLUMN:
+                self.columns.rows_added(first_row)
 
     def finish(self) -> Columns:
         if not self.roles:
@@ -245,7 +252,7 @@ class _Reader:
             if not (joined.isdigit() and joined.isascii()) or "" in column:
                 line, cell = next((start + i, c) for i, c in enumerate(column) if not (c.isdigit() and c.isascii()))
                 raise self.fail(line, role, _count_problem(cell))
-            total = int(columns.totals[role])  # a CSV channel is whole numbers
+            total = int(columns.total(role))  # a CSV's counts are whole numbers
             try:
                 columns.add(role, map(int, column))
             except OverflowError:

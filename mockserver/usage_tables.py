@@ -25,7 +25,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, count, islice, pairwise
-from operator import ge, itemgetter, le, ne
+from operator import ge, itemgetter, le, ne, sub
 from typing import Any
 
 __all__ = ["Columns", "TableError", "UsageTable", "build_table", "parse_day"]
@@ -62,38 +62,63 @@ def parse_day(text: str) -> int:
 class Columns:
     """Input rows as columns: row ``i`` is organization ``organizations[org_index[i]]``.
 
-    A channel's counts are held as they come (``values[channel][i]`` is row ``i``'s), in a
-    64-bit array, or a double one for a channel with fractions; :meth:`add` keeps each
-    channel's total so far, and refuses one that a 64-bit sum cannot hold. The prefix sums
-    are made once the order is known (:func:`build_table`): rows that come sorted are summed
-    as they are, others taken in order first, with no running totals to undo.
+    While the rows come in order (grouped by organization, days rising), each channel is
+    held as running totals (``totals[channel][i]`` is the sum of the rows before row ``i``),
+    so that rows that come sorted need no other copy. A reader that tells of each batch of
+    rows once their organizations and days are in (:meth:`rows_added`) gets, from the first
+    batch that breaks the order, each row's count instead (``counts``): the totals so far are
+    taken apart once, and :func:`build_table` sorts the counts and sums them, with no
+    running totals to undo. Rows by date break the order at their second row.
     """
 
     channels: tuple[str, ...]
     organizations: list[str] = field(default_factory=list)
     org_index: array[int] = field(default_factory=lambda: array("i"))
     days: array[int] = field(default_factory=lambda: array("i"))
-    values: dict[str, array[Any]] = field(default_factory=dict)
-    totals: dict[str, int | float] = field(default_factory=dict)  # channel -> the sum of its values so far
+    totals: dict[str, array[Any]] = field(default_factory=dict)
+    counts: dict[str, array[Any]] | None = None  # each row's count, once the rows came out of order
+    ordered: int = 0  # the rows :meth:`rows_added` found in order
+    _sums: dict[str, int | float] = field(default_factory=dict)  # with counts: each channel's total
 
     def __post_init__(self) -> None:
         for channel in self.channels:
-            self.values.setdefault(channel, array("q"))
-            self.totals.setdefault(channel, 0)
+            self.totals.setdefault(channel, array("q", [0]))
+
+    def total(self, channel: str) -> int | float:
+        """The sum of ``channel``'s values so far."""
+        return self.totals[channel][-1] if self.counts is None else self._sums[channel]
 
     def add(self, channel: str, values: Iterable[Any]) -> None:
-        """Append the next rows' values of ``channel``.
-
-        :class:`OverflowError` for a value past ``2**63 - 1`` in a 64-bit channel, or when
-        its total would pass it; nothing is added then.
-        """
-        column = self.values[channel]
-        taken = array(column.typecode, values)
-        total = self.totals[channel] + sum(taken)
-        if column.typecode == "q" and total > _INT64_MAX:
+        """Append the next rows' values of ``channel``; :class:`OverflowError` past ``2**63 - 1``."""
+        if self.counts is None:
+            totals = self.totals[channel]
+            running = accumulate(values, initial=totals[-1])
+            next(running)  # the total so far, already the last entry
+            totals.extend(running)
+            return
+        counts = self.counts[channel]
+        taken = array(counts.typecode, values)
+        total = self._sums[channel] + sum(taken)
+        if counts.typecode == "q" and total > _INT64_MAX:
             raise OverflowError(f"the total of {channel} passes 2**63 - 1")
-        column.extend(taken)
-        self.totals[channel] = total
+        counts.extend(taken)
+        self._sums[channel] = total
+
+    def rows_added(self, first: int) -> None:
+        """The rows from ``first`` on have their organizations and days, and their counts come next.
+
+        While every row so far is in order, these are checked with the row before them;
+        the first that are not turn the running totals into counts.
+        """
+        if self.counts is not None or self.ordered < first:
+            return
+        start = max(first - 1, 0)
+        if _in_order(self.org_index[start:], self.days[start:]):
+            self.ordered = len(self.days)
+            return
+        self.counts = {channel: _unsummed(totals) for channel, totals in self.totals.items()}
+        self._sums = {channel: totals[-1] for channel, totals in self.totals.items()}
+        self.totals = {}
 
 
 @dataclass(frozen=True)
@@ -141,14 +166,20 @@ class UsageTable:
 def build_table(columns: Columns, *, also: Iterable[str] = ()) -> UsageTable:
     """The table of ``columns``; ``also`` names organizations that exist without rows."""
     org_index, days, gather = columns.org_index, columns.days, None
-    if not _in_order(org_index, days):
+    if not (columns.ordered == len(days) or _in_order(org_index, days)):
         gather, org_index, days = _sorted(columns)
-    sums = {}
-    for channel in columns.channels:
-        try:
-            sums[channel] = _prefix_sums(columns.values[channel], gather)
-        except OverflowError:  # only with negative values, which no reader gives: a total past 64 bits
-            raise TableError(f"a running total of {channel} passes 2**63 - 1", column=channel) from None
+    if columns.counts is None and gather is None:
+        sums = dict(columns.totals)  # in order: the running totals are the prefix sums
+    else:
+        counts = columns.counts
+        if counts is None:  # out of order, but summed as they came: taken apart first
+            counts = {channel: _unsummed(totals) for channel, totals in columns.totals.items()}
+        sums = {}
+        for channel in columns.channels:
+            try:
+                sums[channel] = _prefix_sums(counts[channel], gather)
+            except OverflowError:  # only with counts below 0, which no reader gives
+                raise TableError(f"a running total of {channel} passes 2**63 - 1", column=channel) from None
     spans: dict[str, tuple[int, int]] = {}
     start = 0
     for end in chain(_run_starts(org_index), [len(org_index)] if org_index else []):
@@ -203,7 +234,12 @@ def _sorted(columns: Columns) -> tuple[itemgetter[Any], array[int], array[int]]:
     return gather, sorted_orgs, sorted_days
 
 
-def _prefix_sums(values: array[Any], gather: itemgetter[Any] | None) -> array[Any]:
-    """Running totals of ``values``, of the rows taken by ``gather`` (``None``: as they are)."""
-    # Within 64 bits when every value is 0 or more: no running total passes their total (Columns.add).
-    return array(values.typecode, accumulate(values if gather is None else gather(values), initial=0))
+def _unsummed(totals: array[Any]) -> array[Any]:
+    """Each row's count, from running totals."""
+    return array(totals.typecode, map(sub, islice(totals, 1, None), totals))
+
+
+def _prefix_sums(counts: array[Any], gather: itemgetter[Any] | None) -> array[Any]:
+    """Running totals of ``counts``, of the rows taken by ``gather`` (``None``: as they are)."""
+    # Within 64 bits when every count is 0 or more: none passes their total (Columns.add).
+    return array(counts.typecode, accumulate(counts if gather is None else gather(counts), initial=0))

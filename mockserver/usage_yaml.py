@@ -51,10 +51,9 @@ def yaml_table(organizations: list[dict[str, Any]], channels: tuple[str, ...], *
                 values[channel].append(usage.get(channel, 0))
             places.append(where)
     for channel, numbers in values.items():
-        if not all(isinstance(number, int) for number in numbers):
-            columns.values[channel] = array("d")
+        whole = all(isinstance(number, int) for number in numbers)
         try:
-            columns.add(channel, numbers)
+            columns.totals[channel] = array("q" if whole else "d", accumulate(numbers, initial=0))
         except OverflowError:
             row = next(row for row, total in enumerate(accumulate(numbers)) if total > _INT64_MAX)
             problem = "over 2**63 - 1, the most a count may be"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 
+from mockserver import usage_csv
 from mockserver.errors import DataError
 from mockserver.usage_csv import read_usage_csv, table_error
 from mockserver.usage_tables import TableError, UsageTable, build_table, parse_day
@@ -142,6 +144,16 @@ BAD = [
         "usage.csv: line 3, column usageSage: the total of usageSage up to this row passes 2**63 - 1, the most a 64-bit sum holds exactly",
     ),
     (
+        "over int64, rows by date",
+        _lines(HEADER, "org_1,2025-01-02,0,0,0,0", "org_1,2025-01-01,0,0,0,9223372036854775808"),
+        "usage.csv: line 3, column usageSage: 9223372036854775808 is over 2**63 - 1, the most a count may be",
+    ),
+    (
+        "total over int64, rows by date",
+        _lines(HEADER, "org_1,2025-01-02,0,0,0,9223372036854775807", "org_1,2025-01-01,0,0,0,1"),
+        "usage.csv: line 3, column usageSage: the total of usageSage up to this row passes 2**63 - 1, the most a 64-bit sum holds exactly",
+    ),
+    (
         "duplicate day for one organization",
         _lines(HEADER, *ROWS, "org_1,2025-01-01T12:00:00,1,1,1,1"),
         "usage.csv: line 5: organization 'org_1' has two rows for 2025-01-01 (the other on line 2)",
@@ -209,6 +221,74 @@ def _date(offset: int) -> str:
     import datetime as dt
 
     return (dt.date(2000, 1, 1) + dt.timedelta(days=offset)).isoformat()
+
+
+def _swapped(rows: list[str], at: int) -> list[str]:
+    # Two days of one organization: in blocks of about four lines, some pairs straddle two blocks.
+    rows = rows[:]
+    rows[at], rows[at + 1] = rows[at + 1], rows[at]
+    return rows
+
+
+def _orders() -> list[tuple[str, list[str], bool]]:
+    grouped = [f"org_{n // 40},{_date(n % 40)},{n},{n % 3},{n * 7},{n % 11}" for n in range(200)]
+    by_date = sorted(grouped, key=lambda row: row.split(",")[1])
+    swapped = grouped[:]
+    swapped[150], swapped[151] = swapped[151], swapped[150]  # two days of one organization, late in the file
+    shuffled = grouped[:]
+    random.Random(7).shuffle(shuffled)
+    return [
+        ("grouped", grouped, True),
+        *((f"rows {i} and {i + 1} swapped", _swapped(grouped, i), False) for i in range(40, 52)),
+        ("by date", by_date, False),
+        ("two rows swapped late", swapped, False),
+        ("the last row first", grouped[-1:] + grouped[:-1], False),
+        ("shuffled", shuffled, False),
+    ]
+
+
+@pytest.mark.parametrize(("name", "rows", "in_order"), _orders(), ids=[o[0] for o in _orders()])
+def test_rows_in_any_order_across_blocks_give_the_grouped_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, rows: list[str], in_order: bool
+) -> None:
+    # Blocks of a few lines: the order is checked block by block, and across each boundary.
+    monkeypatch.setattr(usage_csv, "_BLOCK", 100)
+    path = tmp_path / "usage.csv"
+    expected = None
+    for content in (_lines(HEADER, *_orders()[0][1]), _lines(HEADER, *rows)):
+        path.write_bytes(content)
+        columns = read_usage_csv(path, source="usage.csv", organization_column="organizationId", channels=CHANNELS)
+        # Rows in order keep running totals; from the first out of order, each row's count.
+        assert (columns.counts is None) == (in_order or expected is None)
+        assert (columns.ordered == len(columns.days)) == (in_order or expected is None)
+        table = build_table(columns)
+        start = parse_day(_date(0))
+        days = range(start - 1, start + 42, 3)
+        found = {
+            (org, first, last): table.usage(org, first, last)
+            for org in table.spans
+            for first in days
+            for last in days
+            if first <= last
+        }
+        expected = expected or found
+    assert found == expected
+
+
+def test_a_total_over_int64_counts_the_rows_before_the_order_broke(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(usage_csv, "_BLOCK", 100)
+    rows = [f"org_1,{_date(n + 1)},0,0,0,{2**62 - n if n < 2 else 0}" for n in range(20)]  # in order: 2**63 - 1
+    rows.append(f"org_1,{_date(0)},0,0,0,0")  # a later block out of order, its counts kept from here
+    rows.append(f"org_2,{_date(0)},0,0,0,0")
+    rows.append(f"org_2,{_date(1)},0,0,0,9")  # 2**63 + 8 in all: past the most
+    with pytest.raises(DataError) as info:
+        _table(tmp_path, _lines(HEADER, *rows))
+    assert str(info.value) == (
+        f"usage.csv: line {len(rows) + 1}, column usageSage: the total of usageSage up to this row passes "
+        "2**63 - 1, the most a 64-bit sum holds exactly"
+    )
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:

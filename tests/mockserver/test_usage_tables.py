@@ -20,7 +20,7 @@ def _columns(rows: Sequence[tuple[str, int, int, int | float]]) -> Columns:
     """Columns of (organization, day, a, b) rows, organizations indexed in order of first sight."""
     columns = Columns(CHANNELS)
     if any(isinstance(b, float) for *_, b in rows):
-        columns.values["b"] = array("d")
+        columns.totals["b"] = array("d", [0.0])
     for org, day, a, b in rows:
         if org not in columns.organizations:
             columns.organizations.append(org)
@@ -95,26 +95,26 @@ def test_integer_sums_are_exact_past_double_precision() -> None:
     assert table.usage("o1", D, D + 1)["a"] == big + 1
 
 
-def test_columns_hold_the_values_with_their_total_and_refuse_one_past_int64() -> None:
+def test_columns_hold_running_totals_and_refuse_one_past_int64() -> None:
     columns = Columns(CHANNELS)
     columns.add("a", [5, 7])
     columns.add("a", iter([1]))
-    assert (list(columns.values["a"]), columns.totals["a"]) == ([5, 7, 1], 13)
+    assert list(columns.totals["a"]) == [0, 5, 12, 13]
     columns.add("a", [2**63 - 14])  # the most a total may be
-    assert columns.totals["a"] == 2**63 - 1
-    for past in ([1], [2**63]):  # the total, one value
-        with pytest.raises(OverflowError):
-            columns.add("a", past)
-    assert (len(columns.values["a"]), columns.totals["a"]) == (4, 2**63 - 1)  # nothing added
+    assert columns.totals["a"][-1] == 2**63 - 1
+    with pytest.raises(OverflowError):
+        columns.add("a", [1])
 
 
-def test_a_running_total_past_int64_in_sorted_order_is_refused() -> None:
-    # Only values below 0 can do it, which no reader gives: refused, not a traceback.
-    # In the input's order the running totals are -1, 2**63 - 2, 2**63 - 1; in the days' order
-    # the second passes it.
-    columns = _columns([("o1", D + 2, -1, 0), ("o1", D, 2**63 - 1, 0), ("o1", D + 1, 1, 0)])
-    with pytest.raises(TableError, match="a running total of a passes"):
-        build_table(columns)
+def test_rows_added_without_being_told_are_not_taken_for_in_order() -> None:
+    columns = _columns([ROWS[1], ROWS[0]])  # out of order, added without rows_added
+    columns.org_index.append(0)
+    columns.days.append(D + 9)
+    columns.rows_added(2)  # only the last row is told of: in order after the one before it
+    columns.add("a", [8])
+    columns.add("b", [80])
+    assert (columns.ordered, columns.counts) == (0, None)
+    assert build_table(columns).usage("o1", D, D + 9) == {"a": 11, "b": 110}
 
 
 @pytest.mark.parametrize(
