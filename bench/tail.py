@@ -1,15 +1,15 @@
 """The latency distribution of data mode against the floor's, at one level, run by run.
 
-    python bench/tail.py [--rounds 6] [--concurrency 64] [--duration 4] [--threads 4]
+    python bench/tail.py [--rounds 6] [--concurrency 64] [--duration 4] [--threads 4] [--workers 2]
                          [--log-level info] [--work-us N]
 
 Starts the floor (bench/floor.py) and the mock in data mode side by side, each with
-``--threads`` request threads per worker (the mock's default unless given), and alternates
-wrk runs between them: per round, the floor's run, then the mock's. Prints each run's p50,
-p90, p99 and rps, then the medians of the run-by-run ratios. ``make bench`` measures the
-goal; this is for looking into it: whether the mock's tail moved or its whole distribution
-did, and how the thread count or the request line (``--log-level warning`` writes none)
-changes either side. With ``--work-us N`` the other side is not the mock but the floor
+``--workers`` processes of ``--threads`` request threads (the mock's defaults unless
+given), and alternates wrk runs between them: per round, the floor's run, then the mock's.
+Prints each run's p50, p90, p99 and rps, then the medians of the run-by-run ratios.
+``make bench`` measures the goal; this is for looking into it: whether the mock's tail
+moved or its whole distribution did, and how the worker or thread count or the request
+line (``--log-level warning`` writes none) changes either side. With ``--work-us N`` the other side is not the mock but the floor
 itself spending N microseconds of Python per request: what any Python work costs on this
 server. Every answer is checked as in ``make bench``.
 """
@@ -43,6 +43,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=64, help="connections (default 64)")
     parser.add_argument("--duration", type=int, default=4, help="seconds per run (default 4)")
     parser.add_argument("--threads", type=int, default=MOCK_THREADS, help="request threads per worker, both sides")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes, both sides (default 2)")
     parser.add_argument(
         "--log-level", default="info", choices=("info", "warning"), help="the mock's (info: a line per request)"
     )
@@ -55,7 +56,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as workdir:
         body = Path(workdir) / "floor-body.json"
         body.write_bytes(data)
-        threads = ["--threads", str(args.threads)]
+        threads = ["--threads", str(args.threads), "--workers", str(args.workers)]
         sides = {
             "floor": Server("floor", [python, str(ROOT / "bench" / "floor.py"), str(body), "--port", "{port}", *threads], data),
             "mock": Server(
@@ -79,7 +80,8 @@ def main() -> int:
             runs: dict[str, list[dict[str, float]]] = {name: [] for name in sides}
             against = f"the floor spending {args.work_us:g} us of Python per request" if args.work_us else "the mock"
             print(
-                f"c={args.concurrency}, {args.threads} threads per worker, {args.duration} s runs: floor, then {against}"
+                f"c={args.concurrency}, {args.workers} workers of {args.threads} threads, {args.duration} s runs: "
+                f"floor, then {against}"
             )
             for number in range(1, args.rounds + 1):
                 for name in sides:
