@@ -24,6 +24,7 @@ the file, the line and the column.
 from __future__ import annotations
 
 import csv
+import math
 import os
 from collections.abc import Iterator, Sequence
 from itertools import repeat
@@ -255,13 +256,15 @@ class _Reader:
             total = int(columns.total(role))  # a CSV's counts are whole numbers
             try:
                 columns.add(role, map(int, column))
-            except OverflowError:
+            except (OverflowError, ValueError):  # ValueError: more digits than int() reads (4,300)
                 raise self._overflow(role, column, start, total) from None
 
     def _overflow(self, role: str, column: list[str], start: int, total: int) -> DataError:
         for offset, cell in enumerate(column):
-            if int(cell) > _INT64_MAX:
-                return self.fail(start + offset, role, f"{cell} is over 2**63 - 1, the most a count may be")
+            if _past_int64(cell):
+                return self.fail(
+                    start + offset, role, f"{_shown_digits(cell)} is over 2**63 - 1, the most a count may be"
+                )
             total += int(cell)
             if total > _INT64_MAX:
                 break
@@ -277,15 +280,27 @@ def _is_day(text: str) -> bool:
     return True
 
 
+def _past_int64(digits: str) -> bool:
+    # By its length first: int() refuses more than 4,300 digits, and 2**63 - 1 has 19.
+    return len(digits.lstrip("0")) > 19 or int(digits) > _INT64_MAX
+
+
+def _shown_digits(digits: str) -> str:
+    return digits if len(digits) <= 40 else f"{digits[:20]}... ({len(digits):,} digits)"
+
+
 def _count_problem(cell: str) -> str:
     if not cell.strip():
         return "the cell is empty; write 0 for no usage"
+    shown = repr(cell) if len(cell) <= 40 else f"{cell[:20]!r}... ({len(cell):,} characters)"
     try:
         number = float(cell)
     except ValueError:
-        return f"{cell!r} is not a whole number"
+        return f"{shown} is not a whole number"
+    if not math.isfinite(number):
+        return f"{shown} is not a whole number"
     if number < 0:
-        return f"{cell!r} is negative; usage counts are 0 or more"
+        return f"{shown} is negative; usage counts are 0 or more"
     if not number.is_integer():
-        return f"{cell!r} is a fraction; usage counts are whole numbers, so that sums stay exact"
-    return f"{cell!r} is not written as digits only (like {int(number)})"
+        return f"{shown} is a fraction; usage counts are whole numbers, so that sums stay exact"
+    return f"{shown} is not written as digits only (like {int(number)})"

@@ -68,7 +68,8 @@ class Columns:
     rows once their organizations and days are in (:meth:`rows_added`) gets, from the first
     batch that breaks the order, each row's count instead (``counts``): the totals so far are
     taken apart once, and :func:`build_table` sorts the counts and sums them, with no
-    running totals to undo. Rows by date break the order at their second row.
+    running totals to undo. Rows by date break the order at the second date's first row
+    (the rows of one organization alone, by date, are in order).
     """
 
     channels: tuple[str, ...]
@@ -76,9 +77,9 @@ class Columns:
     org_index: array[int] = field(default_factory=lambda: array("i"))
     days: array[int] = field(default_factory=lambda: array("i"))
     totals: dict[str, array[Any]] = field(default_factory=dict)
-    counts: dict[str, array[Any]] | None = None  # each row's count, once the rows came out of order
-    ordered: int = 0  # the rows :meth:`rows_added` found in order
-    _sums: dict[str, int | float] = field(default_factory=dict)  # with counts: each channel's total
+    counts: dict[str, array[Any]] | None = field(default=None, init=False)  # each row's count, once out of order
+    ordered: int = field(default=0, init=False)  # the rows :meth:`rows_added` found in order
+    _sums: dict[str, int | float] = field(default_factory=dict, init=False)  # with counts: each channel's total
 
     def __post_init__(self) -> None:
         for channel in self.channels:
@@ -116,9 +117,10 @@ class Columns:
         if _in_order(self.org_index[start:], self.days[start:]):
             self.ordered = len(self.days)
             return
-        self.counts = {channel: _unsummed(totals) for channel, totals in self.totals.items()}
-        self._sums = {channel: totals[-1] for channel, totals in self.totals.items()}
-        self.totals = {}
+        self.counts = {}
+        for channel in list(self.totals):  # one channel at a time: never every channel held twice
+            totals = self.totals.pop(channel)
+            self.counts[channel], self._sums[channel] = _unsummed(totals), totals[-1]
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,7 @@ def build_table(columns: Columns, *, also: Iterable[str] = ()) -> UsageTable:
     if not (columns.ordered == len(days) or _in_order(org_index, days)):
         gather, org_index, days = _sorted(columns)
     if columns.counts is None and gather is None:
-        sums = dict(columns.totals)  # in order: the running totals are the prefix sums
+        sums = {channel: columns.totals[channel] for channel in columns.channels}  # in order: the prefix sums
     else:
         counts = columns.counts
         if counts is None:  # out of order, but summed as they came: taken apart first

@@ -144,6 +144,36 @@ BAD = [
         "usage.csv: line 3, column usageSage: the total of usageSage up to this row passes 2**63 - 1, the most a 64-bit sum holds exactly",
     ),
     (
+        "more digits than int() reads",
+        _lines(HEADER, "org_1,2025-01-01,0,0,0," + "1" * 5000),
+        "usage.csv: line 2, column usageSage: 11111111111111111111... (5,000 digits) is over 2**63 - 1, the most a count may be",
+    ),
+    (
+        "more digits than int() reads, after a total past int64",
+        _lines(
+            HEADER,
+            "org_1,2025-01-01,0,0,0,9223372036854775807",
+            "org_1,2025-01-02,0,0,0,1",
+            "org_1,2025-01-03,0,0,0," + "9" * 5000,
+        ),
+        "usage.csv: line 3, column usageSage: the total of usageSage up to this row passes 2**63 - 1, the most a 64-bit sum holds exactly",
+    ),
+    (
+        "infinity",
+        _lines(HEADER, "org_1,2025-01-01,inf,0,0,0"),
+        "usage.csv: line 2, column usageSms: 'inf' is not a whole number",
+    ),
+    (
+        "not a number",
+        _lines(HEADER, "org_1,2025-01-01,NaN,0,0,0"),
+        "usage.csv: line 2, column usageSms: 'NaN' is not a whole number",
+    ),
+    (
+        "a long cell is shown cut",
+        _lines(HEADER, "org_1,2025-01-01,0,0," + "x" * 100 + ",0"),
+        "usage.csv: line 2, column usageEmail: 'xxxxxxxxxxxxxxxxxxxx'... (100 characters) is not a whole number",
+    ),
+    (
         "over int64, rows by date",
         _lines(HEADER, "org_1,2025-01-02,0,0,0,0", "org_1,2025-01-01,0,0,0,9223372036854775808"),
         "usage.csv: line 3, column usageSage: 9223372036854775808 is over 2**63 - 1, the most a count may be",
@@ -206,6 +236,11 @@ def test_each_fault_is_named_by_line_and_column(tmp_path: Path, name: str, conte
     with pytest.raises(DataError) as info:
         _table(tmp_path, content)
     assert str(info.value) == message
+
+
+def test_leading_zeros_do_not_make_a_count_too_big(tmp_path: Path) -> None:
+    table = _table(tmp_path, _lines(HEADER, "org_1,2025-01-01,0,0,0," + "0" * 30 + "9223372036854775807"))
+    assert table.usage("org_1", JAN1, JAN1)["usageSage"] == 2**63 - 1
 
 
 def test_lines_are_counted_across_blocks(tmp_path: Path) -> None:
