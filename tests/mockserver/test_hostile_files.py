@@ -21,6 +21,7 @@ from tests.mockserver.hostile import laughs, measured_cli, padded, ref_bomb
 from tests.server import get_json, health_by_worker, running_mock, wait_until
 
 pytestmark = pytest.mark.server
+KEYS_PATH = DATA_PATH.parent / "sample-keys.yaml"
 GOOD = "/organizations/org_1/usage?startDate=1735689600000&endDate=1738367999999"
 
 
@@ -43,6 +44,15 @@ STARTUP = [
         "over the limit of 1.5 MB (--max-data-mb, MOCKSERVER_MAX_DATA_MB)",
     ),
     ("deep nesting", "spec", lambda: "openapi: 3.0.3\nx: " + "[" * 500 + "]" * 500, [], "deeper than 128 levels"),
+    (
+        "a count of more digits than int() reads",
+        "usage",
+        lambda: (
+            "organizationId,date,usageSms,usageWhatsapp,usageEmail,usageSage\norg_1,2025-01-01,0,0,0," + "9" * 50_000
+        ),
+        [],
+        "line 2, column usageSage: 99999999999999999999... (50,000 digits) is over 2**63 - 1",
+    ),
 ]
 
 
@@ -50,9 +60,13 @@ STARTUP = [
 def test_hostile_file_stops_startup_quickly_in_little_memory(
     name: str, kind: str, make: Callable[[], str], options: list[str], fragment: str, tmp_path: Path
 ) -> None:
-    hostile = tmp_path / "hostile.yaml"
+    hostile = tmp_path / ("hostile.csv" if kind == "usage" else "hostile.yaml")
     hostile.write_text(make())
-    args = ["--spec", str(hostile)] if kind == "spec" else ["--spec", str(SPEC_PATH), "--data", str(hostile)]
+    args = {
+        "spec": ["--spec", str(hostile)],
+        "data": ["--spec", str(SPEC_PATH), "--data", str(hostile)],
+        "usage": ["--spec", str(SPEC_PATH), "--data", str(KEYS_PATH), "--usage", str(hostile)],
+    }[kind]
     code, output, seconds, peak_mb = measured_cli(*args, *options, "--check")
     assert code == 2, output
     assert output.startswith(f"error: {hostile}"), output
