@@ -76,10 +76,12 @@ class _Loop:
 
     def __init__(self, name: str, interval: float, step: Callable[[], None]) -> None:
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(interval, step), name=name, daemon=True)
+        self._name, self._interval, self._step = name, interval, step
 
     def start(self) -> None:
-        self._thread.start()
+        # The thread is made where it starts: a worker forked from the process that made the
+        # loop could not start one made before the fork (Python 3.13 marks it as finished).
+        threading.Thread(target=self._run, args=(self._interval, self._step), name=self._name, daemon=True).start()
 
     def stop(self) -> None:
         self._stop.set()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from mockserver import reloading
 from mockserver.core.engine import MockState
 from mockserver.reload_status import ReloadStatus
 from mockserver.reloading import Files, Follower, LiveState, Reloader
@@ -167,3 +169,41 @@ def test_a_file_saved_while_read_is_taken_at_the_next_step(
     assert (files.live.generation, files.status.read()) == (1, (1, None))  # nothing taken, nothing said
     reloader.step()
     assert (files.live.current(), files.status.read()) == (_state("v2"), (2, None))
+
+
+def test_a_loop_makes_its_thread_only_when_it_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The follower's loop is made in the main process and started in each forked worker; a
+    # thread object made before the fork cannot start after it (Python 3.13 marks it finished).
+    made: list[dict[str, Any]] = []
+    real = threading.Thread
+
+    def thread(**kwargs: Any) -> Any:
+        made.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(threading, "Thread", thread)  # the module reloading uses
+    ticks = threading.Event()
+    loop = reloading._Loop("test-loop", 0.001, ticks.set)
+    assert made == []
+    loop.start()
+    try:
+        assert ticks.wait(5)
+        assert [(m["name"], m["daemon"]) for m in made] == [("test-loop", True)]
+    finally:
+        loop.stop()
+
+
+def test_a_loop_made_before_a_fork_runs_in_the_child() -> None:
+    ticks = threading.Event()
+    loop = reloading._Loop("test-loop", 0.001, ticks.set)
+    pid = os.fork()
+    if pid == 0:  # the worker's side: start the loop made in the parent
+        code = 1
+        try:
+            loop.start()
+            code = 0 if ticks.wait(5) else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert not ticks.is_set()  # the parent's loop was never started
