@@ -9,9 +9,10 @@ given), and alternates wrk runs between them: per round, the floor's run, then t
 Prints each run's p50, p90, p99 and rps, then the medians of the run-by-run ratios.
 ``make bench`` measures the goal; this is for looking into it: whether the mock's tail
 moved or its whole distribution did, and how the worker or thread count or the request
-line (``--log-level warning`` writes none) changes either side. With ``--work-us N`` the other side is not the mock but the floor
-itself spending N microseconds of Python per request: what any Python work costs on this
-server. Every answer is checked as in ``make bench``.
+line (``--log-level warning`` writes none) changes either side. With ``--work-us N`` the
+other side is not the mock but the floor itself spending N microseconds of Python per
+request: what any Python work costs on this server. Every answer is checked as in
+``make bench``.
 """
 
 from __future__ import annotations

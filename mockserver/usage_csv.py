@@ -262,9 +262,7 @@ class _Reader:
     def _overflow(self, role: str, column: list[str], start: int, total: int) -> DataError:
         for offset, cell in enumerate(column):
             if _past_int64(cell):
-                return self.fail(
-                    start + offset, role, f"{_shown_digits(cell)} is over 2**63 - 1, the most a count may be"
-                )
+                return self.fail(start + offset, role, f"{_shown(cell)} is over 2**63 - 1, the most a count may be")
             total += int(cell)
             if total > _INT64_MAX:
                 break
@@ -285,18 +283,22 @@ def _past_int64(digits: str) -> bool:
     return len(digits.lstrip("0")) > 19 or int(digits) > _INT64_MAX
 
 
-def _shown_digits(digits: str) -> str:
-    return digits if len(digits) <= 40 else f"{digits[:20]}... ({len(digits):,} digits)"
+def _shown(cell: str, *, quoted: bool = False) -> str:
+    """A cell as an error shows it: a long one cut to its first 20 characters and its length."""
+    if len(cell) <= 40:
+        return repr(cell) if quoted else cell
+    head, unit = (repr(cell[:20]), "characters") if quoted else (cell[:20], "digits")
+    return f"{head}... ({len(cell):,} {unit})"
 
 
 def _count_problem(cell: str) -> str:
     if not cell.strip():
         return "the cell is empty; write 0 for no usage"
-    shown = repr(cell) if len(cell) <= 40 else f"{cell[:20]!r}... ({len(cell):,} characters)"
+    shown = _shown(cell, quoted=True)
     try:
         number = float(cell)
     except ValueError:
-        return f"{shown} is not a whole number"
+        number = math.nan
     if not math.isfinite(number):
         return f"{shown} is not a whole number"
     if number < 0:
