@@ -291,4 +291,6 @@ def check_rules(rules: Sequence[Mapping[str, Any]], values: Mapping[str, Any]) -
 
 
 def _number(value: Any) -> str:
-    return repr(value) if not isinstance(value, float) else f"{value:g}"
+    # repr: the shortest text that reads back as the same value, so two values a rule
+    # tells apart are shown apart (":g" kept six digits: 1735689600000.5 was 1.73569e+12).
+    return repr(value)

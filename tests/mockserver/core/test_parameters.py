@@ -174,6 +174,22 @@ def test_cross_parameter_rule(a: str, b: str, ok: bool) -> None:
         assert result.parameter == "b"
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "shown"),
+    [
+        ("1735689600000.5", "1735689600000.25", "(a=1735689600000.5, b=1735689600000.25)"),
+        ("1.0000001", "1.00000001", "(a=1.0000001, b=1.00000001)"),
+        ("5", "2", "(a=5, b=2)"),
+    ],
+    ids=["epoch-ms-fractions", "close-fractions", "integers"],
+)
+def test_a_broken_rule_shows_the_values_as_sent_apart(a: str, b: str, shown: str) -> None:
+    # Six significant digits (``:g``) showed 1735689600000.5 and 1735689600000.25 both as 1.73569e+12.
+    result = _check(RANGE, {"a": [a], "b": [b]})
+    assert isinstance(result, Invalid)
+    assert result.message.endswith(shown), result.message
+
+
 @pytest.mark.parametrize("schema", [{"type": "integer"}, {"type": ["integer", "null"]}, {"type": "number"}])
 def test_an_integer_longer_than_python_reads_is_a_coercion_error(schema: dict[str, Any]) -> None:
     with pytest.raises(CoercionError, match=r"more than an integer may have here|out of the range of a number"):
