@@ -33,7 +33,7 @@ from typing import Any
 from mockserver.access_log import printable, shown_key, shown_query, shown_target
 from mockserver.core.backend import Refusal
 from mockserver.core.conformance import RESPONSE, Answer, RequestVerdict, Violation, check_request, check_response
-from mockserver.core.cors import cors_headers
+from mockserver.core.cors import VARY_ORIGIN, cors_headers, origin_allowed, varies
 from mockserver.core.engine import MockRequest, MockState, refuse
 from mockserver.core.security import redact
 from mockserver.exchange import (
@@ -214,7 +214,7 @@ class ProxyMiddleware:
     # ---- headers, journal and log -------------------------------------------------------------
     def _cors(self, request: MockRequest, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """What lets a browser read the proxy's own headers, when its origin is allowed."""
-        if not cors_headers(request.headers.get("origin"), self.runtime.settings.cors_origins):
+        if not origin_allowed(request.headers.get("origin"), self.runtime.settings.cors_origins):
             return []
         listed = [v for n, v in headers if n.lower() == "access-control-expose-headers"]
         return [("Access-Control-Expose-Headers", ", ".join([*listed, MARK_HEADER, VIOLATIONS_HEADER]))]
@@ -223,12 +223,14 @@ class ProxyMiddleware:
         headers = [*result.headers, *result.extra, ("Via", VIA)]
         if not any(name == "Content-Length" for name, _ in result.extra):
             headers.append(("Content-Length", str(len(result.body))))
-        origin = request.headers.get("origin")
+        origin, origins = request.headers.get("origin"), self.runtime.settings.cors_origins
         if origin:  # the proxy's CORS policy, as the mock's, in place of the upstream's
-            cors = cors_headers(origin, self.runtime.settings.cors_origins)
+            cors = cors_headers(origin, origins)
             expose = self._cors(request, headers)
             headers = [(n, v) for n, v in headers if not n.lower().startswith("access-control-")]
             headers += [*cors, *expose]
+        elif varies(origins) and not any(n.lower() == "vary" and "origin" in v.lower() for n, v in headers):
+            headers.append(VARY_ORIGIN)  # the answer to an origin would differ: caches must tell them apart
         return headers
 
     def _record(self, state: MockState, request: MockRequest, result: _Result, started: float) -> None:

@@ -37,7 +37,7 @@ from typing import Any
 from mockserver.access_log import shown_target
 from mockserver.core.answers import Served
 from mockserver.core.backend import Refusal
-from mockserver.core.cors import cors_headers
+from mockserver.core.cors import VARY_ORIGIN, cors_headers, varies
 from mockserver.core.engine import MockRequest, MockState, Outcome, handle, handle_plain, internal_error, refuse
 from mockserver.core.security import name_of, redact
 from mockserver.core.wire import parse_cookies, parse_query
@@ -119,6 +119,8 @@ class MockMiddleware:
         self._admin_root = runtime.settings.admin_prefix  # the prefix without its slash: a cheap first test
         self.delay_slots = threading.BoundedSemaphore(runtime.settings.delay_slots)
         self.latency = runtime.settings.latency  # simulated latency: (least, most) milliseconds, or None
+        # With a list of origins every answer varies by origin (mockserver.core.cors), even one without CORS headers.
+        self.vary = varies(runtime.settings.cors_origins)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -160,6 +162,8 @@ class MockMiddleware:
                 body = served.encoded
                 status = _REASONS.get(served.status) or f"{served.status} Unknown"
                 response_headers = [("Content-Type", served.content_type), ("Content-Length", str(len(body)))]
+                if self.vary:
+                    response_headers.append(VARY_ORIGIN)
         except Exception:
             # A fault of the mock itself: the traceback goes to the log, never to the client.
             logger.exception("unexpected error answering %s %s", method, _logged_target(state, path, raw_query))
@@ -199,7 +203,8 @@ class MockMiddleware:
         if served.content_type:
             response_headers.append(("Content-Type", served.content_type))
         response_headers.append(("Content-Length", str(len(body))))
-        if "HTTP_ORIGIN" in environ and (origin := environ["HTTP_ORIGIN"]):
+        origin = environ.get("HTTP_ORIGIN")
+        if origin or self.vary:
             response_headers += cors_headers(
                 origin,
                 self.runtime.settings.cors_origins,

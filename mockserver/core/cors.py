@@ -1,8 +1,9 @@
 """CORS headers for browsers, as plain functions.
 
 Any origin is allowed by default (``*``); with a list of origins, a request from one of
-them gets that origin back with ``Vary: Origin`` and others get no CORS headers, so the
-browser blocks them. A preflight is answered with the methods the path documents and the
+them gets that origin back and others get no CORS headers, so the browser blocks them.
+With a list, every answer says ``Vary: Origin`` (those to other origins and to requests
+without one too): a shared cache must not hand one origin's answer to another. A preflight is answered with the methods the path documents and the
 headers the browser asked for (``X-API-Key``, ``Prefer`` ...).
 """
 
@@ -10,9 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["MAX_AGE", "cors_headers"]
+__all__ = ["MAX_AGE", "VARY_ORIGIN", "cors_headers", "origin_allowed", "varies"]
 
 MAX_AGE = "600"
+VARY_ORIGIN = ("Vary", "Origin")
+
+
+def varies(allowed: Sequence[str]) -> bool:
+    """Whether answers depend on the request's origin: a list of origins, not ``*``."""
+    return "*" not in allowed
+
+
+def origin_allowed(origin: str | None, allowed: Sequence[str]) -> bool:
+    """Whether a request from ``origin`` gets CORS headers."""
+    return bool(origin) and ("*" in allowed or origin in allowed)
 
 
 def cors_headers(
@@ -23,15 +35,15 @@ def cors_headers(
     methods: Sequence[str] = (),
     requested_headers: str | None = None,
 ) -> list[tuple[str, str]]:
-    """The CORS response headers for a request from ``origin``."""
-    if not origin:
-        return []
+    """The CORS response headers for a request from ``origin`` (``None``: a request without one)."""
     if "*" in allowed:
+        if not origin:
+            return []
         headers = [("Access-Control-Allow-Origin", "*")]
-    elif origin in allowed:
-        headers = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+    elif origin and origin in allowed:
+        headers = [("Access-Control-Allow-Origin", origin), VARY_ORIGIN]
     else:
-        return []
+        return [VARY_ORIGIN]
     if preflight:
         headers.append(("Access-Control-Allow-Methods", ", ".join(methods)))
         if requested_headers:

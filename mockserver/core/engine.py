@@ -145,14 +145,12 @@ def handle(state: MockState, request: MockRequest) -> Outcome:
         allow = match.allow if isinstance(match, WrongMethod) else _allow(state, match.operation.path)
         return Outcome(Served(204, None, content_type="", headers={"Allow": ", ".join((*allow, "OPTIONS"))}), None)
     if isinstance(match, WrongMethod):
+        # Every method the path answers: its operations' and the preflight's, as the 204 to OPTIONS lists them.
+        allowed = ", ".join((*match.allow, "OPTIONS"))
         outcome = refuse(
-            state,
-            None,
-            Refusal(
-                "method_not_allowed", f"method {match.method} is not allowed here; allowed: {', '.join(match.allow)}"
-            ),
+            state, None, Refusal("method_not_allowed", f"method {match.method} is not allowed here; allowed: {allowed}")
         )
-        return Outcome(outcome.served._replace(headers={"Allow": ", ".join(match.allow)}), None)
+        return Outcome(outcome.served._replace(headers={"Allow": allowed}), None)
     return _answer(state, request, match.operation, match.path_params)
 
 

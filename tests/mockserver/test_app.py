@@ -143,7 +143,7 @@ def test_method_not_allowed(client: FlaskClient) -> None:
     for method in ("POST", "DELETE", "PROPFIND"):
         response = client.open(USAGE, method=method)
         assert response.status_code == 405
-        assert response.headers["Allow"] == "GET, HEAD"
+        assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
         assert response.get_json()["error"] == "MethodNotAllowed"
 
 
@@ -266,9 +266,16 @@ def test_cors_origins_are_configurable(make_app: Callable[..., Flask]) -> None:
         client.get(USAGE + Q, headers={**H, "Origin": "http://allowed.test"}).headers["Access-Control-Allow-Origin"]
         == "http://allowed.test"
     )
-    assert (
-        "Access-Control-Allow-Origin" not in client.get(USAGE + Q, headers={**H, "Origin": "http://evil.test"}).headers
-    )
+    other = client.get(USAGE + Q, headers={**H, "Origin": "http://evil.test"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+    # The answer depends on the origin: every answer says so, to the other origin and without one too.
+    for headers in ({**H, "Origin": "http://allowed.test"}, {**H, "Origin": "http://evil.test"}, H, {}):
+        assert client.get(USAGE + Q, headers=headers).headers.get("Vary") == "Origin", headers
+
+
+def test_answers_to_any_origin_do_not_vary(client: FlaskClient) -> None:
+    for headers in ({**H, "Origin": "http://app.test"}, H):
+        assert "Vary" not in client.get(USAGE + Q, headers=headers).headers
 
 
 def _replace(path: Path, text: str) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.core.cors import cors_headers
+from mockserver.core.cors import cors_headers, origin_allowed
 
 CASES = [
     ("no origin", None, ("*",), False, []),
@@ -14,7 +14,10 @@ CASES = [
         False,
         [("Access-Control-Allow-Origin", "http://a.test"), ("Vary", "Origin")],
     ),
-    ("other origin", "http://b.test", ("http://a.test",), False, []),
+    ("other origin", "http://b.test", ("http://a.test",), False, [("Vary", "Origin")]),
+    ("no origin, a list", None, ("http://a.test",), False, [("Vary", "Origin")]),
+    ("empty origin, a list", "", ("http://a.test",), False, [("Vary", "Origin")]),
+    ("empty origin, any", "", ("*",), False, []),
     (
         "preflight",
         "http://a.test",
@@ -38,3 +41,12 @@ def test_cors_headers(
         origin, allowed, preflight=preflight, methods=("GET", "HEAD", "OPTIONS"), requested_headers="x-api-key,prefer"
     )
     assert headers == expected
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed", "expected"),
+    [(None, ("*",), False), ("", ("*",), False), ("http://a.test", ("*",), True), ("http://a.test", ("http://a.test",), True),
+     ("http://b.test", ("http://a.test",), False), (None, ("http://a.test",), False)],
+)  # fmt: skip
+def test_origin_allowed(origin: str | None, allowed: tuple[str, ...], expected: bool) -> None:
+    assert origin_allowed(origin, allowed) is expected

@@ -116,7 +116,9 @@ def test_a_refusal_names_what_was_wrong(example_state: MockState) -> None:
 
 def test_other_method_lists_what_is_allowed(example_state: MockState) -> None:
     served = handle(example_state, _request(method="DELETE")).served
-    assert served.headers["Allow"] == "GET, HEAD"
+    # OPTIONS too: the path answers it (the preflight), and the 204 to it lists the same methods.
+    assert served.headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert served.body["message"].endswith("allowed: GET, HEAD, OPTIONS")
 
 
 def test_options_answers_the_allowed_methods(example_state: MockState) -> None:
