@@ -138,15 +138,20 @@ def build_state(
 
 def handle(state: MockState, request: MockRequest) -> Outcome:
     """Answer one request."""
+    if request.method == "OPTIONS" and "access-control-request-method" not in request.headers:
+        # A plain OPTIONS is the spec's own operation where it documents one (a preflight never is).
+        documented = match_route(state.routes, "OPTIONS", request.path)
+        if isinstance(documented, Match):
+            return _answer(state, request, documented.operation, documented.path_params)
     match = match_route(state.routes, "GET" if request.method == "OPTIONS" else request.method, request.path)
     if isinstance(match, NoRoute):
         return refuse(state, None, Refusal("not_found", f"no operation at path {request.path!r}"))
     if request.method == "OPTIONS":  # CORS preflight headers are added by the Flask shell
         allow = match.allow if isinstance(match, WrongMethod) else _allow(state, match.operation.path)
-        return Outcome(Served(204, None, content_type="", headers={"Allow": ", ".join((*allow, "OPTIONS"))}), None)
+        return Outcome(Served(204, None, content_type="", headers={"Allow": ", ".join(_with_options(allow))}), None)
     if isinstance(match, WrongMethod):
         # Every method the path answers: its operations' and the preflight's, as the 204 to OPTIONS lists them.
-        allowed = ", ".join((*match.allow, "OPTIONS"))
+        allowed = ", ".join(_with_options(match.allow))
         outcome = refuse(
             state, None, Refusal("method_not_allowed", f"method {match.method} is not allowed here; allowed: {allowed}")
         )
@@ -261,6 +266,11 @@ _NO_PREFERENCES = Preferences()
 def _catalog(state: MockState) -> Catalog:
     assert state.catalog is not None, "a MockState comes from build_state"  # noqa: S101 - an invariant
     return state.catalog
+
+
+def _with_options(allow: tuple[str, ...]) -> tuple[str, ...]:
+    """The path's methods and OPTIONS (the preflight's), once even where the spec documents OPTIONS."""
+    return allow if "OPTIONS" in allow else (*allow, "OPTIONS")
 
 
 def _allow(state: MockState, template: str) -> tuple[str, ...]:

@@ -215,3 +215,56 @@ def test_documented_response_headers_travel_with_the_answer(petshop: MockState) 
 
 def test_header_names_the_spec_spells_with_an_underscore(petshop: MockState) -> None:
     assert petshop.header_keys == {"HTTP_API_KEY": "api_key"}
+
+
+# A spec that documents OPTIONS itself, as Box's does (OPTIONS /files/content answers
+# whether an upload would be accepted): a plain OPTIONS is that operation, a preflight is not.
+_WITH_OPTIONS = {
+    "openapi": "3.0.3",
+    "info": {"title": "t", "version": "1"},
+    "paths": {
+        "/files/content": {
+            "post": {"responses": {"201": {"description": "made"}}},
+            "options": {
+                "responses": {
+                    "200": {
+                        "description": "the upload would be accepted",
+                        "content": {
+                            "application/json": {
+                                "schema": {"type": "object"},
+                                "example": {"upload_url": "https://upload.example/x"},
+                            }
+                        },
+                    }
+                }
+            },
+        }
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def with_options() -> MockState:
+    from usage_contract_kit.spec import parse_document
+
+    return build_state(parse_document(_WITH_OPTIONS))
+
+
+def test_a_documented_options_operation_is_served(with_options: MockState) -> None:
+    request = MockRequest("OPTIONS", "/files/content", {}, {}, {})
+    outcome = handle(with_options, request)
+    assert (outcome.served.status, outcome.served.body) == (200, {"upload_url": "https://upload.example/x"})
+    assert outcome.operation is not None and outcome.operation.method == "OPTIONS"
+
+
+def test_a_preflight_is_not_the_documented_options_operation(with_options: MockState) -> None:
+    request = MockRequest("OPTIONS", "/files/content", {}, {"access-control-request-method": "POST"}, {})
+    outcome = handle(with_options, request)
+    assert outcome.served.status == 204
+    assert outcome.served.headers["Allow"] == "OPTIONS, POST"
+
+
+def test_allow_names_a_documented_options_once(with_options: MockState) -> None:
+    served = handle(with_options, MockRequest("GET", "/files/content", {}, {}, {})).served
+    assert served.status == 405
+    assert served.headers["Allow"] == "OPTIONS, POST"
