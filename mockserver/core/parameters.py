@@ -259,6 +259,8 @@ def validate_parameters(
             if plan.param.required:
                 return Invalid(plan.name, f"{plan.label} is required")
             continue
+        if plan.param.allow_empty and len(raw) == 1 and raw[0] == "":
+            continue  # allowEmptyValue: sent without a value (?flag), so nothing to coerce or check
         try:
             value = coerce_planned(raw, plan)  # type: ignore[arg-type]
         except CoercionError as exc:

@@ -247,3 +247,22 @@ def test_what_a_typed_parameter_coerces_to_its_validator_accepts(raw: str, case:
     except CoercionError:
         return
     assert plan.param.validator.is_valid(value), (raw, value)
+
+
+# allowEmptyValue (a query flag sent without a value, as Asana's ?opt_pretty): present, and
+# nothing to coerce or check, whatever the schema's type; without it, still refused.
+FLAG = _operation([{**_query("opt_pretty", {"type": "boolean"}, required=False), "allowEmptyValue": True}])
+NO_FLAG = _operation([_query("opt_pretty", {"type": "boolean"}, required=False)])
+REQUIRED_FLAG = _operation([{**_query("f", {"type": "integer", "enum": [1, 2]}), "allowEmptyValue": True}])
+
+
+def test_allow_empty_value_takes_an_empty_value_of_any_type() -> None:
+    assert _check(FLAG, {"opt_pretty": [""]}) == {}
+    assert _check(FLAG, {"opt_pretty": ["true"]}) == {"opt_pretty": True}
+    assert isinstance(_check(FLAG, {"opt_pretty": ["yes"]}), Invalid)
+    assert _check(REQUIRED_FLAG, {"f": [""]}) == {}
+    assert isinstance(_check(REQUIRED_FLAG, {}), Invalid)
+
+
+def test_without_allow_empty_value_an_empty_boolean_is_refused() -> None:
+    assert isinstance(_check(NO_FLAG, {"opt_pretty": [""]}), Invalid)
