@@ -17,6 +17,7 @@ openapi-spec-validator for a document it already passed (its import alone costs 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -91,6 +92,7 @@ def parse_document(
     version = str(document.get("openapi", ""))
     if not version.startswith("3."):
         raise SpecError(source, "/openapi", f"OpenAPI 3.x is required, found {version!r}")
+    document = json_keys(document, source)
     resolved = resolve_refs(document, source=source)
     faults = Faults(source, lenient=lenient)
     if memo is None or digest is None or not memo.known_valid(digest):
@@ -112,6 +114,39 @@ def parse_document(
         recursive=resolved.recursive,
         warnings=tuple(faults.warnings),
     )
+
+
+def json_keys(node: Any, source: str, at: str = "") -> Any:
+    """``node`` with every mapping key a string, as JSON writes one (``200`` -> ``"200"``, ``true`` -> ``"true"``).
+
+    YAML reads an unquoted key as a number, a boolean or null (``200:``, the way many a spec
+    writes its response codes); an OpenAPI document is JSON data, whose keys are strings. The
+    same node is given back where nothing changes; a key written both ways is refused.
+    """
+    if isinstance(node, dict):
+        out: dict[str, Any] = {}
+        changed = False
+        for key, value in node.items():
+            text = key if isinstance(key, str) else _key_text(key)
+            new = json_keys(value, source, f"{at}{pointer(text)}") if isinstance(value, dict | list) else value
+            if text in out:
+                raise SpecError(source, f"{at}{pointer(text)}", f"the key {text!r} is written twice, quoted and not")
+            out[text] = new
+            changed = changed or text is not key or new is not value
+        return out if changed else node
+    if isinstance(node, list):
+        items = [
+            json_keys(value, source, f"{at}/{index}") if isinstance(value, dict | list) else value
+            for index, value in enumerate(node)
+        ]
+        return items if any(a is not b for a, b in zip(items, node, strict=True)) else node
+    return node
+
+
+def _key_text(key: Any) -> str:
+    """A mapping key as JSON writes it (``json.dumps({200: 0})`` is ``{"200": 0}``)."""
+    text: str = next(iter(json.loads(json.dumps({key: None}))))
+    return text
 
 
 def validate_document(document: dict[str, Any], source: str) -> None:

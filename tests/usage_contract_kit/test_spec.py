@@ -170,6 +170,28 @@ def test_unquoted_dates_in_examples_stay_strings(tmp_path: Path) -> None:
     assert media.default_example.value["data"]["asOf"] == "2020-01-01"
 
 
+def test_unquoted_status_codes_are_read_as_json_would_write_them(tmp_path: Path) -> None:
+    # Asana's spec (and many a hand-written one) writes its response codes unquoted: YAML reads
+    # them as integers, which a JSON document cannot hold; they are taken as JSON writes them.
+    text = SPEC_PATH.read_text()
+    unquoted = text.replace('"200":', "200:").replace('"404":', "404:")
+    assert unquoted != text
+    path = tmp_path / "unquoted.yaml"
+    path.write_text(unquoted)
+    (op,) = load_spec(path).operations
+    assert {"200", "404"} <= set(op.responses)
+
+
+def test_a_key_written_both_quoted_and_not_is_refused_where_it_stands() -> None:
+    document = _document()
+    responses = _at(document, *OP, "responses")
+    responses[200] = copy.deepcopy(responses["200"])
+    with pytest.raises(SpecError) as info:
+        parse_document(document)
+    assert info.value.location == EX + "/responses/200"
+    assert "written twice" in info.value.problem
+
+
 def test_a_validator_message_is_one_line() -> None:
     document = _document()
     _at(document, *OP)["strayKey"] = True
