@@ -254,7 +254,8 @@ def test_a_documented_options_operation_is_served(with_options: MockState) -> No
     request = MockRequest("OPTIONS", "/files/content", {}, {}, {})
     outcome = handle(with_options, request)
     assert (outcome.served.status, outcome.served.body) == (200, {"upload_url": "https://upload.example/x"})
-    assert outcome.operation is not None and outcome.operation.method == "OPTIONS"
+    assert outcome.operation is not None
+    assert outcome.operation.method == "OPTIONS"
 
 
 def test_a_preflight_is_not_the_documented_options_operation(with_options: MockState) -> None:
