@@ -108,6 +108,11 @@ def to_xml(value: Any, schema: Any, name: str | None = None) -> str:
         namespace = (
             f" xmlns{':' + hints['prefix'] if hints.get('prefix') else ''}={_attribute(str(hints['namespace']))}"
         )
+    if isinstance(value, list) and not hints.get("wrapped"):
+        # A document has one root element: an array not wrapped would give none, or several.
+        schema = (
+            {**schema, "xml": {**hints, "wrapped": True}} if isinstance(schema, dict) else {"xml": {"wrapped": True}}
+        )
     return '<?xml version="1.0" encoding="UTF-8"?>' + _element(value, schema, tag, namespace)
 
 

@@ -77,3 +77,15 @@ def test_xml_follows_the_schema_s_hints() -> None:
 )
 def test_content_type_header(documented: str, kind: str, sent: str) -> None:
     assert content_type_header(documented, kind) == sent
+
+
+@pytest.mark.parametrize("count", [0, 1, 2])
+def test_an_array_body_in_xml_has_one_root_element(count: int) -> None:
+    # As GET /pet/findByStatus of the Swagger petstore documents it: an array, not wrapped, of
+    # pets named "pet"; an XML document has one root element, whatever the number of pets.
+    from xml.dom import minidom
+
+    schema = {"type": "array", "items": {"type": "object", "xml": {"name": "pet"}, "properties": {"id": {}}}}
+    text = to_xml([{"id": n} for n in range(count)], schema)
+    root = minidom.parseString(text).documentElement  # noqa: S318 - the mock's own XML, in a test
+    assert [child.tagName for child in root.childNodes] == ["pet"] * count
