@@ -159,6 +159,73 @@ def _components(edges: Mapping[str, list[str]]) -> list[list[str]]:
     return result
 
 
+def _discriminate(node: Mapping[str, Any], resolved: dict[str, Any], document: Any) -> None:
+    """Make ``resolved``'s ``oneOf``/``anyOf`` branches say the ``discriminator`` value each one takes.
+
+    A discriminator names the property whose value picks the branch: the ``mapping`` says which
+    value means which schema, and a schema the mapping does not name is meant by its own name.
+    Branches often differ only in that value (each declaring the property a plain string), so
+    plain JSON Schema finds several matching; once inlined, the refs that said which branch is
+    which are gone. Each branch that is a ``$ref`` and does not list the property's values itself
+    becomes ``allOf`` of itself and the values it takes, in ``resolved`` (the inlined copy):
+    validators and generators then read it as such.
+    """
+    discriminator = node["discriminator"]
+    name = discriminator.get("propertyName")
+    mapping = discriminator.get("mapping")
+    mapping = mapping if isinstance(mapping, dict) else {}
+    if not isinstance(name, str):
+        return
+    for key in ("oneOf", "anyOf"):
+        branches, inlined = node.get(key), resolved.get(key)
+        if not isinstance(branches, list) or not isinstance(inlined, list):
+            continue
+        constrained = []
+        for branch, copy in zip(branches, inlined, strict=True):
+            ref = branch.get("$ref") if isinstance(branch, dict) else None
+            if not isinstance(ref, str) or _declares(document, {"$ref": ref}, name, 0):
+                # An inline branch has no name to be meant by; one that lists the values of the
+                # property itself (enum: [dog]) is told apart by them already, whatever its name.
+                constrained.append(copy)
+                continue
+            values = [value for value, target in mapping.items() if _names(target, ref)]
+            own = ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+            if own not in mapping:
+                values.append(own)
+            picked = {"required": [name], "properties": {name: {"enum": values}}}
+            constrained.append({"allOf": [copy, picked]})
+        resolved[key] = constrained
+
+
+def _declares(document: Any, schema: Any, name: str, depth: int) -> bool:
+    """Whether ``schema`` (or a part of its ``allOf``, through refs) lists the values of property ``name``."""
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and depth < MAX_LEVELS:
+        try:
+            schema, depth = lookup(document, schema["$ref"]), depth + 1
+        except LookupError:
+            return False  # reported where the ref stands, by the resolver
+    if not isinstance(schema, dict) or depth >= MAX_LEVELS:
+        return False
+    properties = schema.get("properties")
+    found = properties.get(name) if isinstance(properties, dict) else None
+    while isinstance(found, dict) and isinstance(found.get("$ref"), str) and depth < MAX_LEVELS:
+        try:
+            found, depth = lookup(document, found["$ref"]), depth + 1
+        except LookupError:
+            return False
+    if isinstance(found, dict) and ("enum" in found or "const" in found):
+        return True
+    parts = schema.get("allOf")
+    return isinstance(parts, list) and any(_declares(document, part, name, depth + 1) for part in parts)
+
+
+def _names(target: Any, ref: str) -> bool:
+    """Whether a discriminator mapping's ``target`` (a ref, or a schema's name) is ``ref``."""
+    if not isinstance(target, str):
+        return False
+    return target == ref if target.startswith("#") else f"#/components/schemas/{target}" == ref
+
+
 class _Resolver:
     def __init__(self, document: dict[str, Any], source: str, recursive: set[str]) -> None:
         self.document = document
@@ -218,7 +285,10 @@ class _Resolver:
                 if siblings and isinstance(merged, dict):
                     merged = {**merged, **self.resolve(siblings, at)}
                 return merged
-            return {k: self.resolve(v, f"{at}{pointer(k)}") for k, v in node.items()}
+            resolved = {k: self.resolve(v, f"{at}{pointer(k)}") for k, v in node.items()}
+            if isinstance(node.get("discriminator"), dict):
+                _discriminate(node, resolved, self.document)
+            return resolved
         if isinstance(node, list):
             return [self.resolve(v, f"{at}{pointer(i)}") for i, v in enumerate(node)]
         return node
