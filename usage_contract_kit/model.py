@@ -48,6 +48,7 @@ class MediaType:
     examples: tuple[Example, ...]
     location: str
     encoding: Mapping[str, Any] = field(default_factory=dict)  # multipart and form: per property
+    left_out: tuple[str, ...] = ()  # the names of examples a lenient reading left out: they break the schema
 
     @cached_property
     def kind(self) -> str:

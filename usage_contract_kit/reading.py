@@ -216,9 +216,9 @@ class OperationReader:
         # A text, XML or binary example is the body's text itself, not JSON data: check it only
         # where the schema describes that text (a string), not the data it serialises.
         textual = media.kind not in ("json", "form", "multipart") and not _admits_strings(schema)
-        return MediaType(
-            content_type, schema, validator, self.checked(examples, validator, textual=textual), at, media.encoding
-        )
+        kept = self.checked(examples, validator, textual=textual)
+        left_out = tuple(example.name for example in examples if example not in kept)
+        return MediaType(content_type, schema, validator, kept, at, media.encoding, left_out=left_out)
 
     def examples(self, raw: Mapping[str, Any], schema: Any, at: str) -> list[Example]:
         examples: list[Example] = []

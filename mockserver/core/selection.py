@@ -17,7 +17,7 @@ from mockserver.core.answers import Catalog, Served, default_response, dynamic_b
 from mockserver.core.encoding import encode_body
 from mockserver.core.negotiation import MediaRange, acceptable
 from mockserver.core.prefer import Preferences
-from usage_contract_kit.model import Operation
+from usage_contract_kit.model import MediaType, Operation
 
 __all__ = ["Broken", "NotAcceptable", "SelectionError", "Served", "select_response"]
 
@@ -75,11 +75,7 @@ def select_response(
     if prefs.example is not None:
         example = media.example(prefs.example)
         if example is None:
-            names = ", ".join(e.name for e in media.examples) or "none"
-            raise SelectionError(
-                f"example {prefs.example!r} is not documented for status {status} ({media.content_type});"
-                f" documented: {names}"
-            )
+            raise _no_example(prefs.example, status, media)
         encoded = encode_body(example.value, media.kind, media.schema)
         return Served(status, example.value, body.content_type, example.name, headers, encoded=encoded, kind=media.kind)
     if prefs.dynamic:
@@ -96,3 +92,16 @@ def select_response(
             schema=media.schema,
         )
     return Served(status, body.value, body.content_type, body.example, headers, encoded=body.encoded, kind=media.kind)
+
+
+def _no_example(name: str, status: int, media: MediaType) -> SelectionError:
+    """Why the example ``name`` is not served: not documented, or left out by a lenient load."""
+    names = ", ".join(e.name for e in media.examples) or "none"
+    if name in media.left_out:
+        return SelectionError(
+            f"example {name!r} of status {status} ({media.content_type}) breaks its schema, so the"
+            f" lenient load left it out (its warning says where); served instead: {names}"
+        )
+    return SelectionError(
+        f"example {name!r} is not documented for status {status} ({media.content_type}); documented: {names}"
+    )

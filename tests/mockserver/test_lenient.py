@@ -94,6 +94,14 @@ def test_lenient_serves_what_it_can_and_says_why_where_it_cannot(faulty: Path) -
     }
     # The broken example is left out: the documented 400 is generated instead, and validates.
     assert client.get("/things", headers={"Prefer": "code=400"}).get_json() == {"message": "string"}
+    # Asked for by name, it is not called undocumented: the answer says why it is not served.
+    asked = client.get("/fine", headers={"Prefer": "code=200, example=nothing"}).get_json()["message"]
+    assert asked.endswith("example 'nothing' is not documented for status 200 (application/json); documented: example")
+    asked = client.get("/things", headers={"Prefer": "code=400, example=example"}).get_json()["message"]
+    assert asked.endswith(
+        "example 'example' of status 400 (application/json) breaks its schema, so the lenient load left it out"
+        " (its warning says where); served instead: none"
+    )
 
 
 @pytest.mark.server  # the reload is checked in a child process
