@@ -43,6 +43,9 @@ def to_json_schema(schema: Any) -> Any:
             out[key] = to_json_schema(value)
         else:
             out[key] = value
+    bounds = _INTEGER_FORMATS.get(str(schema.get("format")))
+    if bounds is not None and _admits_integers(schema.get("type")):
+        _within(out, *bounds)
     if schema.get("nullable") is True:
         if "type" in out:
             types = out["type"] if isinstance(out["type"], list) else [out["type"]]
@@ -50,6 +53,29 @@ def to_json_schema(schema: Any) -> Any:
         if "enum" in out and None not in out["enum"]:
             out["enum"] = [*out["enum"], None]
     return out
+
+
+# OpenAPI's integer formats, as ranges: JSON Schema checks a format on strings only.
+_INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
+def _admits_integers(kind: Any) -> bool:
+    return kind == "integer" or (isinstance(kind, list) and "integer" in kind)
+
+
+def _within(out: dict[str, Any], low: int, high: int) -> None:
+    """Narrow ``out``'s bounds (draft 4's form) to ``low..high``, where the schema's own are wider or absent."""
+    minimum, maximum = _number(out.get("minimum")), _number(out.get("maximum"))
+    if minimum is None or minimum < low:
+        out["minimum"] = low
+        out.pop("exclusiveMinimum", None)
+    if maximum is None or maximum > high:
+        out["maximum"] = high
+        out.pop("exclusiveMaximum", None)
+
+
+def _number(value: Any) -> int | float | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
