@@ -3,15 +3,40 @@
 Shared by the mock's proxy (to its upstream) and the suite's client (to its target). Each
 thread reuses its own connection while the socket stays open; a connection the caller
 gives up on is dropped; :meth:`KeepAlive.close` closes every thread's.
+
+A connection keeps its socket in ``kept_sock`` after ``http.client`` lets go of it: for an
+answer that closes the connection (``Connection: close``, HTTP/1.0), ``getresponse()``
+sets ``sock`` to ``None`` and the response reads on alone, so a deadline that looked only
+at ``sock`` could no longer stop a body trickled after its head
+(:class:`~usage_contract_kit.deadlines.Deadlines` shuts ``kept_sock`` down).
 """
 
 from __future__ import annotations
 
 import http.client
+import socket
 import ssl
 import threading
 
 __all__ = ["KeepAlive"]
+
+
+class _KeepsSocket:
+    """``http.client`` drops ``sock`` when a response will close the connection; keep it."""
+
+    kept_sock: socket.socket | None = None
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        self.kept_sock = self.sock  # type: ignore[attr-defined]
+
+
+class _Connection(_KeepsSocket, http.client.HTTPConnection):
+    pass
+
+
+class _TLSConnection(_KeepsSocket, http.client.HTTPSConnection):
+    pass
 
 
 class KeepAlive:
@@ -31,9 +56,9 @@ class KeepAlive:
             connection.timeout = timeout
             return connection, True
         if self._tls is not None:
-            connection = http.client.HTTPSConnection(self._host, self._port, timeout=timeout, context=self._tls)
+            connection = _TLSConnection(self._host, self._port, timeout=timeout, context=self._tls)
         else:
-            connection = http.client.HTTPConnection(self._host, self._port, timeout=timeout)
+            connection = _Connection(self._host, self._port, timeout=timeout)
         self._local.connection = connection
         with self._lock:
             self._connections.append(connection)

@@ -80,7 +80,9 @@ class Deadlines:
                 watch = heapq.heappop(self._heap)
                 watch.fired = True
                 connection, watch.connection = watch.connection, None
-            sock = connection.sock
+            # ``sock`` is None once a response that closes the connection reads on alone; the
+            # socket it reads from is kept (see usage_contract_kit.connections).
+            sock = getattr(connection, "kept_sock", None) or connection.sock
             if sock is not None:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)

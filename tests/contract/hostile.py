@@ -27,6 +27,7 @@ __all__ = [
     "Behaviour",
     "Response",
     "ansi_escapes",
+    "body_a_byte_a_second",
     "byte_a_second",
     "deep_json",
     "echo_key",
@@ -164,6 +165,16 @@ def endless_body(conn: socket.socket, request: bytes, answer: Response) -> None:
 def byte_a_second(conn: socket.socket, request: bytes, answer: Response) -> None:
     status, headers, body = answer
     for byte in _head(status, [*headers, ("Content-Length", str(len(body)))]) + b"\r\n" + body:
+        conn.sendall(bytes([byte]))
+        time.sleep(1)
+
+
+@_on_success
+def body_a_byte_a_second(conn: socket.socket, request: bytes, answer: Response) -> None:
+    """The head at once (``Connection: close``: ``http.client`` lets go of the socket), then a body byte a second."""
+    status, headers, body = answer
+    conn.sendall(_head(status, [*headers, ("Content-Length", str(len(body)))]) + b"\r\n")
+    for byte in body:
         conn.sendall(bytes([byte]))
         time.sleep(1)
 

@@ -82,11 +82,23 @@ def _trickle(conn: socket.socket, request: bytes) -> None:
         time.sleep(0.1)
 
 
+def _trickle_body(conn: socket.socket, request: bytes) -> None:
+    # The head at once, saying the connection closes (http.client lets go of the socket), then the body slowly.
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n")
+    for _ in range(100):
+        conn.sendall(b" ")
+        time.sleep(0.1)
+
+
 @pytest.mark.server
 @pytest.mark.parametrize(
     ("behaviour", "reason"),
-    [(_silent, r"no answer within 0.5 s"), (_trickle, r"no complete answer within 1.5 s")],
-    ids=["silent", "a byte every 0.1 s"],
+    [
+        (_silent, r"no answer within 0.5 s"),
+        (_trickle, r"no complete answer within 1.5 s"),
+        (_trickle_body, r"no complete answer within 1.5 s"),
+    ],
+    ids=["silent", "a byte every 0.1 s", "a closing head, then a body byte every 0.1 s"],
 )
 def test_an_upstream_too_slow_is_given_up_at_the_deadline(behaviour: hostile.Behaviour, reason: str) -> None:
     with (

@@ -59,6 +59,17 @@ def test_a_trickling_answer_stops_at_the_deadline() -> None:
         assert 4.4 < time.monotonic() - started < 20
 
 
+def test_a_body_trickled_after_a_closing_head_stops_at_the_deadline() -> None:
+    # The head says Connection: close, so http.client hands the socket to the response:
+    # the deadline must still reach it (it read on for as long as the body lasted).
+    with hostile.raw_server(hostile.like_reference(hostile.body_a_byte_a_second)) as address:
+        client = _client(address, timeout=1.5)
+        started = time.monotonic()
+        with pytest.raises(TargetUnreachable, match=r"no complete answer within 4\.5 s"):
+            client.request("GET", GOOD, query=QUERY, headers={"X-API-Key": KEY})
+        assert 4.4 < time.monotonic() - started < 20
+
+
 def test_the_run_budget_stops_a_request_in_flight() -> None:
     with hostile.raw_server(hostile.like_reference(hostile.byte_a_second)) as address:
         client = _client(address, timeout=30, run_budget=1.0)
