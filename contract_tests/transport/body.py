@@ -2,7 +2,9 @@
 
 Transport helper of :mod:`contract_tests.transport.client`: it reads what ``http.client`` hands it,
 inflates ``gzip`` and ``deflate`` bodies piece by piece, and gives up as soon as more than
-:data:`MAX_BODY` bytes arrived or came out of the decompressor.
+:data:`MAX_BODY` bytes arrived or came out of the decompressor. A body cut short of its
+``Content-Length`` (``http.client``'s ``read1`` just ends when the connection closes early)
+is refused, as curl and browsers refuse it.
 """
 
 from __future__ import annotations
@@ -59,4 +61,11 @@ def read_body(response: http.client.HTTPResponse, encoding: str, url: str) -> by
                 chunk = decoder.unconsumed_tail
         except zlib.error:
             raise TargetUnreachable(f"{url}: the {coding} body cannot be decoded", answered=True) from None
+    if response.length:  # what Content-Length declared and never came: the connection closed early
+        pieces.clear()
+        raise TargetUnreachable(
+            f"{url}: the connection closed after {received} of the {received + response.length} bytes "
+            "its Content-Length declares",
+            answered=True,
+        )
     return b"".join(pieces)

@@ -171,7 +171,8 @@ class Client:
                 status, reply_headers, content, keep = self._talk(connection, method, target, headers, body, url)
             except TargetUnreachable as exc:
                 self._connections.drop(connection)
-                self._watchdog.disarm(watch)
+                if self._watchdog.disarm(watch):  # the deadline cut the body short: that is the reason
+                    raise self._failed(self._overdue(url)) from None
                 raise self._failed(exc) from None
             except http.client.InvalidURL:
                 self._connections.drop(connection)  # a request the suite built badly: a bug, not the target's

@@ -70,6 +70,21 @@ def test_a_body_trickled_after_a_closing_head_stops_at_the_deadline() -> None:
         assert 4.4 < time.monotonic() - started < 20
 
 
+def test_a_body_shorter_than_its_content_length_is_refused() -> None:
+    body = b'{"data": {"usageSms": 1, "usageWhatsapp": 1, "usageEmail": 1, "usageSage": 1}}'
+
+    def short(conn: socket.socket, request: bytes) -> None:  # the whole JSON, then a close 10 bytes early
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body) + 10}\r\n\r\n"
+        conn.sendall(head.encode() + body)
+
+    with hostile.raw_server(short) as address:
+        client = _client(address)
+        with pytest.raises(TargetUnreachable, match=r"connection closed after \d+ of the \d+ bytes") as caught:
+            client.request("GET", GOOD, query=QUERY, headers={"X-API-Key": KEY})
+        assert f"after {len(body)} of the {len(body) + 10} bytes" in str(caught.value)
+        assert caught.value.answered
+
+
 def test_the_run_budget_stops_a_request_in_flight() -> None:
     with hostile.raw_server(hostile.like_reference(hostile.byte_a_second)) as address:
         client = _client(address, timeout=30, run_budget=1.0)
