@@ -4,7 +4,9 @@ Transport helper of :mod:`contract_tests.transport.client`: it reads what ``http
 inflates ``gzip`` and ``deflate`` bodies piece by piece, and gives up as soon as more than
 :data:`MAX_BODY` bytes arrived or came out of the decompressor. A body cut short of its
 ``Content-Length`` (``http.client``'s ``read1`` just ends when the connection closes early)
-is refused, as curl and browsers refuse it.
+is refused, as curl and browsers refuse it; so is a body in a content coding the request
+did not accept (``Accept-Encoding: gzip, deflate``): a client that offered neither could not
+read it, and one that decodes what the header claims fails on a mislabelled body.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ import zlib
 
 from contract_tests.core.exchange import TargetUnreachable
 
-__all__ = ["MAX_BODY", "read_body"]
+__all__ = ["ACCEPTED_CODINGS", "MAX_BODY", "read_body"]
 
 MAX_BODY = 10 * 1024 * 1024
 _CHUNK = 65536
+ACCEPTED_CODINGS = ("gzip", "deflate")  # what the client's Accept-Encoding offers
+_IDENTITY = ("", "identity")
 
 
 def read_body(response: http.client.HTTPResponse, encoding: str, url: str) -> bytes:
@@ -61,11 +65,25 @@ def read_body(response: http.client.HTTPResponse, encoding: str, url: str) -> by
                 chunk = decoder.unconsumed_tail
         except zlib.error:
             raise TargetUnreachable(f"{url}: the {coding} body cannot be decoded", answered=True) from None
-    if response.length:  # what Content-Length declared and never came: the connection closed early
+    try:
+        _check_whole(response, coding if decoder is None and received else "", received, url)
+    except TargetUnreachable:
         pieces.clear()
+        raise
+    return b"".join(pieces)
+
+
+def _check_whole(response: http.client.HTTPResponse, unread_coding: str, received: int, url: str) -> None:
+    """Refuse a body left in a coding the request did not accept, or cut short of its Content-Length."""
+    if unread_coding not in _IDENTITY:
+        raise TargetUnreachable(
+            f"{url}: the body comes in Content-Encoding {unread_coding!r}, which the request did not accept "
+            f"(Accept-Encoding: {', '.join(ACCEPTED_CODINGS)})",
+            answered=True,
+        )
+    if response.length:  # what Content-Length declared and never came: the connection closed early
         raise TargetUnreachable(
             f"{url}: the connection closed after {received} of the {received + response.length} bytes "
             "its Content-Length declares",
             answered=True,
         )
-    return b"".join(pieces)

@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from contract_tests.core.exchange import Exchange, Reply, Sent, SlowRequest, TargetUnreachable, encode_query, redact
-from contract_tests.transport.body import MAX_BODY, read_body
+from contract_tests.transport.body import ACCEPTED_CODINGS, MAX_BODY, read_body
 from usage_contract_kit.connections import KeepAlive
 from usage_contract_kit.deadlines import Deadlines
 
@@ -38,7 +38,11 @@ __all__ = ["MAX_BODY", "SLOW_IN_A_ROW", "Client", "TargetUnreachable"]
 
 SLOW_IN_A_ROW = 4
 _SAFE_METHODS = frozenset({"GET", "HEAD"})
-_DEFAULT_HEADERS = (("User-Agent", "usage-contract-kit"), ("Accept", "*/*"), ("Accept-Encoding", "gzip, deflate"))
+_DEFAULT_HEADERS = (
+    ("User-Agent", "usage-contract-kit"),
+    ("Accept", "*/*"),
+    ("Accept-Encoding", ", ".join(ACCEPTED_CODINGS)),
+)
 # Headers requests adds when preparing a schemathesis case; the client sets its own.
 _TRANSPORT_HEADERS = frozenset(
     {"user-agent", "accept-encoding", "accept", "connection", "content-length", "x-schemathesis-testcaseid"}

@@ -85,6 +85,19 @@ def test_a_body_shorter_than_its_content_length_is_refused() -> None:
         assert caught.value.answered
 
 
+def test_a_body_in_a_coding_the_request_did_not_accept_is_refused() -> None:
+    body = b'{"data": {"usageSms": 1, "usageWhatsapp": 1, "usageEmail": 1, "usageSage": 1}}'
+
+    def brotli_label(conn: socket.socket, request: bytes) -> None:  # plain JSON labelled br: browsers fail on it
+        assert b"accept-encoding: gzip, deflate\r\n" in request.lower()
+        hostile.send(conn, (200, [("Content-Type", "application/json"), ("Content-Encoding", "br")], body))
+
+    with hostile.raw_server(brotli_label) as address:
+        client = _client(address)
+        with pytest.raises(TargetUnreachable, match=r"Content-Encoding 'br', which the request did not accept"):
+            client.request("GET", GOOD, query=QUERY, headers={"X-API-Key": KEY})
+
+
 def test_the_run_budget_stops_a_request_in_flight() -> None:
     with hostile.raw_server(hostile.like_reference(hostile.byte_a_second)) as address:
         client = _client(address, timeout=30, run_budget=1.0)
