@@ -30,16 +30,19 @@ __all__ = [
     "SlowRequest",
     "TargetUnreachable",
     "as_curl",
+    "base64_forms",
     "encode_query",
     "exact_json",
     "parse_json",
     "printable",
     "redact",
     "secret_forms",
+    "secret_pieces",
 ]
 
 _SHOWN_BODY = 300
 _WINDOW = 12  # a run of this many characters of a secret counts as the secret
+_WINDOW_64 = 16  # and this many base64 characters of it (12 bytes)
 # C0 and C1 controls (ESC starts ANSI sequences; CR rewrites a line), DEL, and the Unicode
 # controls that reorder or hide text. Tab and newline are handled by the caller's choice.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
@@ -65,21 +68,48 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def secret_forms(secret: str) -> list[str]:
-    """The ways a secret may appear in text: itself, reversed, and base64 (standard and URL-safe)."""
+def base64_forms(secret: str) -> list[str]:
+    """The secret in base64 (standard and URL-safe) wherever it starts in what was encoded.
+
+    Encoded on its own, after one byte or after two (``Basic`` credentials encode
+    ``user:key``), a secret gives three different texts: each is cut to the characters the
+    secret's bytes alone decide, so the neighbours' bytes change none of them.
+    """
     raw = secret.encode("utf-8", "replace")
-    forms = [secret, secret[::-1]]
-    for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
-        forms.append(encoded.decode("ascii").rstrip("="))
+    forms = []
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        for offset in range(3):
+            encoded = encode(b"\0" * offset + raw).decode("ascii")
+            first, end = -(-8 * offset // 6), 8 * (offset + len(raw)) // 6  # whole 6-bit groups of the secret
+            forms.append(encoded[first:end])
     return list(dict.fromkeys(f for f in forms if f))
+
+
+def secret_forms(secret: str) -> list[str]:
+    """The ways a secret may appear in text: itself, reversed, and base64 (:func:`base64_forms`)."""
+    return list(dict.fromkeys(f for f in (secret, secret[::-1], *base64_forms(secret)) if f))
+
+
+def secret_pieces(secret: str) -> list[str]:
+    """Runs of a secret that count as the secret: 12 characters of it (or of it reversed), 16 of its base64."""
+    pieces = [
+        source[start : start + _WINDOW]
+        for source in (secret, secret[::-1])
+        for start in range(len(source) - _WINDOW + 1)
+    ]
+    pieces += [
+        form[start : start + _WINDOW_64] for form in base64_forms(secret) for start in range(len(form) - _WINDOW_64 + 1)
+    ]
+    return list(dict.fromkeys(pieces))
 
 
 def redact(text: str, secrets: Mapping[str, str]) -> str:
     """Replace each secret with ``$VARIABLE``, and any other trace of it with ``***``.
 
     A trace is the secret reversed or in base64, or any run of 12 or more of its
-    characters (a key with one character changed, a truncated key). Secrets shorter than
-    8 characters are not searched for (they would match ordinary words).
+    characters (a key with one character changed, a truncated key), or of 16 or more of
+    its base64. Secrets shorter than 8 characters are not searched for (they would match
+    ordinary words).
     """
     for secret, variable in secrets.items():
         if len(secret) < 8:
@@ -87,11 +117,9 @@ def redact(text: str, secrets: Mapping[str, str]) -> str:
         text = text.replace(secret, f"${variable}")
         for form in secret_forms(secret)[1:]:
             text = text.replace(form, "***")
-        for source in (secret, secret[::-1]):
-            for start in range(len(source) - _WINDOW + 1):
-                piece = source[start : start + _WINDOW]
-                if piece in text:
-                    text = text.replace(piece, "***")
+        for piece in secret_pieces(secret):
+            if piece in text:
+                text = text.replace(piece, "***")
     return text
 
 

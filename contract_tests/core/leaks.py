@@ -17,7 +17,7 @@ import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
-from contract_tests.core.exchange import parse_json, secret_forms
+from contract_tests.core.exchange import parse_json, secret_forms, secret_pieces
 
 __all__ = ["leak_problems"]
 
@@ -59,10 +59,11 @@ def _secret_problem(text: str, secret: str, variable: str, request_text: str) ->
         if form in text:
             how = "" if form == secret else (" reversed" if form == secret[::-1] else " in base64")
             return f"the key of {variable}{how}"
-    for start in range(len(secret) - _WINDOW + 1):
-        piece = secret[start : start + _WINDOW]
+    for piece in secret_pieces(secret):
         if piece in text and piece not in request_text:
-            return f"{_WINDOW} or more characters of the key of {variable}"
+            if piece in secret or piece in secret[::-1]:
+                return f"{_WINDOW} or more characters of the key of {variable}"
+            return f"part of the key of {variable} in base64"
     return None
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import subprocess
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -51,8 +52,21 @@ def test_curl_keeps_dot_segments_and_head() -> None:
         KEY[::-1],
         base64.b64encode(KEY.encode()).decode(),
         base64.urlsafe_b64encode(KEY.encode()).decode().rstrip("="),
+        base64.b64encode(f"api:{KEY}".encode()).decode(),
+        base64.urlsafe_b64encode(f"k={KEY}".encode()).decode(),
+        base64.b64encode(KEY[:-1].encode()).decode(),
     ],
-    ids=["whole", "one character changed", "a piece", "reversed", "base64", "base64url"],
+    ids=[
+        "whole",
+        "one character changed",
+        "a piece",
+        "reversed",
+        "base64",
+        "base64url",
+        "base64 after one byte",
+        "base64url after two bytes",
+        "base64 of a piece",
+    ],
 )
 def test_redact_removes_every_trace_of_a_secret(trace: str) -> None:
     redacted = redact(f"before {trace} after", SECRETS)
@@ -60,6 +74,18 @@ def test_redact_removes_every_trace_of_a_secret(trace: str) -> None:
     assert KEY[9:21] not in redacted
     assert redacted.startswith("before ")
     assert redacted.endswith(" after")
+
+
+@pytest.mark.parametrize("before", [b"", b"a", b"ab", b"api:", b"Basic: "])
+@pytest.mark.parametrize("after", [b"", b":", b"\n", b"xyz"])
+@pytest.mark.parametrize("encode", [base64.b64encode, base64.urlsafe_b64encode], ids=["base64", "base64url"])
+def test_redact_leaves_no_run_of_the_key_in_base64(
+    before: bytes, after: bytes, encode: Callable[[bytes], bytes]
+) -> None:
+    """Wherever the key starts in what was encoded, only the characters its neighbours share remain."""
+    encoded = encode(before + KEY.encode() + after).decode()
+    left = redact(encoded, SECRETS).replace("***", "")
+    assert len(left) <= (len(before) + len(after)) * 4 // 3 + 8, left  # neighbours, shared edges, padding
 
 
 def test_redact_names_the_variable_for_the_whole_key() -> None:

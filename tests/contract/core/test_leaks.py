@@ -40,6 +40,18 @@ def test_clean_error_bodies(body: str) -> None:
         (f'{{"message": "bad key {KEY[:-1]}"}}', "12 or more characters of the key"),
         (f'{{"message": "{KEY[::-1]}"}}', "the key of CONTRACT_API_KEY reversed"),
         (f'{{"message": "{base64.b64encode(KEY.encode()).decode()}"}}', "in base64"),
+        (
+            f'{{"hint": "Basic {base64.b64encode(f"api:{KEY}".encode()).decode()}"}}',
+            "the key of CONTRACT_API_KEY in base64",
+        ),
+        (
+            f'{{"hint": "{base64.urlsafe_b64encode(f"k={KEY}".encode()).decode()}"}}',
+            "the key of CONTRACT_API_KEY in base64",
+        ),
+        (
+            f'{{"hint": "{base64.b64encode(KEY[:-1].encode()).decode()}"}}',
+            "part of the key of CONTRACT_API_KEY in base64",
+        ),
         ('{"error": "Forbidden", "data": {"x": 1}}', "the success body's 'data'"),
         ('{"error": "Forbidden", "detail": {"usageSms": 5}}', "usage figures (usageSms)"),
         ('{"message": "Traceback (most recent call last):\\n  File \\"/srv/a.py\\", line 3"}', "a stack trace"),
