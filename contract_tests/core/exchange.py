@@ -103,14 +103,39 @@ def secret_pieces(secret: str) -> list[str]:
     return list(dict.fromkeys(pieces))
 
 
+_ESCAPE = r"\\u[0-9a-fA-F]{4}"
+# A run of JSON string text: \uXXXX escapes (a key may be written in them) and plain characters.
+_ESCAPED_RUN = re.compile(rf"(?:{_ESCAPE}|[^\s\"\\])+")
+
+
+def _unescape(escape: re.Match[str]) -> str:
+    code = int(escape.group(0)[2:], 16)
+    return escape.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)  # a lone surrogate cannot be written out
+
+
 def redact(text: str, secrets: Mapping[str, str]) -> str:
     """Replace each secret with ``$VARIABLE``, and any other trace of it with ``***``.
 
     A trace is the secret reversed or in base64, or any run of 12 or more of its
     characters (a key with one character changed, a truncated key), or of 16 or more of
-    its base64. Secrets shorter than 8 characters are not searched for (they would match
-    ordinary words).
+    its base64, also written in JSON's ``\\u`` escapes (a run holding one is shown
+    unescaped, redacted). Secrets shorter than 8 characters are not searched for (they
+    would match ordinary words).
     """
+    if "\\u" in text:
+
+        def unescaped(run: re.Match[str]) -> str:
+            if "\\u" not in run.group(0):
+                return run.group(0)
+            plain = re.sub(_ESCAPE, _unescape, run.group(0))
+            redacted = _redact_plain(plain, secrets)
+            return redacted if redacted != plain else run.group(0)
+
+        text = _ESCAPED_RUN.sub(unescaped, text)
+    return _redact_plain(text, secrets)
+
+
+def _redact_plain(text: str, secrets: Mapping[str, str]) -> str:
     for secret, variable in secrets.items():
         if len(secret) < 8:
             continue

@@ -51,6 +51,20 @@ def _keys(node: Any) -> Iterator[str]:
             stack.extend(current)
 
 
+def _strings(node: Any) -> Iterator[str]:
+    """Every string in a parsed body, object keys included (iteratively: bodies may nest deep)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, str):
+            yield current
+        elif isinstance(current, dict):
+            yield from map(str, current)
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+
+
 def _secret_problem(text: str, secret: str, variable: str, request_text: str) -> str | None:
     """A trace of ``secret`` in ``text``; a piece the request's URL itself held is only an echo."""
     if len(secret) < 8:
@@ -78,13 +92,15 @@ def leak_problems(
 ) -> list[str]:
     """What the error ``body`` leaks; ``request_text`` is what the caller itself sent."""
     text = body.decode("utf-8", "replace")
-    problems = [
-        p for secret, var in secrets.items() if (p := _secret_problem(text, secret, var, request_text)) is not None
-    ]
     try:
         parsed = parse_json(body)
     except (ValueError, UnicodeDecodeError):
         parsed = None
+    # The strings as a client reads them: a key written in \u escapes is the key once parsed.
+    read = "\n".join([text, *_strings(parsed)]) if parsed is not None else text
+    problems = [
+        p for secret, var in secrets.items() if (p := _secret_problem(read, secret, var, request_text)) is not None
+    ]
     if isinstance(parsed, dict):
         carried = [name for name in envelope if name in parsed]
         if carried:

@@ -88,6 +88,19 @@ def test_redact_leaves_no_run_of_the_key_in_base64(
     assert len(left) <= (len(before) + len(after)) * 4 // 3 + 8, left  # neighbours, shared edges, padding
 
 
+def test_redact_reads_json_escapes() -> None:
+    escaped = "".join(f"\\u{ord(c):04x}" for c in KEY)
+    assert redact(f'{{"debug": "{escaped}", "x": "caf\\u00e9"}}', SECRETS) == (
+        '{"debug": "$CONTRACT_API_KEY", "x": "caf\\u00e9"}'
+    )
+    half = "".join(f"\\u{ord(c):04X}" for c in KEY[:20])
+    shown = redact(f"key {half}{KEY[20:25]} end", SECRETS)
+    assert shown.startswith("key ***")
+    assert "\\u" not in shown
+    untouched = '{"m": "\\ud83d\\ude00 \\u0041BC \\u12"}'  # no secret: escapes are left as they are
+    assert redact(untouched, SECRETS) == untouched
+
+
 def test_redact_names_the_variable_for_the_whole_key() -> None:
     assert redact(f"key={KEY}", SECRETS) == "key=$CONTRACT_API_KEY"
     assert redact("short", {"abc": "X"}) == "short"

@@ -52,6 +52,8 @@ def test_clean_error_bodies(body: str) -> None:
             f'{{"hint": "{base64.b64encode(KEY[:-1].encode()).decode()}"}}',
             "part of the key of CONTRACT_API_KEY in base64",
         ),
+        ('{"debug": "' + "".join(f"\\u{ord(c):04x}" for c in KEY) + '"}', "the key of CONTRACT_API_KEY"),
+        ('{"debug": "' + "".join(f"\\u{ord(c):04X}" for c in KEY[:20]) + '"}', "12 or more characters of the key"),
         ('{"error": "Forbidden", "data": {"x": 1}}', "the success body's 'data'"),
         ('{"error": "Forbidden", "detail": {"usageSms": 5}}', "usage figures (usageSms)"),
         ('{"message": "Traceback (most recent call last):\\n  File \\"/srv/a.py\\", line 3"}', "a stack trace"),
