@@ -23,7 +23,7 @@ from typing import Any
 from contract_tests.core import names
 from contract_tests.core.contract import Contract
 from contract_tests.core.exchange import Exchange, SlowRequest, as_curl, printable, redact
-from contract_tests.core.leaks import leak_problems
+from contract_tests.core.leaks import header_leak_problems, leak_problems
 from contract_tests.core.usage_semantics import count_problems, figures
 from usage_contract_kit.model import MediaType, Response
 
@@ -179,7 +179,16 @@ def check_documented_headers(ctx: CheckContext, exchange: Exchange) -> None:
 
 
 def check_error_body_leak_free(ctx: CheckContext, exchange: Exchange) -> None:
-    """An error body carries no key, no usage data, no stack trace, path or exception name."""
+    """No answer's headers carry a key; an error body carries no key, usage data, stack trace, path or exception name."""
+    carried = header_leak_problems(exchange.reply.headers, secrets=ctx.secrets, request_text=_request_text(exchange))
+    if carried:
+        raise fail(
+            ctx,
+            exchange,
+            names.ERROR_BODY_LEAK_FREE,
+            "response headers that carry no key",
+            f"{exchange.reply.status} with the header {'; '.join(carried)}",
+        )
     if exchange.reply.status < 400:
         return
     contract = ctx.contract

@@ -1,4 +1,5 @@
-"""What an error body must not carry (pure): a key, the usage data, a stack trace.
+"""What an error body must not carry (pure): a key, the usage data, a stack trace; and
+what no answer's headers may carry: a key (:func:`header_leak_problems`).
 
 :func:`leak_problems` reads one error body and lists what leaks from it:
 
@@ -19,7 +20,7 @@ from typing import Any
 
 from contract_tests.core.exchange import parse_json, secret_forms, secret_pieces
 
-__all__ = ["leak_problems"]
+__all__ = ["header_leak_problems", "leak_problems"]
 
 _WINDOW = 12
 _TRACES = (
@@ -79,6 +80,16 @@ def _secret_problem(text: str, secret: str, variable: str, request_text: str) ->
                 return f"{_WINDOW} or more characters of the key of {variable}"
             return f"part of the key of {variable} in base64"
     return None
+
+
+def header_leak_problems(headers: Mapping[str, str], *, secrets: Mapping[str, str], request_text: str) -> list[str]:
+    """The response headers that carry a key (a cookie or ``WWW-Authenticate`` echoing it, say)."""
+    return [
+        f"{name} carrying {problem}"
+        for name, value in headers.items()
+        for secret, variable in secrets.items()
+        if (problem := _secret_problem(value, secret, variable, request_text)) is not None
+    ]
 
 
 def leak_problems(

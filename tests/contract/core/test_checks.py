@@ -20,11 +20,18 @@ GOOD = b'{"data":{"usageSms":1,"usageWhatsapp":2,"usageEmail":3,"usageSage":4}}'
 ERROR = b'{"error":"Forbidden","message":"no"}'
 
 
-def _exchange(status: int, body: bytes, content_type: str = "application/json", elapsed: float = 0.01) -> Exchange:
+def _exchange(
+    status: int,
+    body: bytes,
+    content_type: str = "application/json",
+    elapsed: float = 0.01,
+    headers: dict[str, str] | None = None,
+) -> Exchange:
     sent = Sent(
         "GET", "http://t/organizations/o/usage?startDate=1&endDate=2", (("X-API-Key", "idt_live_secretsecretsecret"),)
     )
-    return Exchange(sent, Reply(status, {"content-type": content_type} if content_type else {}, body, elapsed))
+    reply_headers = ({"content-type": content_type} if content_type else {}) | (headers or {})
+    return Exchange(sent, Reply(status, reply_headers, body, elapsed))
 
 
 PASSING = [
@@ -36,6 +43,7 @@ PASSING = [
     ),
     ("403", _exchange(403, ERROR)),
     ("problem+json", _exchange(404, ERROR, "application/problem+json")),
+    ("headers naming the key header", _exchange(401, ERROR, headers={"vary": "X-API-Key", "set-cookie": "a=b"})),
 ]
 
 
@@ -62,6 +70,18 @@ FAILING = [
     (
         "a key in an error body",
         _exchange(401, b'{"error":"x","message":"bad key idt_live_secretsecretsecret"}'),
+        "error_body_leak_free",
+    ),
+    (
+        "the key in a cookie",
+        _exchange(200, GOOD, headers={"set-cookie": "session=idt_live_secretsecretsecret; Path=/"}),
+        "error_body_leak_free",
+    ),
+    (
+        "the key in WWW-Authenticate",
+        _exchange(
+            401, ERROR, headers={"www-authenticate": 'ApiKey error="invalid", key="idt_live_secretsecretsecret"'}
+        ),
         "error_body_leak_free",
     ),
     (
