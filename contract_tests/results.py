@@ -15,7 +15,7 @@ import pytest
 
 from contract_tests.core import names
 from contract_tests.core.checks import ContractFailure
-from contract_tests.core.exchange import printable, redact
+from contract_tests.core.exchange import as_curl, printable, redact
 from contract_tests.core.reporting import CheckResult
 from contract_tests.transport.client import TargetUnreachable
 
@@ -48,7 +48,7 @@ def clean(text: str, secrets: dict[str, str]) -> str:
 def sanitise(report: pytest.TestReport, secrets: dict[str, str], failures: list[Failure]) -> None:
     """Redact and escape everything a report shows (longrepr, captured output, notes)."""
     if failures:
-        report.longrepr = "\n\n".join(clean(_text(f), secrets) for f in failures)
+        report.longrepr = "\n\n".join(clean(_text(f, secrets), secrets) for f in failures)
     elif isinstance(report.longrepr, tuple):
         path, line, reason = report.longrepr
         report.longrepr = (path, line, clean(str(reason), secrets))
@@ -94,16 +94,24 @@ def _name(item: pytest.Item) -> tuple[str, str]:
     return module.removeprefix("test_"), item.name.removeprefix("test_")
 
 
-def _text(failure: Failure) -> str:
+def _text(failure: Failure, secrets: dict[str, str]) -> str:
     if isinstance(failure, TargetUnreachable):
-        return f"[{names.TARGET_REACHABLE}] {failure}"
+        replay = f"\n  reproduce: {as_curl(failure.sent, secrets)}" if failure.sent is not None else ""
+        return f"[{names.TARGET_REACHABLE}] {failure}{replay}"
     return str(failure)
 
 
 def _dict(failure: Failure, secrets: dict[str, str]) -> dict[str, Any]:
     if isinstance(failure, TargetUnreachable):
         got = clean(str(failure), secrets)
-        return {"check": names.TARGET_REACHABLE, "request": "", "expected": "an answer", "got": got, "curl": None}
+        sent = failure.sent
+        return {
+            "check": names.TARGET_REACHABLE,
+            "request": clean(f"{sent.method} {sent.url}", secrets) if sent is not None else "",
+            "expected": "an answer",
+            "got": got,
+            "curl": as_curl(sent, secrets) if sent is not None else None,
+        }
     return {
         key: (clean(value, secrets) if isinstance(value, str) else value) for key, value in failure.as_dict().items()
     }

@@ -170,13 +170,15 @@ class TargetUnreachable(Exception):
 
     ``silent`` is true when the target sent nothing at all before the timeout (a cold start
     may look like that; a trickling or refusing target does not); ``answered`` when it did
-    answer, but with a body past the cap or that cannot be decoded.
+    answer, but with a body past the cap or that cannot be decoded; ``sent`` is the request
+    that failed so (its replay), when one was sent.
     """
 
-    def __init__(self, message: str, *, silent: bool = False, answered: bool = False) -> None:
+    def __init__(self, message: str, *, silent: bool = False, answered: bool = False, sent: Sent | None = None) -> None:
         super().__init__(message)
         self.silent = silent
         self.answered = answered
+        self.sent = sent
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,7 @@ class Client:
     ) -> Exchange:
         url = f"{self._scheme}://{urlsplit(self.base_url).netloc}{target}"
         sent = Sent(method, url, tuple(headers.items()), shown)
-        exchange = Exchange(sent, self._send(method, target, headers, body, url))
+        exchange = Exchange(sent, self._send(method, target, headers, body, sent))
         self._record(exchange)
         if self.latency_budget is None or exchange.reply.elapsed <= self.latency_budget:
             self._note_speed(None)
@@ -152,7 +152,7 @@ class Client:
         self._note_speed(exchange.reply.elapsed)
         if method in _SAFE_METHODS and self.down is None:
             try:
-                again = Exchange(sent, self._send(method, target, headers, body, url))
+                again = Exchange(sent, self._send(method, target, headers, body, sent))
             except TargetUnreachable:
                 pass
             else:
@@ -164,7 +164,8 @@ class Client:
                 self.slow.append(SlowRequest(sent, exchange.reply.elapsed, retry))
         return exchange
 
-    def _send(self, method: str, target: str, headers: Mapping[str, str], body: bytes | None, url: str) -> Reply:
+    def _send(self, method: str, target: str, headers: Mapping[str, str], body: bytes | None, sent: Sent) -> Reply:
+        url = sent.url
         for attempt in (1, 2):
             self._check_up()
             started = time.monotonic()
@@ -176,8 +177,8 @@ class Client:
             except TargetUnreachable as exc:
                 self._connections.drop(connection)
                 if self._watchdog.disarm(watch):  # the deadline cut the body short: that is the reason
-                    raise self._failed(self._overdue(url)) from None
-                raise self._failed(exc) from None
+                    raise self._failed(self._overdue(url), sent) from None
+                raise self._failed(exc, sent) from None
             except http.client.InvalidURL:
                 self._connections.drop(connection)  # a request the suite built badly: a bug, not the target's
                 self._watchdog.disarm(watch)
@@ -185,13 +186,13 @@ class Client:
             except (OSError, http.client.HTTPException) as exc:
                 self._connections.drop(connection)
                 if self._watchdog.disarm(watch):
-                    raise self._failed(self._overdue(url)) from None
+                    raise self._failed(self._overdue(url), sent) from None
                 if reused and attempt == 1 and _stale(exc):
                     continue  # the server closed an idle keep-alive connection: retry on a new one
-                raise self._failed(self._describe(exc, url)) from None
+                raise self._failed(self._describe(exc, url), sent) from None
             if self._watchdog.disarm(watch):
                 self._connections.drop(connection)
-                raise self._failed(self._overdue(url))
+                raise self._failed(self._overdue(url), sent)
             if not keep:
                 self._connections.drop(connection)
             with self._lock:
@@ -240,7 +241,8 @@ class Client:
             return _Failure(f"{url}: stopped: the run's time budget of {self.run_budget:g} s is spent", fatal=True)
         return _Failure(f"{url}: no complete answer within {self.deadline:g} s", counts=True)
 
-    def _failed(self, exc: TargetUnreachable) -> TargetUnreachable:
+    def _failed(self, exc: TargetUnreachable, sent: Sent) -> TargetUnreachable:
+        """The failure to report: redacted, carrying the request (for its replay), counted by the breaker."""
         message = redact(str(exc), self.secrets)
         with self._lock:
             # A timeout, a reset, or an answer past the body cap or undecodable: three in a row
@@ -249,7 +251,7 @@ class Client:
                 self._failures_in_a_row += 1
             if isinstance(exc, _Failure) and (exc.fatal or (exc.counts and self._failures_in_a_row >= 3)):
                 self.down = message
-        return TargetUnreachable(message, silent=exc.silent, answered=exc.answered)
+        return TargetUnreachable(message, silent=exc.silent, answered=exc.answered, sent=sent)
 
     def _describe(self, exc: BaseException, url: str) -> _Failure:
         if isinstance(exc, ssl.SSLError | ssl.CertificateError):

@@ -98,6 +98,17 @@ def test_a_body_in_a_coding_the_request_did_not_accept_is_refused() -> None:
             client.request("GET", GOOD, query=QUERY, headers={"X-API-Key": KEY})
 
 
+def test_a_failed_request_is_carried_for_its_replay() -> None:
+    with hostile.raw_server(lambda conn, request: conn.close()) as address:
+        client = _client(address)
+        with pytest.raises(TargetUnreachable, match="connection closed or reset") as caught:
+            client.request("HEAD", GOOD, query=QUERY, headers={"Cookie": f"session={KEY}"})
+    sent = caught.value.sent
+    assert sent is not None
+    assert (sent.method, sent.url) == ("HEAD", f"http://{address}{GOOD}?startDate=1735689600000&endDate=1735775999999")
+    assert ("Cookie", f"session={KEY}") in sent.headers
+
+
 def test_the_run_budget_stops_a_request_in_flight() -> None:
     with hostile.raw_server(hostile.like_reference(hostile.byte_a_second)) as address:
         client = _client(address, timeout=30, run_budget=1.0)
