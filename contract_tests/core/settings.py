@@ -142,7 +142,18 @@ def target_from(values: Mapping[str, Any], *, environ: Mapping[str, str] | None 
     return target
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _check(target: Target) -> None:
+    for name in _SECRETS:
+        found = _CONTROL.search(getattr(target, name) or "")
+        if found:  # http.client refuses such a header value, with the key in its message
+            where = "at its end" if found.start() == len(getattr(target, name)) - 1 else f"at position {found.start()}"
+            raise TargetError(
+                f"{ENV[name]} holds a control character ({found.group(0)!r}, {where}); a key is sent in an HTTP "
+                "header, which cannot carry one: remove it (a line break left by the file the key came from?)"
+            )
     if (target.window_start is None) != (target.window_end is None):
         raise TargetError(f"set both {ENV['window_start']} and {ENV['window_end']}, or neither")
     if target.window_start is not None and target.window_end is not None and target.window_end < target.window_start:

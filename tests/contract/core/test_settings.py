@@ -68,6 +68,16 @@ def test_options_win_over_environment() -> None:
         ({"base_url": "http://x", "other_api_key": "k"}, {}, "needs CONTRACT_OTHER_ORG_ID"),
         ({"base_url": "http://x", "run_budget": "0"}, {}, "CONTRACT_RUN_BUDGET must be positive seconds"),
         (
+            {"base_url": "http://x"},
+            {"CONTRACT_API_KEY": "idt_live_secret\n"},
+            r"CONTRACT_API_KEY holds a control character \('\\n', at its end\)",
+        ),
+        (
+            {"base_url": "http://x", "other_org_id": "o"},
+            {"CONTRACT_OTHER_API_KEY": "idt_\rlive_secret"},
+            r"CONTRACT_OTHER_API_KEY holds a control character \('\\r', at position 4\)",
+        ),
+        (
             {"base_url": "http://x", "allow_partial": "perhaps"},
             {},
             "CONTRACT_ALLOW_PARTIAL='perhaps' must be true or false",
