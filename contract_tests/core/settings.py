@@ -120,9 +120,7 @@ def target_from(values: Mapping[str, Any], *, environ: Mapping[str, str] | None 
     base_url = merged.pop("base_url")
     if not base_url:
         raise TargetError(f"no target: set {ENV['base_url']} or pass --contract-base-url URL")
-    parts = urlsplit(str(base_url))
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise TargetError(f"base URL {base_url!r} must be an http:// or https:// URL with a host")
+    _check_base_url(str(base_url))
     target = Target(base_url=str(base_url).rstrip("/"), name=name)
     updates: dict[str, Any] = {}
     for key in ("api_key", "org_id", "other_org_id", "other_api_key", "missing_org_id"):
@@ -143,6 +141,28 @@ def target_from(values: Mapping[str, Any], *, environ: Mapping[str, str] | None 
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _check_base_url(base_url: str) -> None:
+    """A URL every request can be built on, shown in every report: nothing the suite would drop or print."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise TargetError(f"base URL {base_url!r} must be an http:// or https:// URL with a host")
+    if "@" in parts.netloc:  # never echoed: it may hold a password
+        raise TargetError(
+            f"base URL {parts.scheme}://***@{parts.netloc.rsplit('@', 1)[1]}{parts.path}: credentials in the URL are never sent "
+            f"and would be shown in every report; the key goes in {ENV['api_key']}"
+        )
+    try:
+        parts.port  # noqa: B018 - parsing it is the check
+    except ValueError as exc:
+        raise TargetError(f"base URL {base_url!r}: {exc}") from None
+    if parts.query or parts.fragment or base_url.endswith(("?", "#")):
+        raise TargetError(
+            f"base URL {base_url!r} must not have a query or a fragment: the suite builds each request's query"
+        )
+    if any(char.isspace() for char in base_url) or _CONTROL.search(base_url):
+        raise TargetError(f"base URL {base_url!r} holds a space or a control character (percent-encode it)")
 
 
 def _check(target: Target) -> None:

@@ -60,6 +60,13 @@ def test_options_win_over_environment() -> None:
     [
         ({}, {}, "no target: set CONTRACT_BASE_URL"),
         ({"base_url": "example.com"}, {}, "must be an http:// or https:// URL"),
+        ({"base_url": "http://127.0.0.1:99999"}, {}, "Port out of range"),
+        ({"base_url": "http://127.0.0.1:abc"}, {}, "Port could not be cast"),
+        ({"base_url": "http://ci:hunter2@api.test/v1"}, {}, r"base URL http://\*\*\*@api.test/v1: credentials"),
+        ({"base_url": "https://api.test/v1?code=abc"}, {}, "must not have a query or a fragment"),
+        ({"base_url": "https://api.test/v1#x"}, {}, "must not have a query or a fragment"),
+        ({"base_url": "https://api.test/my api"}, {}, "holds a space or a control character"),
+        ({"base_url": "https://api.test/v1\n"}, {}, "holds a space or a control character"),
         ({"base_url": "http://x", "timeout": "soon"}, {}, "CONTRACT_TIMEOUT='soon' is not a number"),
         ({"base_url": "http://x", "window_start": "1"}, {}, "set both CONTRACT_WINDOW_START and CONTRACT_WINDOW_END"),
         ({"base_url": "http://x", "window_start": "5", "window_end": "1"}, {}, "must not be earlier"),
@@ -85,8 +92,9 @@ def test_options_win_over_environment() -> None:
     ],
 )
 def test_bad_settings_are_named(values: dict[str, str], environ: dict[str, str], fragment: str) -> None:
-    with pytest.raises(TargetError, match=fragment):
+    with pytest.raises(TargetError, match=fragment) as caught:
         target_from(values, environ=environ)
+    assert "hunter2" not in str(caught.value)
 
 
 def test_targets_file_reads_keys_from_named_variables(tmp_path: Path) -> None:
