@@ -1,4 +1,9 @@
-"""Tenancy and resources: another tenant's usage is forbidden, an unknown one is not found."""
+"""Tenancy and resources: another tenant's usage is forbidden, an unknown one is not found.
+
+Both over the known-good range and over ranges across the whole domain (the spans the
+semantics checks read): usage of another period may come from elsewhere (an archive, a
+cold store) that checks less.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ from contract_tests.core import names
 from contract_tests.core.checks import CheckContext, conform, expect_status
 from contract_tests.core.contract import Contract
 from contract_tests.core.settings import ENV, Target
-from contract_tests.core.variants import Baseline, query_for
+from contract_tests.core.usage_semantics import DOMAIN_SPANS
+from contract_tests.core.variants import Baseline, query_for, range_query
 from contract_tests.sending import send
 from contract_tests.transport.client import Client
 
@@ -18,22 +24,25 @@ def test_other_organization_is_forbidden(
 ) -> None:
     if not target.api_key or not target.other_org_id:
         pytest.skip(f"set {ENV['other_org_id']} (an existing organization the key may not read) and {ENV['api_key']}")
-    exchange = send(
-        client,
-        contract,
-        org=target.other_org_id,
-        query=query_for(contract, baseline),
-        key=target.api_key,
-        shown_key=f"${ENV['api_key']}",
-    )
-    expect_status(
-        ctx,
-        exchange,
-        {403},
-        names.OTHER_TENANT_FORBIDDEN,
-        "the organization exists but this key may not read it (not 200, not 404)",
-    )
-    conform(ctx, exchange)
+    for label, query in _ranges(contract, baseline):
+        exchange = send(
+            client, contract, org=target.other_org_id, query=query, key=target.api_key, shown_key=f"${ENV['api_key']}"
+        )
+        expect_status(
+            ctx,
+            exchange,
+            {403},
+            names.OTHER_TENANT_FORBIDDEN,
+            f"the organization exists but this key may not read it (not 200, not 404), over {label}",
+        )
+        conform(ctx, exchange)
+
+
+def _ranges(contract: Contract, baseline: Baseline) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The known-good range, then one range of each span of the whole domain."""
+    return [("the known-good range", query_for(contract, baseline))] + [
+        (span.label, range_query(contract, span.start, span.end)) for span in DOMAIN_SPANS
+    ]
 
 
 def test_other_key_reads_its_organization(
@@ -93,13 +102,11 @@ def test_missing_organization_is_not_found(
 ) -> None:
     if not target.api_key or not target.missing_org_id:
         pytest.skip(f"set {ENV['missing_org_id']}, an organization id known not to exist")
-    exchange = send(
-        client,
-        contract,
-        org=target.missing_org_id,
-        query=query_for(contract, baseline),
-        key=target.api_key,
-        shown_key=f"${ENV['api_key']}",
-    )
-    expect_status(ctx, exchange, {404}, names.MISSING_RESOURCE_NOT_FOUND, "no organization has this id")
-    conform(ctx, exchange)
+    for label, query in _ranges(contract, baseline):
+        exchange = send(
+            client, contract, org=target.missing_org_id, query=query, key=target.api_key, shown_key=f"${ENV['api_key']}"
+        )
+        expect_status(
+            ctx, exchange, {404}, names.MISSING_RESOURCE_NOT_FOUND, f"no organization has this id (over {label})"
+        )
+        conform(ctx, exchange)

@@ -118,4 +118,7 @@ DEFECTS = [
     Implementation("error message echoes the key", _LEAK, echo_key=True),
     Implementation("validation errors carry a stack trace", _LEAK, stack_trace_errors=True),
     Implementation("403 carries the usage", _LEAK, forbidden_with_data=True),
+    Implementation(
+        "ranges before 2020 skip the tenancy check", ("other_tenant_forbidden",), archive_skips_tenancy=True
+    ),
 ]
