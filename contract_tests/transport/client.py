@@ -20,6 +20,7 @@ The client is thread-safe (one keep-alive connection per thread).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import ssl
@@ -37,6 +38,7 @@ from usage_contract_kit.deadlines import Deadlines
 __all__ = ["MAX_BODY", "SLOW_IN_A_ROW", "Client", "TargetUnreachable"]
 
 SLOW_IN_A_ROW = 4
+_AFTER_HEAD = 0.05  # seconds to wait for a body sent after the answer to HEAD, when none came with it
 _SAFE_METHODS = frozenset({"GET", "HEAD"})
 _DEFAULT_HEADERS = (
     ("User-Agent", "usage-contract-kit"),
@@ -223,6 +225,8 @@ class Client:
                 key = name.lower()
                 reply_headers[key] = f"{reply_headers[key]}, {value}" if key in reply_headers else value
             content = read_body(response, reply_headers.get("content-encoding", ""), url)
+            if method == "HEAD" and (stray := _after_head(response, connection)):
+                return response.status, reply_headers, stray, False  # its framing is broken: not kept
             return response.status, reply_headers, content, not response.will_close
         finally:
             response.close()  # the connection itself stays open when it may be kept
@@ -282,6 +286,28 @@ class Client:
                     f"{self.latency_budget:g} s (the slowest {max(self._slow_in_a_row):.1f} s): the target is too "
                     "slow to check"
                 )
+
+
+def _after_head(response: http.client.HTTPResponse, connection: http.client.HTTPConnection) -> bytes:
+    """What the target sent after its answer to HEAD, which has no body.
+
+    ``http.client`` reads no body for HEAD, and what it buffered past the head is thrown
+    away with the response: a body sent anyway went unseen, while a client keeping the
+    connection reads it as the start of its next answer. Bytes already buffered are seen at
+    once; others are waited for briefly (:data:`_AFTER_HEAD`).
+    """
+    sock = getattr(connection, "kept_sock", None) or connection.sock
+    if sock is None or response.fp is None:
+        return b""
+    timeout = sock.gettimeout()
+    sock.settimeout(_AFTER_HEAD)
+    try:
+        return bytes(response.fp.peek(1))
+    except OSError:  # nothing came (a timeout), or the connection closed
+        return b""
+    finally:
+        with contextlib.suppress(OSError):
+            sock.settimeout(timeout)
 
 
 def _tls_context(ca_bundle: str | None) -> ssl.SSLContext:

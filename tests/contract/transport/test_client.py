@@ -109,6 +109,34 @@ def test_a_failed_request_is_carried_for_its_replay() -> None:
     assert ("Cookie", f"session={KEY}") in sent.headers
 
 
+@pytest.mark.parametrize("close", [False, True], ids=["kept alive", "closing"])
+def test_a_body_sent_after_an_answer_to_head_is_seen(close: bool) -> None:
+    body = b'{"data": {"usageSms": 1, "usageWhatsapp": 1, "usageEmail": 1, "usageSage": 1}}'
+    closing = "Connection: close\r\n" if close else ""
+
+    def head_with_body(conn: socket.socket, request: bytes) -> None:  # as for GET: the body too
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n{closing}\r\n"
+        conn.sendall(head.encode() + body)
+        time.sleep(0.5)
+
+    with hostile.raw_server(head_with_body) as address:
+        client = _client(address)
+        reply = client.request("HEAD", GOOD, query=QUERY, headers={"X-API-Key": KEY}).reply
+        client.close()
+    assert reply.body.startswith(b'{"data"')
+
+
+def test_an_answer_to_head_without_a_body_has_none() -> None:
+    with serving(Implementation("reference", answers_head=True)) as base_url:
+        client = Client(base_url, timeout=2, secrets=SECRETS)
+        replies = [client.request("HEAD", GOOD, query=QUERY, headers={"X-API-Key": KEY}).reply for _ in range(3)]
+        after = client.request("GET", GOOD, query=QUERY, headers={"X-API-Key": KEY}).reply
+        client.close()
+    assert [(r.status, r.body) for r in replies] == [(200, b"")] * 3
+    assert after.status == 200
+    assert after.body.startswith(b'{"data"')
+
+
 def test_the_run_budget_stops_a_request_in_flight() -> None:
     with hostile.raw_server(hostile.like_reference(hostile.byte_a_second)) as address:
         client = _client(address, timeout=30, run_budget=1.0)
