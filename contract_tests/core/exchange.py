@@ -148,13 +148,25 @@ def _redact_plain(text: str, secrets: Mapping[str, str]) -> str:
     return text
 
 
+class _NotJson(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotJson(f"JSON with {name}, which JSON does not allow (a number must be written in digits)")
+
+
 def parse_json(body: bytes, **options: Any) -> Any:
-    """``json.loads`` that fails with ``ValueError`` only (a 100,000-deep array included), saying why."""
+    """``json.loads`` that fails with ``ValueError`` only (a 100,000-deep array included), saying why.
+
+    ``NaN``, ``Infinity`` and ``-Infinity`` are refused: Python reads them, JSON has no such
+    values, and ``JSON.parse`` fails on them.
+    """
     try:
-        return json.loads(body, **options)
+        return json.loads(body, parse_constant=_no_constant, **options)
     except RecursionError:
         raise ValueError("JSON nested too deeply to parse") from None
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, _NotJson):
         raise
     except ValueError:  # an integer of more digits than int() reads (sys.get_int_max_str_digits())
         raise ValueError("JSON with a number of more digits than can be read") from None

@@ -65,6 +65,11 @@ FAILING = [
         "response_schema",
     ),
     ("error without message", _exchange(401, b'{"error":"x"}'), "response_schema"),
+    (
+        "NaN count",
+        _exchange(200, b'{"data":{"usageSms":NaN,"usageWhatsapp":2,"usageEmail":3,"usageSage":4}}'),
+        "response_schema",
+    ),
     ("100,000-deep JSON", _exchange(200, b"[" * 100_000 + b"]" * 100_000), "response_schema"),
     ("ANSI escapes in a body", _exchange(200, b"\x1b[2J\x1b[31mPASS\r"), "response_schema"),
     (
@@ -105,6 +110,13 @@ def test_broken_answers_fail_with_the_check_named(name: str, exchange: Exchange,
     assert "got:" in str(failure)
     assert "\x1b" not in str(failure)
     assert "\r" not in str(failure)
+
+
+def test_nan_is_named_as_such() -> None:
+    nan = _exchange(200, b'{"data":{"usageSms":NaN,"usageWhatsapp":2,"usageEmail":3,"usageSage":4}}')
+    with pytest.raises(ContractFailure, match="JSON with NaN, which JSON does not allow") as info:
+        conform(CTX, nan)
+    assert "null" not in info.value.got
 
 
 def test_one_slow_answer_is_not_a_latency_failure() -> None:

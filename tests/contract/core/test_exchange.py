@@ -132,6 +132,14 @@ def test_a_number_too_long_to_read_is_a_value_error_saying_so() -> None:
         parse_json(b"nope")
 
 
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(constant: str) -> None:
+    with pytest.raises(ValueError, match=f"JSON with {constant}, which JSON does not allow"):
+        parse_json(b'{"data": {"usageSms": %s}}' % constant.encode())
+    with pytest.raises(ValueError, match=f"JSON with {constant}"):
+        exact_json(b"[%s]" % constant.encode())
+
+
 def test_deep_json_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="nested too deeply"):
         parse_json(b"[" * 100_000 + b"]" * 100_000)
