@@ -156,14 +156,24 @@ def _no_constant(name: str) -> Any:
     raise _NotJson(f"JSON with {name}, which JSON does not allow (a number must be written in digits)")
 
 
+def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        names = [name for name, _ in pairs]
+        twice = next(name for index, name in enumerate(names) if name in names[:index])
+        raise _NotJson(f"JSON with the name {twice!r} twice in one object (parsers differ on which value counts)")
+    return found
+
+
 def parse_json(body: bytes, **options: Any) -> Any:
     """``json.loads`` that fails with ``ValueError`` only (a 100,000-deep array included), saying why.
 
     ``NaN``, ``Infinity`` and ``-Infinity`` are refused: Python reads them, JSON has no such
-    values, and ``JSON.parse`` fails on them.
+    values, and ``JSON.parse`` fails on them. So is a name twice in one object: Python and
+    ``JSON.parse`` keep the last value, other parsers the first.
     """
     try:
-        return json.loads(body, parse_constant=_no_constant, **options)
+        return json.loads(body, parse_constant=_no_constant, object_pairs_hook=_unique_names, **options)
     except RecursionError:
         raise ValueError("JSON nested too deeply to parse") from None
     except (json.JSONDecodeError, _NotJson):

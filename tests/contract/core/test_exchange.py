@@ -140,6 +140,12 @@ def test_nan_and_infinity_are_not_json(constant: str) -> None:
         exact_json(b"[%s]" % constant.encode())
 
 
+def test_a_name_twice_in_an_object_is_not_json() -> None:
+    with pytest.raises(ValueError, match="JSON with the name 'usageSms' twice in one object"):
+        parse_json(b'{"data": {"usageSms": 5, "usageEmail": 1, "usageSms": 4}}')
+    assert parse_json(b'{"a": {"b": 1}, "b": [{"b": 2}]}') == {"a": {"b": 1}, "b": [{"b": 2}]}
+
+
 def test_deep_json_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="nested too deeply"):
         parse_json(b"[" * 100_000 + b"]" * 100_000)
