@@ -29,7 +29,8 @@ __all__ = [
 ]
 
 # Where clients commonly put a key when an API lets them: none of them is the documented place.
-QUERY_NAMES = ("apiKey", "api_key", "key", "token")
+# ``apikey`` is the default of Kong's and APISIX's key-auth, which read it from the query too.
+QUERY_NAMES = ("apiKey", "apikey", "api_key", "key", "token")
 COOKIE_NAMES = ("apiKey", "api_key", "token", "session")
 
 
@@ -110,8 +111,13 @@ class Misplaced:
 
 
 def misplaced_credentials(key: str, key_header: str | None) -> list[Misplaced]:
-    """The valid key in a query parameter, a cookie, or ``Authorization``: each must get 401."""
-    variants = [Misplaced(f"query parameter {name}", query=((name, key),)) for name in QUERY_NAMES]
+    """The valid key in a query parameter, a cookie, or ``Authorization``: each must get 401.
+
+    The query names include the header's own (as documented and in lower case): a gateway
+    told to read the key under that name reads it from the query as well by default.
+    """
+    names = dict.fromkeys([*QUERY_NAMES, *([key_header, key_header.lower()] if key_header else [])])
+    variants = [Misplaced(f"query parameter {name}", query=((name, key),)) for name in names]
     cookie_names = [*COOKIE_NAMES, *([key_header] if key_header else [])]
     variants.append(Misplaced("cookie", headers={"Cookie": "; ".join(f"{n}={key}" for n in cookie_names)}))
     variants.append(Misplaced("Authorization: Bearer", headers={"Authorization": f"Bearer {key}"}))

@@ -121,4 +121,7 @@ DEFECTS = [
     Implementation(
         "ranges before 2020 skip the tenancy check", ("other_tenant_forbidden",), archive_skips_tenancy=True
     ),
+    Implementation(
+        "a gateway takes the key from ?apikey= too", ("credentials_only_in_header",), gateway_query_key=True
+    ),
 ]

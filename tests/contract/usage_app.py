@@ -129,6 +129,7 @@ class Implementation(Figures):
     stack_trace_errors: bool = False
     forbidden_with_data: bool = False
     archive_skips_tenancy: bool = False
+    gateway_query_key: bool = False
     state: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -259,6 +260,8 @@ class Implementation(Figures):
             key = request.headers.get("Authorization", "").removeprefix("Bearer ") or None
         if self.key_in_query and not key:
             key = request.args.get("api_key")
+        if self.gateway_query_key and not key:  # Kong's and APISIX's key-auth: ?apikey= by default
+            key = request.args.get("apikey")
         if self.key_in_cookie and not key:
             key = request.cookies.get("api_key")
         if self.always_401:

@@ -74,6 +74,7 @@ def test_misplaced_credentials_never_use_the_documented_header() -> None:
     variants = misplaced_credentials(KEY, "X-API-Key")
     ids = [v.id for v in variants]
     assert ids[: len(QUERY_NAMES)] == [f"query parameter {name}" for name in QUERY_NAMES]
+    assert {"query parameter apikey", "query parameter X-API-Key", "query parameter x-api-key"} <= set(ids)
     assert {"cookie", "Authorization: Bearer", "Authorization without a scheme"} <= set(ids)
     for variant in variants:
         assert "X-API-Key" not in variant.headers
