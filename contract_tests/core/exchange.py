@@ -15,6 +15,7 @@ its variable (``$CONTRACT_API_KEY``). Nothing here does I/O.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -68,7 +69,8 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def base64_forms(secret: str) -> list[str]:
+@functools.lru_cache(maxsize=64)  # the run's few secrets, searched for in every text shown
+def base64_forms(secret: str) -> tuple[str, ...]:
     """The secret in base64 (standard and URL-safe) wherever it starts in what was encoded.
 
     Encoded on its own, after one byte or after two (``Basic`` credentials encode
@@ -82,15 +84,17 @@ def base64_forms(secret: str) -> list[str]:
             encoded = encode(b"\0" * offset + raw).decode("ascii")
             first, end = -(-8 * offset // 6), 8 * (offset + len(raw)) // 6  # whole 6-bit groups of the secret
             forms.append(encoded[first:end])
-    return list(dict.fromkeys(f for f in forms if f))
+    return tuple(dict.fromkeys(f for f in forms if f))
 
 
-def secret_forms(secret: str) -> list[str]:
+@functools.lru_cache(maxsize=64)  # the run's few secrets, searched for in every text shown
+def secret_forms(secret: str) -> tuple[str, ...]:
     """The ways a secret may appear in text: itself, reversed, and base64 (:func:`base64_forms`)."""
-    return list(dict.fromkeys(f for f in (secret, secret[::-1], *base64_forms(secret)) if f))
+    return tuple(dict.fromkeys(f for f in (secret, secret[::-1], *base64_forms(secret)) if f))
 
 
-def secret_pieces(secret: str) -> list[str]:
+@functools.lru_cache(maxsize=64)  # the run's few secrets, searched for in every text shown
+def secret_pieces(secret: str) -> tuple[str, ...]:
     """Runs of a secret that count as the secret: 12 characters of it (or of it reversed), 16 of its base64."""
     pieces = [
         source[start : start + _WINDOW]
@@ -100,7 +104,7 @@ def secret_pieces(secret: str) -> list[str]:
     pieces += [
         form[start : start + _WINDOW_64] for form in base64_forms(secret) for start in range(len(form) - _WINDOW_64 + 1)
     ]
-    return list(dict.fromkeys(pieces))
+    return tuple(dict.fromkeys(pieces))
 
 
 _ESCAPE = r"\\u[0-9a-fA-F]{4}"

@@ -35,9 +35,10 @@ from contract_tests.transport.body import ACCEPTED_CODINGS, MAX_BODY, read_body
 from usage_contract_kit.connections import KeepAlive
 from usage_contract_kit.deadlines import Deadlines
 
-__all__ = ["MAX_BODY", "SLOW_IN_A_ROW", "Client", "TargetUnreachable"]
+__all__ = ["FAILURES_IN_ALL", "MAX_BODY", "SLOW_IN_A_ROW", "Client", "TargetUnreachable"]
 
 SLOW_IN_A_ROW = 4
+FAILURES_IN_ALL = 10  # requests that got no usable answer, in a row or not, before the target is taken as down
 _AFTER_HEAD = 0.05  # seconds to wait for a body sent after the answer to HEAD, when none came with it
 _SAFE_METHODS = frozenset({"GET", "HEAD"})
 _DEFAULT_HEADERS = (
@@ -92,6 +93,7 @@ class Client:
         self.down: str | None = None
         self.slow: list[SlowRequest] = []
         self._failures_in_a_row = 0
+        self._failures_in_all = 0
         self._slow_in_a_row: list[float] = []
 
     def __repr__(self) -> str:
@@ -249,12 +251,16 @@ class Client:
         """The failure to report: redacted, carrying the request (for its replay), counted by the breaker."""
         message = redact(str(exc), self.secrets)
         with self._lock:
-            # A timeout, a reset, or an answer past the body cap or undecodable: three in a row
-            # and the target is down (a target sending 10 MB bombs is not checked 400 times).
+            # A timeout, a reset, or an answer past the body cap or undecodable: three in a row,
+            # or ten in all, and the target is down (a target sending 10 MB bombs is not checked
+            # 400 times, nor one that hangs on every other request waited on for each).
             if (isinstance(exc, _Failure) and exc.counts) or exc.answered:
                 self._failures_in_a_row += 1
+                self._failures_in_all += 1
             if isinstance(exc, _Failure) and (exc.fatal or (exc.counts and self._failures_in_a_row >= 3)):
                 self.down = message
+            elif self._failures_in_all >= FAILURES_IN_ALL and (exc.answered or isinstance(exc, _Failure)):
+                self.down = f"{message} ({self._failures_in_all} requests of this run got no usable answer)"
         return TargetUnreachable(message, silent=exc.silent, answered=exc.answered, sent=sent)
 
     def _describe(self, exc: BaseException, url: str) -> _Failure:

@@ -11,7 +11,7 @@ import pytest
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
-from contract_tests.transport.client import MAX_BODY, SLOW_IN_A_ROW, Client, TargetUnreachable
+from contract_tests.transport.client import FAILURES_IN_ALL, MAX_BODY, SLOW_IN_A_ROW, Client, TargetUnreachable
 from tests.contract import hostile
 from tests.contract.harness import ROOT, serving
 from tests.contract.implementations import KEY, ORG, Implementation
@@ -107,6 +107,34 @@ def test_a_failed_request_is_carried_for_its_replay() -> None:
     assert sent is not None
     assert (sent.method, sent.url) == ("HEAD", f"http://{address}{GOOD}?startDate=1735689600000&endDate=1735775999999")
     assert ("Cookie", f"session={KEY}") in sent.headers
+
+
+def test_a_target_failing_every_other_request_is_given_up_on() -> None:
+    # Never three failures in a row: the total stops it, where each failure could cost a timeout.
+    served = [0]
+
+    def every_other(conn: socket.socket, request: bytes, answer: hostile.Response) -> None:
+        served[0] += 1
+        if served[0] % 2:
+            conn.close()
+        else:
+            hostile.send(conn, answer)
+
+    with hostile.raw_server(hostile.like_reference(every_other)) as address:
+        client = _client(address)
+        failures = 0
+        for _ in range(4 * FAILURES_IN_ALL):
+            try:
+                client.request("GET", GOOD, query=QUERY, headers={"X-API-Key": KEY, "Connection": "close"})
+            except TargetUnreachable as exc:
+                failures += 1
+                if "no further requests sent" in str(exc):
+                    break
+        else:
+            pytest.fail("the target was never taken as down")
+    assert failures == FAILURES_IN_ALL + 1
+    assert client.down is not None
+    assert f"({FAILURES_IN_ALL} requests of this run got no usable answer)" in client.down
 
 
 @pytest.mark.parametrize("close", [False, True], ids=["kept alive", "closing"])
