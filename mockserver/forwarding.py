@@ -141,6 +141,9 @@ class HttpUpstream:
                     pieces.clear()
                     raise _TooLarge
                 pieces.append(chunk)
+            if response.length:  # Content-Length declared more than came: the connection closed early
+                pieces.clear()
+                raise http.client.IncompleteRead(b"", response.length)
             reply = Reply(response.status, response.reason, tuple(response.getheaders()), b"".join(pieces))
             return reply, not response.will_close
         finally:
@@ -162,7 +165,9 @@ def _unreachable(exc: BaseException, timeout: float) -> Unreachable:
         return Unreachable("connection failed (refused, or no such host)", down=True)
     if isinstance(exc, TimeoutError):
         return Unreachable(f"no answer within {timeout:g} s", down=True)
-    if isinstance(exc, OSError | http.client.RemoteDisconnected | http.client.IncompleteRead):
+    if isinstance(exc, http.client.IncompleteRead):
+        return Unreachable(f"connection closed {exc.expected:,} bytes short of the Content-Length", down=True)
+    if isinstance(exc, OSError | http.client.RemoteDisconnected):
         return Unreachable(f"connection closed or reset before a complete answer ({type(exc).__name__})", down=True)
     return Unreachable(f"not a valid HTTP answer ({type(exc).__name__})", down=False)
 

@@ -59,6 +59,22 @@ def test_a_request_goes_to_the_base_path_and_comes_back_whole() -> None:
     assert again.body.startswith(b"GET /api/y ")
 
 
+def _short(conn: socket.socket, request: bytes) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 93\r\n\r\n" + b"{}" * 40)
+    conn.close()
+
+
+@pytest.mark.server
+def test_a_body_cut_short_of_its_content_length_is_no_answer() -> None:
+    # Passed on as it came, it would be a whole-looking answer (the proxy sets its own Content-Length).
+    with (
+        hostile.raw_server(_short) as address,
+        _upstream(f"http://{address}", timeout=2, max_body=MB) as upstream,
+        pytest.raises(Unreachable, match="connection closed 13 bytes short of the Content-Length"),
+    ):
+        upstream.send("GET", "/", [], b"")
+
+
 @pytest.mark.server
 def test_an_upstream_that_is_down() -> None:
     with socket.socket() as probe:
