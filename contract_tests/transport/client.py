@@ -189,7 +189,10 @@ class Client:
                 raise
             except (OSError, http.client.HTTPException) as exc:
                 self._connections.drop(connection)
-                if self._watchdog.disarm(watch):
+                fired = self._watchdog.disarm(watch)
+                # The socket's timeout is cut to what is left of the run's budget: when it is what
+                # ended the wait, the budget is spent, whichever of the two came first.
+                if fired or (isinstance(exc, TimeoutError) and time.monotonic() >= self._budget_ends - 0.001):
                     raise self._failed(self._overdue(url), sent) from None
                 if reused and attempt == 1 and _stale(exc):
                     continue  # the server closed an idle keep-alive connection: retry on a new one

@@ -161,6 +161,25 @@ def test_an_answer_to_head_without_a_body_has_none() -> None:
     assert after.body.startswith(b'{"data"')
 
 
+class _LateWatchdog:
+    """A watchdog that has not fired yet when the socket's own timeout ends the wait."""
+
+    def arm(self, connection: object, seconds: float) -> object:
+        return object()
+
+    def disarm(self, watch: object) -> bool:
+        return False
+
+
+def test_the_budget_is_named_when_the_socket_timeout_cut_to_it_comes_first() -> None:
+    # The socket's timeout is cut to what is left of the budget, and races the watchdog for it.
+    with hostile.raw_server(lambda conn, request: time.sleep(3)) as address:
+        client = _client(address, timeout=30, run_budget=1.0)
+        client._watchdog = _LateWatchdog()  # type: ignore[assignment]
+        with pytest.raises(TargetUnreachable, match="time budget of 1 s is spent"):
+            client.request("GET", GOOD, query=QUERY, headers={"X-API-Key": KEY})
+
+
 def test_the_run_budget_stops_a_request_in_flight() -> None:
     with hostile.raw_server(hostile.like_reference(hostile.byte_a_second)) as address:
         client = _client(address, timeout=30, run_budget=1.0)
