@@ -127,7 +127,8 @@ def json_keys(node: Any, source: str, at: str = "") -> Any:
         out: dict[str, Any] = {}
         changed = False
         for key, value in node.items():
-            text = key if isinstance(key, str) else _key_text(key)
+            # A number, a boolean or null as JSON writes it as a key (``json.dumps({200: 0})`` is ``{"200": 0}``).
+            text = key if isinstance(key, str) else json.dumps(key)
             new = json_keys(value, source, f"{at}{pointer(text)}") if isinstance(value, dict | list) else value
             if text in out:
                 raise SpecError(source, f"{at}{pointer(text)}", f"the key {text!r} is written twice, quoted and not")
@@ -141,12 +142,6 @@ def json_keys(node: Any, source: str, at: str = "") -> Any:
         ]
         return items if any(a is not b for a, b in zip(items, node, strict=True)) else node
     return node
-
-
-def _key_text(key: Any) -> str:
-    """A mapping key as JSON writes it (``json.dumps({200: 0})`` is ``{"200": 0}``)."""
-    text: str = next(iter(json.loads(json.dumps({key: None}))))
-    return text
 
 
 def validate_document(document: dict[str, Any], source: str) -> None:

@@ -40,25 +40,17 @@ _SOURCE_FILE = re.compile(r"\b[\w./\\-]+\.(?:py|java|kt|js|ts|rb|php|go|cs|scala
 _EXCEPTION = re.compile(r"\b[A-Za-z][A-Za-z0-9_.]*(?:Exception|Error)\b")
 
 
-def _keys(node: Any) -> Iterator[str]:
-    """Every object key in a parsed body, at any depth (iteratively: bodies may nest deep)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, dict):
-            yield from map(str, current)
-            stack.extend(current.values())
-        elif isinstance(current, list):
-            stack.extend(current)
+def _strings(node: Any, *, values: bool = True) -> Iterator[str]:
+    """Every object key in a parsed body at any depth, and every string value unless not ``values``.
 
-
-def _strings(node: Any) -> Iterator[str]:
-    """Every string in a parsed body, object keys included (iteratively: bodies may nest deep)."""
+    Iteratively: bodies may nest deep.
+    """
     stack = [node]
     while stack:
         current = stack.pop()
         if isinstance(current, str):
-            yield current
+            if values:
+                yield current
         elif isinstance(current, dict):
             yield from map(str, current)
             stack.extend(current.values())
@@ -117,7 +109,7 @@ def leak_problems(
         if carried:
             problems.append(f"the success body's {', '.join(repr(n) for n in carried)}")
     if parsed is not None:
-        names = sorted({k for k in _keys(parsed) if k in figure_names})
+        names = sorted({k for k in _strings(parsed, values=False) if k in figure_names})
         if names:
             problems.append(f"usage figures ({', '.join(names)})")
     for pattern in _TRACES:

@@ -138,15 +138,14 @@ def build_state(
 
 def handle(state: MockState, request: MockRequest) -> Outcome:
     """Answer one request."""
-    if request.method == "OPTIONS" and "access-control-request-method" not in request.headers:
-        # A plain OPTIONS is the spec's own operation where it documents one (a preflight never is).
-        documented = match_route(state.routes, "OPTIONS", request.path)
-        if isinstance(documented, Match):
-            return _answer(state, request, documented.operation, documented.path_params)
-    match = match_route(state.routes, "GET" if request.method == "OPTIONS" else request.method, request.path)
+    match = match_route(state.routes, request.method, request.path)
     if isinstance(match, NoRoute):
         return refuse(state, None, Refusal("not_found", f"no operation at path {request.path!r}"))
-    if request.method == "OPTIONS":  # CORS preflight headers are added by the Flask shell
+    if request.method == "OPTIONS":
+        if isinstance(match, Match) and "access-control-request-method" not in request.headers:
+            # A plain OPTIONS is the spec's own operation where it documents one (a preflight never is).
+            return _answer(state, request, match.operation, match.path_params)
+        # The methods the path answers; CORS preflight headers are added by the WSGI shell.
         allow = match.allow if isinstance(match, WrongMethod) else _allow(state, match.operation.path)
         return Outcome(Served(204, None, content_type="", headers={"Allow": ", ".join(_with_options(allow))}), None)
     if isinstance(match, WrongMethod):
