@@ -11,7 +11,6 @@ the files with the very code the server uses (:func:`mockserver.loading.load_sta
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -19,10 +18,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from usage_contract_kit.launching import child_environment
+
 __all__ = ["check_in_child", "main"]
 
 _LOAD_ERROR, _OUT_OF_MEMORY, _UNEXPECTED = 2, 3, 4
-_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 
 
 def check_in_child(
@@ -45,15 +45,14 @@ def check_in_child(
         },
         default=str,
     )
-    path = os.pathsep.join(p for p in (_PACKAGE_ROOT, os.environ.get("PYTHONPATH")) if p)
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "mockserver.sandbox"],
+            [sys.executable, "-P", "-m", "mockserver.sandbox"],
             input=request,
             capture_output=True,
             text=True,
             timeout=timeout,
-            env={**os.environ, "PYTHONPATH": path},
+            env=child_environment(),
             check=False,
         )
     except subprocess.TimeoutExpired:

@@ -17,29 +17,42 @@ one line (a quoted field holding a line break is refused).
 The file is read in blocks of whole lines and turned into columns a block at a time
 (without the :mod:`csv` module's per-row lists unless the block has quotes), so the work
 is a few passes in C per block and rows never exist as Python objects past their block
-(load times: ``make bench``). Faults raise :class:`~mockserver.errors.DataError` naming
-the file, the line and the column.
+(load times: ``make bench``). A file of 8 MB or more is read by two processes: a helper
+(``python -c``, handed the open file) reads from the first line after the middle on while
+this process reads up to it, and its columns are taken in as if read here, the order and
+the totals checked across the cut. A helper that cannot start or fails leaves its half to
+this process. Faults raise :class:`~mockserver.errors.DataError` naming the file, the line
+and the column.
 """
 
 from __future__ import annotations
 
 import csv
+import io
+import json
 import math
 import os
+import pickle
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
-from itertools import repeat
+from itertools import accumulate, repeat
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from mockserver.errors import DataError
 from mockserver.usage_tables import Columns, TableError, parse_day
 from usage_contract_kit.documents import MEGABYTE
+from usage_contract_kit.launching import child_environment
 
 __all__ = ["DATE_COLUMN", "MAX_USAGE_BYTES", "read_usage_csv", "table_error"]
 
 DATE_COLUMN = "date"
 MAX_USAGE_BYTES = 500 * MEGABYTE
 _BLOCK = MEGABYTE
+_PARALLEL_FROM = 8 * MEGABYTE  # a file this large or larger is read by two processes
+_HELPER = "from mockserver.usage_csv import _read_part; _read_part()"
+_BLANK_INSIDE = "the line is empty (blank lines may only end the file)"
 _BOM = b"\xef\xbb\xbf"
 _INT64_MAX = (1 << 63) - 1
 
@@ -66,17 +79,138 @@ def read_usage_csv(
     limit_name: str = "MOCK_MAX_USAGE_MB",
 ) -> Columns:
     """The rows of a usage CSV as columns; raise :class:`DataError` naming the fault."""
+    limits = (source, max_bytes, limit_name)
     try:
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > max_bytes:
                 raise DataError(source, "", _too_big(_amount(size), max_bytes, limit_name))
             reader = _Reader(source, organization_column, tuple(channels))
-            for block in _blocks(handle, source, max_bytes, limit_name):
-                reader.add(block)
+            request = {"source": source, "organization_column": organization_column, "channels": list(channels)}
+            helper = _Helper.start(handle.fileno(), size, {**request, "max_bytes": max_bytes, "limit_name": limit_name})
+            try:
+                for block in _blocks(handle, *limits, stop=helper.cut if helper else None):
+                    reader.add(block)
+                if helper is not None:
+                    part = helper.result()
+                    if part is not None:
+                        reader.take_part(part)
+                    else:  # the helper failed: its half is read here
+                        for block in _blocks(handle, *limits, start=helper.cut):
+                            reader.add(block)
+            finally:
+                if helper is not None:
+                    helper.close()
             return reader.finish()
+    except _Fault as fault:
+        raise DataError(source, "", fault.text()) from None
     except OSError as exc:
         raise DataError(source, "", f"cannot read the file ({exc.strerror or exc})") from None
+
+
+class _Fault(Exception):
+    """A fault at a line of the file (and a column, if one)."""
+
+    def __init__(self, line: int, column: str | None, problem: str) -> None:
+        super().__init__(line, column, problem)
+        self.line, self.column, self.problem = line, column, problem
+
+    def text(self) -> str:
+        return f"line {self.line}{f', column {self.column}' if self.column else ''}: {self.problem}"
+
+
+class _Helper:
+    """The second process of a large file's read: it reads from ``cut`` on, to the end."""
+
+    def __init__(self, process: subprocess.Popen[bytes], cut: int) -> None:
+        self.process, self.cut = process, cut
+
+    @classmethod
+    def start(cls, fd: int, size: int, request: dict[str, Any]) -> _Helper | None:
+        """A helper reading the file's second half; ``None`` for a small file, or where none can start."""
+        if size < _PARALLEL_FROM or os.name != "posix" or not sys.executable:
+            return None
+        cut = _cut(fd, size)
+        if cut is None:
+            return None
+        try:
+            process = subprocess.Popen(  # noqa: S603 - this interpreter, our code; the request is data
+                [sys.executable, "-P", "-c", _HELPER, json.dumps({**request, "fd": fd, "cut": cut})],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(fd,),
+                env=child_environment(),
+            )
+        except OSError:
+            return None
+        return cls(process, cut)
+
+    def result(self) -> tuple[Any, ...] | None:
+        """What the helper read (see :func:`_read_part`), once it is done; ``None`` if it failed."""
+        data = self.process.stdout.read() if self.process.stdout is not None else b""
+        if self.process.wait() != 0:
+            return None
+        try:
+            part = pickle.loads(data)  # noqa: S301 - written by our own helper, over a pipe only it holds
+        except Exception:  # a helper cut off while writing
+            return None
+        return part if isinstance(part, tuple) and part else None
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+def _cut(fd: int, size: int) -> int | None:
+    """Where the second half starts: the first line after the middle (``None``: none within a block of it)."""
+    middle = size // 2
+    ends = os.pread(fd, _BLOCK, middle).find(b"\n")
+    cut = middle + ends + 1
+    return cut if ends >= 0 and cut < size else None
+
+
+class _At(io.RawIOBase):
+    """A file descriptor read from an offset of its own (``pread``), whoever else reads it."""
+
+    def __init__(self, fd: int, offset: int) -> None:
+        super().__init__()
+        self.fd, self.offset = fd, offset
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = os.pread(self.fd, len(buffer), self.offset)
+        buffer[: len(data)] = data
+        self.offset += len(data)
+        return len(data)
+
+
+def _read_part() -> None:
+    """The helper: read from the cut to the end of the file (``sys.argv[1]``); pickle what was read to stdout.
+
+    Its lines are numbered as if they followed the header: the reader shifts them.
+    """
+    request = json.loads(sys.argv[1])
+    source, max_bytes, limit_name = request["source"], request["max_bytes"], request["limit_name"]
+    reader = _Reader(source, request["organization_column"], tuple(request["channels"]))
+    reader.columns.keep_counts()  # summed once, where the halves meet
+    result: tuple[Any, ...]
+    try:
+        reader.add(io.BufferedReader(_At(request["fd"], 0)).readline(max_bytes + 1))  # the header
+        part = io.BufferedReader(_At(request["fd"], request["cut"]), _BLOCK)
+        for block in _blocks(part, source, max_bytes, limit_name, start=request["cut"]):
+            reader.add(block)
+        result = ("rows", reader.columns, reader.line, reader.blank_from)
+    except _Fault as fault:
+        result = ("fault", fault.line, fault.column, fault.problem)
+    except DataError as exc:
+        result = ("refused", exc.problem)
+    sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _too_big(shown: str, limit: int, limit_name: str) -> str:
@@ -89,10 +223,14 @@ def _amount(size: int) -> str:
     return f"{size:,} bytes"
 
 
-def _blocks(handle: BinaryIO, source: str, max_bytes: int, limit_name: str) -> Iterator[bytes]:
-    """The file in blocks of whole lines; more than ``max_bytes`` in all is refused."""
-    total = 0
-    while block := handle.read(min(_BLOCK, max_bytes + 1 - total)):
+def _blocks(
+    handle: BinaryIO, source: str, max_bytes: int, limit_name: str, *, start: int = 0, stop: int | None = None
+) -> Iterator[bytes]:
+    """The file in blocks of whole lines, from ``start`` (where ``handle`` stands) up to ``stop`` (a line's
+    start; ``None``: the end); more than ``max_bytes`` in all is refused."""
+    total = start
+    end = max_bytes + 1 if stop is None else min(stop, max_bytes + 1)
+    while block := handle.read(min(_BLOCK, end - total)):
         if not block.endswith(b"\n") and total + len(block) <= max_bytes:
             block += handle.readline(max_bytes + 1 - total - len(block))
         total += len(block)
@@ -133,8 +271,8 @@ class _Reader:
         self.line = 1  # the line the next block starts on
         self.blank_from: int | None = None  # blank lines so far, from this line, are fine at the end only
 
-    def fail(self, line: int, column: str | None, problem: str) -> DataError:
-        return DataError(self.source, "", f"line {line}{f', column {column}' if column else ''}: {problem}")
+    def fail(self, line: int, column: str | None, problem: str) -> _Fault:
+        return _Fault(line, column, problem)
 
     def add(self, block: bytes) -> None:
         first = self.line == 1
@@ -162,7 +300,7 @@ class _Reader:
         while kept and not lines[kept - 1]:
             kept -= 1
         if kept and self.blank_from is not None:
-            raise self.fail(self.blank_from, None, "the line is empty (blank lines may only end the file)")
+            raise self.fail(self.blank_from, None, _BLANK_INSIDE)
         if kept < len(lines):
             self.blank_from = self.blank_from or start + kept
             del lines[kept:]
@@ -178,6 +316,32 @@ class _Reader:
             self._take(role, by_role[role], start)
             if role == DATE_COLUMN:
                 self.columns.rows_added(first_row)
+
+    def take_part(self, part: tuple[Any, ...]) -> None:
+        """What a helper read from the line after this reader's last on (:func:`_read_part`)."""
+        shift = self.line - 2  # the helper numbered its first line 2, as if it followed the header
+        if part[0] == "fault":
+            raise _Fault(part[1] + shift, part[2], part[3])
+        if part[0] == "refused":
+            raise DataError(self.source, "", part[1])
+        rows: Columns = part[1]
+        if rows.days and self.blank_from is not None:
+            raise self.fail(self.blank_from, None, _BLANK_INSIDE)
+        columns, first = self.columns, len(self.columns.days)
+        indexes = list(map(self.organizations.__getitem__, rows.organizations))
+        columns.org_index.extend(map(indexes.__getitem__, rows.org_index))
+        columns.days.extend(rows.days)
+        columns.rows_added(first)
+        counted = rows.counts or {}  # the helper keeps counts (:func:`_read_part`)
+        for channel in self.expected[2:]:
+            counts, total = counted[channel], columns.total(channel)
+            try:
+                columns.add(channel, counts)
+            except OverflowError:
+                raise self.fail(self.line + _passing(total, counts), channel, _total_past(channel)) from None
+        if part[3] is not None:
+            self.blank_from = part[3] + shift
+        self.line = part[2] + shift
 
     def finish(self) -> Columns:
         if not self.roles:
@@ -259,15 +423,25 @@ class _Reader:
             except (OverflowError, ValueError):  # ValueError: more digits than int() reads (4,300)
                 raise self._overflow(role, column, start, total) from None
 
-    def _overflow(self, role: str, column: list[str], start: int, total: int) -> DataError:
+    def _overflow(self, role: str, column: list[str], start: int, total: int) -> _Fault:
         for offset, cell in enumerate(column):
             if _past_int64(cell):
                 return self.fail(start + offset, role, f"{_shown(cell)} is over 2**63 - 1, the most a count may be")
             total += int(cell)
             if total > _INT64_MAX:
                 break
-        problem = f"the total of {role} up to this row passes 2**63 - 1, the most a 64-bit sum holds exactly"
-        return self.fail(start + offset, role, problem)
+        return self.fail(start + offset, role, _total_past(role))
+
+
+def _total_past(channel: str) -> str:
+    return f"the total of {channel} up to this row passes 2**63 - 1, the most a 64-bit sum holds exactly"
+
+
+def _passing(total: int | float, counts: Sequence[int]) -> int:
+    """The first of ``counts`` whose running total, from ``total``, passes ``2**63 - 1``."""
+    running = accumulate(counts, initial=total)
+    next(running)
+    return next(row for row, value in enumerate(running) if value > _INT64_MAX)
 
 
 def _is_day(text: str) -> bool:

@@ -117,6 +117,12 @@ class Columns:
         if _in_order(self.org_index[start:], self.days[start:]):
             self.ordered = len(self.days)
             return
+        self.keep_counts()
+
+    def keep_counts(self) -> None:
+        """Keep each row's count from now on, not running totals (those so far are taken apart)."""
+        if self.counts is not None:
+            return
         self.counts = {}
         for channel in list(self.totals):  # one channel at a time: never every channel held twice
             totals = self.totals.pop(channel)

@@ -9,11 +9,14 @@ the command inside a guard that says the same.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from pathlib import Path
 
-__all__ = ["ABORTED_EXIT", "launch"]
+__all__ = ["ABORTED_EXIT", "child_environment", "launch"]
 
 ABORTED_EXIT = 1  # click's exit status for an abort (Ctrl-C) once a command runs
+_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 
 
 def launch(module: str, prog_name: str | None = None) -> None:
@@ -24,3 +27,13 @@ def launch(module: str, prog_name: str | None = None) -> None:
         sys.stderr.write("Aborted!\n")
         sys.exit(ABORTED_EXIT)
     command(prog_name=prog_name)
+
+
+def child_environment() -> dict[str, str]:
+    """This process's environment, for a Python child that imports the kit from where this process does.
+
+    The folder holding the kit's packages goes first on ``PYTHONPATH``: a checkout run
+    without an install, or a test's working folder, finds the same code in the child.
+    """
+    path = os.pathsep.join(p for p in (_PACKAGE_ROOT, os.environ.get("PYTHONPATH")) if p)
+    return {**os.environ, "PYTHONPATH": path}

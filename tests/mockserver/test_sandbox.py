@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from mockserver.sandbox import check_in_child
 from mockserver.settings import DEFAULTS
 from tests.conftest import DATA_PATH, SPEC_PATH
@@ -37,3 +39,19 @@ def test_a_load_over_the_memory_cap_is_stopped(tmp_path: Path) -> None:
     problem = check_in_child(CONFIG, spec_file=SPEC_PATH, data_file=big, memory_mb=64, timeout=120)
     assert problem is not None
     assert "memory" in problem, problem
+
+
+def test_the_check_runs_the_servers_code_whatever_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A folder holding another `mockserver` (another checkout, say) must not lend the child its code.
+    decoy = tmp_path / "mockserver"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("")
+    (decoy / "sandbox.py").write_text("raise SystemExit(0)  # passes every file\n")
+    monkeypatch.chdir(tmp_path)
+    copy = tmp_path / "copy-of-data"
+    copy.write_text("apiKeys: []\norganizations: [{id: o1, usage: {'2025-01-01': {usageSms: -1}}}]\n")
+    problem = check_in_child(CONFIG, spec_file=SPEC_PATH, data_file=copy, memory_mb=4096, timeout=60)
+    assert problem is not None
+    assert problem.startswith("data.yaml#/organizations/0/usage/2025-01-01/usageSms: ")

@@ -1,9 +1,15 @@
-"""The usage CSV reader: the shapes exports come in, and each fault named by line and column."""
+"""The usage CSV reader: the shapes exports come in, and each fault named by line and column.
+
+The tables run twice: read by one process, and by two (a helper reads from the middle on,
+the size from which a file is split lowered to nothing), where each fault must name the
+same line as when one process reads it all.
+"""
 
 from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +32,22 @@ EXPECTED = {
     ("org_1", JAN2, JAN2 + 9): {"usageSms": 10, "usageWhatsapp": 20, "usageEmail": 30, "usageSage": 40},
     ("org_2", JAN1, JAN2): {"usageSms": 100, "usageWhatsapp": 200, "usageEmail": 300, "usageSage": 400},
 }
+
+
+@pytest.fixture(params=["one process", "two processes"])
+def parts(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """How the file is read; the parts the helper read and this process took in are listed."""
+    taken: list[Any] = []
+    if request.param == "two processes":
+        monkeypatch.setattr(usage_csv, "_PARALLEL_FROM", 0)
+        take_part = usage_csv._Reader.take_part
+
+        def listed(reader: Any, part: tuple[Any, ...]) -> None:
+            taken.append(part)
+            take_part(reader, part)
+
+        monkeypatch.setattr(usage_csv._Reader, "take_part", listed)
+    return taken
 
 
 def _table(tmp_path: Path, content: bytes, *, max_bytes: int = 10**9) -> UsageTable:
@@ -79,7 +101,7 @@ GOOD = [
 
 
 @pytest.mark.parametrize(("name", "content"), GOOD, ids=[g[0] for g in GOOD])
-def test_the_shapes_exports_come_in(tmp_path: Path, name: str, content: bytes) -> None:
+def test_the_shapes_exports_come_in(tmp_path: Path, name: str, content: bytes, parts: list[Any]) -> None:
     assert _answers(_table(tmp_path, content)) == EXPECTED
 
 
@@ -232,18 +254,20 @@ BAD = [
 
 
 @pytest.mark.parametrize(("name", "content", "message"), BAD, ids=[b[0] for b in BAD])
-def test_each_fault_is_named_by_line_and_column(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+def test_each_fault_is_named_by_line_and_column(
+    tmp_path: Path, name: str, content: bytes, message: str, parts: list[Any]
+) -> None:
     with pytest.raises(DataError) as info:
         _table(tmp_path, content)
     assert str(info.value) == message
 
 
-def test_leading_zeros_do_not_make_a_count_too_big(tmp_path: Path) -> None:
+def test_leading_zeros_do_not_make_a_count_too_big(tmp_path: Path, parts: list[Any]) -> None:
     table = _table(tmp_path, _lines(HEADER, "org_1,2025-01-01,0,0,0," + "0" * 30 + "9223372036854775807"))
     assert table.usage("org_1", JAN1, JAN1)["usageSage"] == 2**63 - 1
 
 
-def test_lines_are_counted_across_blocks(tmp_path: Path) -> None:
+def test_lines_are_counted_across_blocks(tmp_path: Path, parts: list[Any]) -> None:
     # A block is a megabyte of whole lines; the fault is in the second.
     rows = [f"org_{n % 7},{_date(n // 7)},{n},0,0,0" for n in range(60_000)]  # about 2 MB: several blocks
     rows[45_678] = rows[45_678].replace(",0,0,0", ",0,x,0")
@@ -284,7 +308,7 @@ def _orders() -> list[tuple[str, list[str], bool]]:
 
 @pytest.mark.parametrize(("name", "rows", "in_order"), _orders(), ids=[o[0] for o in _orders()])
 def test_rows_in_any_order_across_blocks_give_the_grouped_table(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, rows: list[str], in_order: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, rows: list[str], in_order: bool, parts: list[Any]
 ) -> None:
     # Blocks of a few lines: the order is checked block by block, and across each boundary.
     monkeypatch.setattr(usage_csv, "_BLOCK", 100)
@@ -311,7 +335,7 @@ def test_rows_in_any_order_across_blocks_give_the_grouped_table(
 
 
 def test_a_total_over_int64_counts_the_rows_before_the_order_broke(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parts: list[Any]
 ) -> None:
     monkeypatch.setattr(usage_csv, "_BLOCK", 100)
     rows = [f"org_1,{_date(n + 1)},0,0,0,{2**62 - n if n < 2 else 0}" for n in range(20)]  # in order: 2**63 - 1
@@ -353,3 +377,152 @@ def test_an_unreadable_file_is_named(tmp_path: Path) -> None:
             tmp_path / "none.csv", source="none.csv", organization_column="organizationId", channels=CHANNELS
         )
     assert str(info.value) == "none.csv: cannot read the file (No such file or directory)"
+
+
+# Two processes: the helper's part taken in as if read here.
+def _two_processes(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    taken: list[Any] = []
+    monkeypatch.setattr(usage_csv, "_PARALLEL_FROM", 0)
+    take_part = usage_csv._Reader.take_part
+    monkeypatch.setattr(
+        usage_csv._Reader, "take_part", lambda reader, part: (taken.append(part), take_part(reader, part))
+    )
+    return taken
+
+
+def _by_date(organizations: int, days: int) -> list[str]:
+    return [f"org_{o},{_date(d)},{o + d},{o * d % 7},{d},1" for d in range(days) for o in range(organizations)]
+
+
+@pytest.mark.parametrize("order", ["grouped", "by date"])
+def test_two_processes_read_a_file_as_one_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, order: str) -> None:
+    rows = _by_date(9, 30)
+    if order == "grouped":
+        rows.sort(key=lambda row: int(row.split(",")[0].removeprefix("org_")))
+    content = _lines(HEADER, *rows)
+    alone = _table(tmp_path, content)
+    taken = _two_processes(monkeypatch)
+    columns = read_usage_csv(
+        tmp_path / "usage.csv", source="usage.csv", organization_column="organizationId", channels=CHANNELS
+    )
+    assert [part[0] for part in taken] == ["rows"]
+    assert 0 < len(taken[0][1].days) < len(rows)  # the helper read a part, not the whole
+    assert (columns.counts is None) == (order == "grouped")  # rows in order keep running totals across the cut
+    split = build_table(columns)
+    assert (split.days, dict(split.spans), dict(split.gapless)) == (alone.days, dict(alone.spans), dict(alone.gapless))
+    assert all(split.sums[channel] == alone.sums[channel] for channel in CHANNELS)
+
+
+SECOND_HALF = [
+    (
+        "a count",
+        lambda rows: rows[-3].replace(",1\n", ",x\n"),
+        "line {line}, column usageSage: 'x' is not a whole number",
+    ),
+    ("a width", lambda rows: "org_1,2000-01-01\n", "line {line}: 2 fields, the header names 6"),
+    ("the text", lambda rows: "org_\xff,2000-01-01,1,1,1,1\n", "line {line}: not UTF-8 text (byte 0xff)"),
+]
+
+
+@pytest.mark.parametrize(("name", "spoil", "message"), SECOND_HALF, ids=[s[0] for s in SECOND_HALF])
+def test_a_fault_the_helper_finds_names_the_files_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, spoil: Any, message: str
+) -> None:
+    taken = _two_processes(monkeypatch)
+    rows = [row + "\n" for row in _by_date(5, 40)]
+    at = len(rows) - 3
+    rows[at] = spoil(rows)
+    content = (HEADER + "\n" + "".join(rows)).encode("latin-1" if "\xff" in rows[at] else "utf-8")
+    with pytest.raises(DataError) as info:
+        _table(tmp_path, content)
+    assert [part[0] for part in taken] == ["fault"]
+    assert str(info.value) == "usage.csv: " + message.format(line=at + 2)
+
+
+def test_blank_lines_before_the_helpers_rows_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _by_date(4, 20)
+    middle = len(rows) // 2
+    head = _lines(HEADER, *rows[:middle], "", "")
+    taken = _two_processes(monkeypatch)
+    monkeypatch.setattr(usage_csv, "_cut", lambda fd, size: len(head))  # the blank lines end the first part
+    with pytest.raises(DataError) as info:
+        _table(tmp_path, head + _lines(*rows[middle:]))
+    assert [part[0] for part in taken] == ["rows"]
+    assert str(info.value) == f"usage.csv: line {middle + 2}: the line is empty (blank lines may only end the file)"
+
+
+def test_a_total_past_int64_across_the_cut_names_its_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [f"org_1,{_date(d)},0,0,0,{2**63 - 1 if d == 0 else 0}" for d in range(40)]
+    rows[-2] = rows[-2].removesuffix(",0") + ",1"
+    taken = _two_processes(monkeypatch)
+    with pytest.raises(DataError) as info:
+        _table(tmp_path, _lines(HEADER, *rows))
+    assert [part[0] for part in taken] == ["rows"]
+    assert str(info.value) == (
+        f"usage.csv: line {len(rows)}, column usageSage: the total of usageSage up to this row passes "
+        "2**63 - 1, the most a 64-bit sum holds exactly"
+    )
+
+
+@pytest.mark.parametrize(
+    "helper",
+    [
+        "raise SystemExit(3)",
+        "import sys; sys.stdout.write('not a pickle')",
+        "import os, signal; os.kill(os.getpid(), signal.SIGKILL)",
+        "import pickle, sys; sys.stdout.buffer.write(pickle.dumps(()))",
+    ],
+    ids=["exits 3", "writes text", "killed", "an empty answer"],
+)
+def test_a_helper_that_fails_leaves_its_half_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helper: str
+) -> None:
+    content = _lines(HEADER, *_by_date(6, 25))
+    alone = _table(tmp_path, content)
+    taken = _two_processes(monkeypatch)
+    monkeypatch.setattr(usage_csv, "_HELPER", helper)
+    split = _table(tmp_path, content)
+    assert taken == []
+    assert split.rows == alone.rows == 150
+    assert all(split.sums[channel] == alone.sums[channel] for channel in CHANNELS)
+
+
+def test_a_small_file_is_read_by_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    taken: list[Any] = []
+    take_part = usage_csv._Reader.take_part
+    monkeypatch.setattr(
+        usage_csv._Reader, "take_part", lambda reader, part: (taken.append(part), take_part(reader, part))
+    )
+    assert _table(tmp_path, _lines(HEADER, *_by_date(6, 25))).rows == 150
+    assert taken == []
+
+
+@pytest.mark.parametrize(
+    ("content", "cut"),
+    [
+        (b"ab\ncd\nef\n", 6),  # the line after the middle (byte 4)
+        (b"abcdefgh\nx\n", 9),
+        (b"abcdefghij\n", None),  # no line starts after the middle
+        (b"ab\ncdefghijkl", None),
+    ],
+)
+def test_the_cut_is_the_first_line_after_the_middle(tmp_path: Path, content: bytes, cut: int | None) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(content)
+    with open(path, "rb") as handle:
+        assert usage_csv._cut(handle.fileno(), len(content)) == cut
+
+
+def test_the_helper_runs_the_readers_code_whatever_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A folder holding another `mockserver` (another checkout, say) must not lend the helper its code.
+    decoy = tmp_path / "decoy" / "mockserver"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("")
+    (decoy / "usage_csv.py").write_text("raise SystemExit(3)\n")
+    content = _lines(HEADER, *_by_date(6, 25))
+    taken = _two_processes(monkeypatch)
+    monkeypatch.chdir(decoy.parent)
+    assert _table(tmp_path, content).rows == 150
+    assert [part[0] for part in taken] == ["rows"]
