@@ -27,6 +27,7 @@ from contract_tests import diff_command
 from contract_tests.core.matrix import write_matrix
 from contract_tests.core.settings import ENV, Target, TargetError, load_targets
 from contract_tests.core.variables import EXIT_CODES, NAME, SETTINGS, TARGET_FILE_KEYS
+from usage_contract_kit.launching import child_environment
 from usage_contract_kit.packaged import version_text
 
 __all__ = ["SUITE", "main", "suite_args"]
@@ -81,7 +82,7 @@ def _pytest_main(args: list[str]) -> int:
 
 
 def _environment(target: Target) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONTRACT_")}
+    env = {k: v for k, v in child_environment().items() if not k.startswith("CONTRACT_")}
     for name, variable in ENV.items():
         value = getattr(target, name)
         if value is not None:
@@ -184,8 +185,10 @@ def _run_many(path: Path, report_dir: Path, profile: str, extra: tuple[str, ...]
             click.echo(f"error: target name {target.name!r} would write outside {report_dir}", err=True)
             return 4
         click.echo(f"== {target.name}: {target.base_url}")
-        command = [sys.executable, "-m", "pytest", *suite_args(directory, profile, extra)]
+        command = [sys.executable, "-P", "-m", "pytest", *suite_args(directory, profile, extra)]
         # The argument list is this interpreter running pytest on the suite; no shell is involved.
+        # -P: the working folder is not put on the path, so a package there named as one of ours
+        # (the user's own `contract_tests`, say) cannot stand in for it.
         code = subprocess.run(command, env=_environment(target), check=False).returncode  # noqa: S603
         worst = max(worst, code)
         report = directory / "conformance.json"

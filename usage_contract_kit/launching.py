@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import site
 import sys
 from pathlib import Path
 
@@ -32,8 +33,17 @@ def launch(module: str, prog_name: str | None = None) -> None:
 def child_environment() -> dict[str, str]:
     """This process's environment, for a Python child that imports the kit from where this process does.
 
-    The folder holding the kit's packages goes first on ``PYTHONPATH``: a checkout run
-    without an install, or a test's working folder, finds the same code in the child.
+    Where the kit's packages are not in a site folder (a checkout run without an install,
+    an editable install), their folder goes first on ``PYTHONPATH``, so the child finds the
+    same code. An installed kit is found by the child as it is here; its site folder is not
+    put on ``PYTHONPATH``, where it would come before the standard library.
     """
+    if _PACKAGE_ROOT in _site_folders():
+        return dict(os.environ)
     path = os.pathsep.join(p for p in (_PACKAGE_ROOT, os.environ.get("PYTHONPATH")) if p)
     return {**os.environ, "PYTHONPATH": path}
+
+
+def _site_folders() -> set[str]:
+    folders = [*site.getsitepackages(), site.getusersitepackages()]
+    return {str(Path(folder).resolve()) for folder in folders}

@@ -94,3 +94,20 @@ def test_suite_args_read_no_configuration_of_the_current_directory(tmp_path: Pat
     for option, value in (("-c", "/dev/null"), ("--rootdir", str(cli.SUITE)), ("--confcutdir", str(cli.SUITE))):
         assert args[args.index(option) + 1] == value
     assert f"--junitxml={tmp_path / 'junit.xml'}" in args
+
+
+def test_a_targets_run_uses_the_installed_suite_whatever_the_working_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The user's own `contract_tests` folder, where the command is run, must not stand in for the suite.
+    decoy = tmp_path / "contract_tests"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("raise SystemExit(7)\n")
+    (tmp_path / "targets.yaml").write_text(
+        "targets:\n  - {name: a, base_url: 'http://127.0.0.1:9', allow_partial: true}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = _run("--targets", "targets.yaml", "--report-dir", "reports")
+    assert "produced no report" not in result.stderr, result.stderr
+    assert (tmp_path / "reports" / "a" / "conformance.json").is_file()
+    assert result.exit_code == 1, result.output

@@ -1,7 +1,9 @@
-"""A command's entry point: a Ctrl-C while the command line is imported ends it with one line, no traceback."""
+"""A command's entry point: a Ctrl-C while the command line is imported ends it with one line, no traceback;
+and the environment a Python child of the kit is started with."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from usage_contract_kit import launching
 from usage_contract_kit.launching import ABORTED_EXIT, launch
 
 COMMAND = """
@@ -55,3 +58,28 @@ def test_both_commands_start_through_the_guard(module: str) -> None:
     scripts = (ROOT / "pyproject.toml").read_text().split("[project.scripts]", 1)[1].split("\n\n", 1)[0]
     assert f'"{module}.launch:run"' in scripts
     assert "cli:main" not in scripts
+
+
+@pytest.mark.parametrize(
+    ("installed", "before", "after"),
+    [
+        (False, None, "/kit"),
+        (False, "/mine", f"/kit{os.pathsep}/mine"),
+        (True, None, None),  # a site folder: not put before the standard library
+        (True, "/mine", "/mine"),
+    ],
+)
+def test_a_child_finds_the_kit_where_this_process_does(
+    monkeypatch: pytest.MonkeyPatch, installed: bool, before: str | None, after: str | None
+) -> None:
+    monkeypatch.setattr(launching, "_PACKAGE_ROOT", "/kit")
+    monkeypatch.setattr(launching, "_site_folders", lambda: {"/kit"} if installed else {"/elsewhere"})
+    if before is None:
+        monkeypatch.delenv("PYTHONPATH", raising=False)
+    else:
+        monkeypatch.setenv("PYTHONPATH", before)
+    environment = launching.child_environment()
+    assert environment.get("PYTHONPATH") == after
+    assert {k: v for k, v in environment.items() if k != "PYTHONPATH"} == {
+        k: v for k, v in os.environ.items() if k != "PYTHONPATH"
+    }
