@@ -86,8 +86,14 @@ def read_usage_csv(
             if size > max_bytes:
                 raise DataError(source, "", _too_big(_amount(size), max_bytes, limit_name))
             reader = _Reader(source, organization_column, tuple(channels))
-            request = {"source": source, "organization_column": organization_column, "channels": list(channels)}
-            helper = _Helper.start(handle.fileno(), size, {**request, "max_bytes": max_bytes, "limit_name": limit_name})
+            request = {
+                "source": source,
+                "organization_column": organization_column,
+                "channels": list(channels),
+                "max_bytes": max_bytes,
+                "limit_name": limit_name,
+            }
+            helper = _Helper.start(handle.fileno(), size, request)
             try:
                 for block in _blocks(handle, *limits, stop=helper.cut if helper else None):
                     reader.add(block)
