@@ -37,16 +37,24 @@ EXPECTED = {
 @pytest.fixture(params=["one process", "two processes"])
 def parts(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """How the file is read; the parts the helper read and this process took in are listed."""
+    return _two_processes(monkeypatch) if request.param == "two processes" else []
+
+
+def _two_processes(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    monkeypatch.setattr(usage_csv, "_PARALLEL_FROM", 0)
+    return _listed_parts(monkeypatch)
+
+
+def _listed_parts(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The parts helpers read, as this process takes them in, listed."""
     taken: list[Any] = []
-    if request.param == "two processes":
-        monkeypatch.setattr(usage_csv, "_PARALLEL_FROM", 0)
-        take_part = usage_csv._Reader.take_part
+    take_part = usage_csv._Reader.take_part
 
-        def listed(reader: Any, part: tuple[Any, ...]) -> None:
-            taken.append(part)
-            take_part(reader, part)
+    def listed(reader: Any, part: tuple[Any, ...]) -> None:
+        taken.append(part)
+        take_part(reader, part)
 
-        monkeypatch.setattr(usage_csv._Reader, "take_part", listed)
+    monkeypatch.setattr(usage_csv._Reader, "take_part", listed)
     return taken
 
 
@@ -380,16 +388,6 @@ def test_an_unreadable_file_is_named(tmp_path: Path) -> None:
 
 
 # Two processes: the helper's part taken in as if read here.
-def _two_processes(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    taken: list[Any] = []
-    monkeypatch.setattr(usage_csv, "_PARALLEL_FROM", 0)
-    take_part = usage_csv._Reader.take_part
-    monkeypatch.setattr(
-        usage_csv._Reader, "take_part", lambda reader, part: (taken.append(part), take_part(reader, part))
-    )
-    return taken
-
-
 def _by_date(organizations: int, days: int) -> list[str]:
     return [f"org_{o},{_date(d)},{o + d},{o * d % 7},{d},1" for d in range(days) for o in range(organizations)]
 
@@ -488,11 +486,7 @@ def test_a_helper_that_fails_leaves_its_half_to_this_process(
 
 
 def test_a_small_file_is_read_by_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    taken: list[Any] = []
-    take_part = usage_csv._Reader.take_part
-    monkeypatch.setattr(
-        usage_csv._Reader, "take_part", lambda reader, part: (taken.append(part), take_part(reader, part))
-    )
+    taken = _listed_parts(monkeypatch)
     assert _table(tmp_path, _lines(HEADER, *_by_date(6, 25))).rows == 150
     assert taken == []
 
