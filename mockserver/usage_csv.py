@@ -28,11 +28,13 @@ and the column.
 from __future__ import annotations
 
 import csv
+import ctypes
 import io
 import json
 import math
 import os
 import pickle
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
@@ -53,6 +55,7 @@ _BLOCK = MEGABYTE
 _PARALLEL_FROM = 8 * MEGABYTE  # a file this large or larger is read by two processes
 _HELPER = "from mockserver.usage_csv import _read_part; _read_part()"
 _BLANK_INSIDE = "the line is empty (blank lines may only end the file)"
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
 _BOM = b"\xef\xbb\xbf"
 _INT64_MAX = (1 << 63) - 1
 
@@ -141,7 +144,13 @@ class _Helper:
             return None
         try:
             process = subprocess.Popen(  # noqa: S603 - this interpreter, our code; the request is data
-                [sys.executable, "-P", "-c", _HELPER, json.dumps({**request, "fd": fd, "cut": cut})],
+                [
+                    sys.executable,
+                    "-P",
+                    "-c",
+                    _HELPER,
+                    json.dumps({**request, "fd": fd, "cut": cut, "parent": os.getpid()}),
+                ],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -202,6 +211,7 @@ def _read_part() -> None:
     Its lines are numbered as if they followed the header: the reader shifts them.
     """
     request = json.loads(sys.argv[1])
+    _end_with(request["parent"])
     source, max_bytes, limit_name = request["source"], request["max_bytes"], request["limit_name"]
     reader = _Reader(source, request["organization_column"], tuple(request["channels"]))
     reader.columns.keep_counts()  # summed once, where the halves meet
@@ -217,6 +227,23 @@ def _read_part() -> None:
     except DataError as exc:
         result = ("refused", exc.problem)
     sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _end_with(parent: int) -> None:
+    """Have the kernel end this helper when ``parent``, the process that started it, ends (Linux).
+
+    A reload check stopped for its time, or a server stopped while loading, leaves no helper
+    reading on behind it.
+    """
+    if sys.platform != "linux":
+        return
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return
+    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the signal was asked for
+        os._exit(1)
 
 
 def _too_big(shown: str, limit: int, limit_name: str) -> str:

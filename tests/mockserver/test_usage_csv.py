@@ -7,7 +7,13 @@ same line as when one process reads it all.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +23,7 @@ from mockserver import usage_csv
 from mockserver.errors import DataError
 from mockserver.usage_csv import read_usage_csv, table_error
 from mockserver.usage_tables import TableError, UsageTable, build_table, parse_day
+from tests.conftest import ROOT
 
 CHANNELS = ("usageEmail", "usageSage", "usageSms", "usageWhatsapp")
 HEADER = "organizationId,date,usageSms,usageWhatsapp,usageEmail,usageSage"
@@ -520,3 +527,53 @@ def test_the_helper_runs_the_readers_code_whatever_the_working_folder(
     monkeypatch.chdir(decoy.parent)
     assert _table(tmp_path, content).rows == 150
     assert [part[0] for part in taken] == ["rows"]
+
+
+# A process that starts a helper, then forks a keeper holding the helper's pipe open without
+# reading it: the helper, its part written to a pipe nobody reads, cannot end by itself.
+MIDDLE = """
+import os, sys, time
+from mockserver import usage_csv
+fd = os.open(sys.argv[1], os.O_RDONLY)
+usage_csv._PARALLEL_FROM = 0
+request = {"source": "u", "organization_column": "organizationId", "channels": sys.argv[2:],
+           "max_bytes": 10**9, "limit_name": "X"}
+helper = usage_csv._Helper.start(fd, os.fstat(fd).st_size, request)
+keeper = os.fork()
+if keeper == 0:
+    time.sleep(120)
+    os._exit(0)
+print(helper.process.pid, keeper, flush=True)
+time.sleep(120)
+"""
+
+
+def _ended(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return "\nState:\tZ" in status  # ended, not yet reaped by whoever inherited it
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the parent-death signal is the Linux kernel's")
+def test_a_helper_ends_with_the_process_that_started_it(tmp_path: Path) -> None:
+    path = tmp_path / "usage.csv"
+    path.write_bytes(_lines(HEADER, *_by_date(50, 400)))  # a part of 10,000 rows: far more than a pipe holds
+    middle = subprocess.Popen(
+        [sys.executable, "-c", MIDDLE, str(path), *CHANNELS], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    assert middle.stdout is not None
+    helper, keeper = map(int, middle.stdout.readline().split())
+    try:
+        middle.kill()
+        middle.wait()
+        deadline = time.monotonic() + 20
+        while not _ended(helper) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _ended(helper), "the helper outlived the process that started it"
+    finally:
+        for pid in (keeper, helper):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        middle.stdout.close()
