@@ -10,6 +10,7 @@ the files with the very code the server uses (:func:`mockserver.loading.load_sta
 
 from __future__ import annotations
 
+import importlib
 import json
 import signal
 import subprocess
@@ -72,9 +73,20 @@ def check_in_child(
     return f"loading failed: {said or f'exit code {result.returncode}'}"
 
 
+def preload() -> None:
+    """Import the loader and what it imports when first needed, before the cap, which is for the files.
+
+    The spec's validator is imported when a spec is first validated (not when its verdict
+    is cached), data mode's modules when data mode is on; imported under a small cap, the
+    validator failed with a ``SystemError``.
+    """
+    for module in ("mockserver.loading", "openapi_spec_validator.shortcuts", "mockserver.usage_data"):
+        importlib.import_module(module)
+
+
 def main() -> None:
     """The child: load the files named on stdin under the memory cap, report by exit code."""
-    # Imported before the cap, which is for the files, not for the code.
+    preload()
     from mockserver.loading import load_state
     from mockserver.settings import DEFAULTS, parse_settings
     from usage_contract_kit.errors import LoadError
