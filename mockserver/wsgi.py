@@ -211,6 +211,7 @@ class MockMiddleware:
                 preflight=method == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ,
                 methods=served.headers.get("Allow", "").split(", "),
                 requested_headers=environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+                sent=[*served.headers],
             )
         return _REASONS.get(served.status) or f"{served.status} Unknown", response_headers, body
 

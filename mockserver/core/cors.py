@@ -4,7 +4,11 @@ Any origin is allowed by default (``*``); with a list of origins, a request from
 them gets that origin back and others get no CORS headers, so the browser blocks them.
 With a list, every answer says ``Vary: Origin`` (those to other origins and to requests
 without one too): a shared cache must not hand one origin's answer to another. A preflight is answered with the methods the path documents and the
-headers the browser asked for (``X-API-Key``, ``Prefer`` ...).
+headers the browser asked for (``X-API-Key``, ``Prefer`` ...). An answer to an allowed
+origin lists its own headers that a browser would otherwise hide from the page
+(``Access-Control-Expose-Headers``: ``X-Total-Count``, ``ETag``, ``Location`` ...): the
+documented headers the mock sends are there for the frontend to read. The names are
+listed, not ``*``, which a browser takes literally for a request with credentials.
 """
 
 from __future__ import annotations
@@ -15,6 +19,10 @@ __all__ = ["MAX_AGE", "VARY_ORIGIN", "cors_headers", "origin_allowed", "varies"]
 
 MAX_AGE = "600"
 VARY_ORIGIN = ("Vary", "Origin")
+# What a page reads without being told (the CORS-safelisted response headers), and what it is never shown.
+_READABLE = frozenset({"cache-control", "content-language", "content-length", "content-type", "expires",
+                       "last-modified", "pragma"})  # fmt: skip
+_NEVER_SHOWN = frozenset({"set-cookie", "set-cookie2"})
 
 
 def varies(allowed: Sequence[str]) -> bool:
@@ -34,8 +42,12 @@ def cors_headers(
     preflight: bool = False,
     methods: Sequence[str] = (),
     requested_headers: str | None = None,
+    sent: Sequence[str] = (),
 ) -> list[tuple[str, str]]:
-    """The CORS response headers for a request from ``origin`` (``None``: a request without one)."""
+    """The CORS response headers for a request from ``origin`` (``None``: a request without one).
+
+    ``sent``: the names of the answer's other headers, those a page may not read unless told.
+    """
     if "*" in allowed:
         if not origin:
             return []
@@ -49,4 +61,8 @@ def cors_headers(
         if requested_headers:
             headers.append(("Access-Control-Allow-Headers", requested_headers))
         headers.append(("Access-Control-Max-Age", MAX_AGE))
+    else:
+        exposed = [name for name in sent if name.lower() not in _READABLE and name.lower() not in _NEVER_SHOWN]
+        if exposed:
+            headers.append(("Access-Control-Expose-Headers", ", ".join(exposed)))
     return headers

@@ -74,6 +74,31 @@ def test_a_valid_request_gets_a_documented_answer_that_validates(
 
 
 @pytest.mark.parametrize(("path", "operation_id"), OPERATIONS, ids=[f"{p.stem}.{o}" for p, o in OPERATIONS])
+def test_a_page_of_another_origin_may_read_every_documented_header(
+    clients: dict[Path, tuple[Spec, FlaskClient]], path: Path, operation_id: str
+) -> None:
+    spec, client = clients[path]
+    operation = _operation(spec, operation_id)
+    response = _send(client, valid_call(spec, operation), Origin="http://app.test")
+    documented = operation.response(response.status_code)
+    assert documented is not None
+    names = {header.name.lower() for header in documented.documented_headers} - {"set-cookie", "content-type"}
+    sent = {name.lower() for name, _ in response.headers.items()} & names
+    exposed = {n.strip().lower() for n in response.headers.get("Access-Control-Expose-Headers", "").split(",") if n}
+    assert sent <= exposed, (sorted(sent), response.headers.get("Access-Control-Expose-Headers"))
+
+
+def test_a_page_reads_a_documented_count(clients: dict[Path, tuple[Spec, FlaskClient]]) -> None:
+    # The list of files documents X-Total-Count: what a frontend reads to page through them.
+    (path,) = (p for p in SPECS if p.stem == "filestore")
+    spec, client = clients[path]
+    operation = next(op for op in spec.operations if op.method == "GET" and "X-Total-Count" in str(op.responses))
+    response = _send(client, valid_call(spec, operation), Origin="http://app.test")
+    assert response.headers["X-Total-Count"].isdigit()
+    assert "X-Total-Count" in response.headers["Access-Control-Expose-Headers"].split(", ")
+
+
+@pytest.mark.parametrize(("path", "operation_id"), OPERATIONS, ids=[f"{p.stem}.{o}" for p, o in OPERATIONS])
 def test_dynamic_answers_validate_too(
     clients: dict[Path, tuple[Spec, FlaskClient]], path: Path, operation_id: str
 ) -> None:

@@ -43,6 +43,32 @@ def test_cors_headers(
     assert headers == expected
 
 
+EXPOSED = [
+    ("documented headers", "http://a.test", ("*",), False, ("X-Total-Count", "ETag"), "X-Total-Count, ETag"),
+    # What a page reads without being told, and Set-Cookie, which it is never shown, are not listed.
+    ("safelisted and hidden", "http://a.test", ("*",), False, ("Content-Type", "cache-control", "Set-Cookie"), None),
+    ("some of each", "http://a.test", ("http://a.test",), False, ("Last-Modified", "Location"), "Location"),
+    ("a preflight", "http://a.test", ("*",), True, ("X-Total-Count",), None),
+    ("an origin not allowed", "http://b.test", ("http://a.test",), False, ("X-Total-Count",), None),
+    ("no origin", None, ("*",), False, ("X-Total-Count",), None),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "origin", "allowed", "preflight", "sent", "expected"), EXPOSED, ids=[e[0] for e in EXPOSED]
+)
+def test_an_answers_own_headers_are_exposed_to_the_page(
+    name: str,
+    origin: str | None,
+    allowed: tuple[str, ...],
+    preflight: bool,
+    sent: tuple[str, ...],
+    expected: str | None,
+) -> None:
+    headers = dict(cors_headers(origin, allowed, preflight=preflight, sent=sent))
+    assert headers.get("Access-Control-Expose-Headers") == expected
+
+
 @pytest.mark.parametrize(
     ("origin", "allowed", "expected"),
     [(None, ("*",), False), ("", ("*",), False), ("http://a.test", ("*",), True), ("http://a.test", ("http://a.test",), True),
