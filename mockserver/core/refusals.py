@@ -8,7 +8,9 @@ every other status, with the role's first status. The body is that response's ex
 the body generated from its schema, with the message placed in the property the schema
 marks (``x-error-detail-property``), or else in a string property whose name says it holds
 a message (``message``, ``detail`` ...). A message that would break the schema (too long, a
-pattern) is left out rather than sent: no refusal breaks the spec. A status the operation
+pattern) is left out rather than sent: no refusal breaks the spec; the message then travels
+in the ``X-Mock-Refusal`` header (:data:`REFUSAL_HEADER`), as it does when the response
+documents no body, so that why the mock refused is never lost. A status the operation
 does not document at all (a 404 for an unknown path, a 405) borrows another operation's
 response for it, and otherwise comes as ``{"error": ..., "message": ...}`` (the names the
 spec's ``x-error-*-property`` give, if any).
@@ -30,7 +32,18 @@ from mockserver.core.generation import merge_all_of
 from mockserver.core.negotiation import MediaRange, acceptable
 from usage_contract_kit.model import Operation, Spec
 
-__all__ = ["ROLE_STATUSES", "ErrorFields", "RefusalPlan", "error_fields", "plan_refusals", "render_refusal"]
+__all__ = [
+    "REFUSAL_HEADER",
+    "ROLE_STATUSES",
+    "ErrorFields",
+    "RefusalPlan",
+    "error_fields",
+    "plan_refusals",
+    "render_refusal",
+]
+
+REFUSAL_HEADER = "X-Mock-Refusal"  # the message, where the documented body has no place for it
+_HEADER_MOST = 1000  # characters of the message in the header
 
 # HTTP semantics, not API knowledge: the statuses that express each kind of refusal, in
 # order of preference. The spec decides which of them an operation documents.
@@ -187,7 +200,7 @@ def render_refusal(plan: RefusalPlan, fields: ErrorFields, detail: str, accept: 
     headers = answer.headers
     bodies = answer.servable
     if not bodies:
-        return Served(plan.status, None, content_type="", headers=headers)
+        return Served(plan.status, None, content_type="", headers=_with_reason(headers, detail))
     chosen = acceptable(accept, answer.offered)
     body = bodies[chosen if chosen is not None else 0]
     path = plan.paths.get(answer.bodies.index(body))
@@ -198,13 +211,21 @@ def render_refusal(plan: RefusalPlan, fields: ErrorFields, detail: str, accept: 
             body.value,
             body.content_type,
             body.example,
-            headers,
+            _with_reason(headers, detail),
             encoded=body.encoded,
             kind=body.media.kind,
         )
     return Served(
         plan.status, value, body.content_type, body.example, headers, kind=body.media.kind, schema=body.media.schema
     )
+
+
+def _with_reason(headers: Mapping[str, str], detail: str) -> Mapping[str, str]:
+    """``headers`` and the message in :data:`REFUSAL_HEADER`: printable ASCII (others escaped), at most 1,000 characters."""
+    text = "".join(c if " " <= c <= "~" else c.encode("unicode_escape").decode("ascii") for c in detail)
+    if len(text) > _HEADER_MOST:
+        text = text[: _HEADER_MOST - 3] + "..."
+    return {**headers, REFUSAL_HEADER: text}
 
 
 def _with_detail(body: Body, path: tuple[str | int, ...] | None, detail: str, status: int) -> Any | None:

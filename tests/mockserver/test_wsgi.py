@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -126,3 +128,35 @@ def test_the_admin_interface_takes_its_prefix_and_nothing_else(
     answer = make_app().test_client().get(path)
     spec_refusal = f"no operation at path '{path}'" in answer.get_data(as_text=True)
     assert spec_refusal is not admin
+
+
+BODYLESS_ERRORS = {
+    "openapi": "3.0.3",
+    "info": {"title": "t", "version": "1"},
+    "paths": {
+        "/items": {
+            "get": {
+                "parameters": [
+                    {"name": "limit", "in": "query", "required": True, "schema": {"type": "integer", "minimum": 1}}
+                ],
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "400": {"description": "bad request"},  # no body: nowhere for the reason
+                },
+            }
+        }
+    },
+}
+
+
+def test_a_refusal_without_a_body_says_why_in_a_header_a_page_can_read(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(json.dumps(BODYLESS_ERRORS))
+    client = make_app(spec).test_client()
+    response = client.get("/items?limit=0", headers={"Origin": "http://app.test"})
+    assert (response.status_code, response.data) == (400, b"")
+    assert "limit" in response.headers["X-Mock-Refusal"]
+    assert "X-Mock-Refusal" in response.headers["Access-Control-Expose-Headers"].split(", ")
+    assert "X-Mock-Refusal" not in client.get("/items?limit=3").headers

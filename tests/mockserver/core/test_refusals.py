@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from mockserver.core.answers import build_catalog
-from mockserver.core.refusals import error_fields, plan_refusals, render_refusal
+from mockserver.core.refusals import REFUSAL_HEADER, error_fields, plan_refusals, render_refusal
 from usage_contract_kit.model import Spec
 from usage_contract_kit.spec import parse_document
 
@@ -130,3 +130,33 @@ def test_a_message_the_schema_does_not_allow_is_left_out() -> None:
     plan = plans[(spec.operations[0].location, "invalid")]
     assert render_refusal(plan, error_fields(spec), "short").body == {"message": "short"}
     assert render_refusal(plan, error_fields(spec), "a message longer than ten").body == {"message": "Bad input"}
+
+
+@pytest.mark.parametrize(
+    ("response", "detail", "body", "header"),
+    [
+        # A message that fits the body is there only.
+        (_json(SHORT, {"message": "Bad input"}), "short", {"message": "short"}, None),
+        # One the schema does not allow, or a body with no place for one, or no body: the header says it.
+        (_json(SHORT, {"message": "Bad input"}), "longer than ten", {"message": "Bad input"}, "longer than ten"),
+        (
+            _json({"type": "object", "properties": {"code": {"type": "integer"}}}, {"code": 7}),
+            "why",
+            {"code": 7},
+            "why",
+        ),
+        ({"description": "bad"}, "why", None, "why"),
+        # Printable ASCII only: anything else escaped, so the header stays one valid line.
+        ({"description": "bad"}, "caf\u00e9\r\nX-Evil: 1\x00", None, "caf\\xe9\\r\\nX-Evil: 1\\x00"),
+        ({"description": "bad"}, "x" * 2000, None, "x" * 997 + "..."),
+    ],
+    ids=["fits", "too long for the schema", "no place", "no body", "escaped", "cut"],
+)
+def test_a_message_with_no_place_in_the_body_travels_in_a_header(
+    response: dict[str, Any], detail: str, body: Any, header: str | None
+) -> None:
+    spec = _spec({"400": response})
+    plans = plan_refusals(spec, build_catalog(spec), error_fields(spec))
+    served = render_refusal(plans[(spec.operations[0].location, "invalid")], error_fields(spec), detail)
+    assert (served.status, served.body) == (400, body)
+    assert served.headers.get(REFUSAL_HEADER) == header
