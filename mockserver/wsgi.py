@@ -204,6 +204,8 @@ class MockMiddleware:
             response_headers.append(("Content-Type", served.content_type))
         response_headers.append(("Content-Length", str(len(body))))
         origin = environ.get("HTTP_ORIGIN")
+        if origin:  # a browser: the mock's CORS policy answers it, not CORS headers the spec documents
+            response_headers = [h for h in response_headers if not h[0].lower().startswith("access-control-")]
         if origin or self.vary:
             response_headers += cors_headers(
                 origin,

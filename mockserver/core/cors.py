@@ -62,7 +62,12 @@ def cors_headers(
             headers.append(("Access-Control-Allow-Headers", requested_headers))
         headers.append(("Access-Control-Max-Age", MAX_AGE))
     else:
-        exposed = [name for name in sent if name.lower() not in _READABLE and name.lower() not in _NEVER_SHOWN]
+        exposed = [name for name in sent if _hidden(name.lower())]
         if exposed:
             headers.append(("Access-Control-Expose-Headers", ", ".join(exposed)))
     return headers
+
+
+def _hidden(name: str) -> bool:
+    """Whether a page can read the lower-case header ``name`` only when told, and may then."""
+    return name not in _READABLE and name not in _NEVER_SHOWN and not name.startswith("access-control-")

@@ -48,6 +48,7 @@ EXPOSED = [
     # What a page reads without being told, and Set-Cookie, which it is never shown, are not listed.
     ("safelisted and hidden", "http://a.test", ("*",), False, ("Content-Type", "cache-control", "Set-Cookie"), None),
     ("some of each", "http://a.test", ("http://a.test",), False, ("Last-Modified", "Location"), "Location"),
+    ("CORS headers themselves", "http://a.test", ("*",), False, ("Access-Control-Allow-Origin", "ETag"), "ETag"),
     ("a preflight", "http://a.test", ("*",), True, ("X-Total-Count",), None),
     ("an origin not allowed", "http://b.test", ("http://a.test",), False, ("X-Total-Count",), None),
     ("no origin", None, ("*",), False, ("X-Total-Count",), None),
