@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import html
-import json
 import re
 import shutil
 import subprocess
@@ -16,7 +15,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import DATA_PATH, KEY
+from tests.conftest import DATA_PATH, KEY, ROOT
 from tests.server import running_mock
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -83,38 +82,9 @@ def test_cross_origin_page_shows_usage_and_reads_401(page_origin: str, tmp_path:
     assert "OPTIONS /organizations/org_1/usage" in log  # the browser sent a real preflight
 
 
-# A spec as an API gateway exports it (its own CORS header documented), with a documented
-# count header and a refusal documented without a body.
-HEADERS_SPEC = {
-    "openapi": "3.0.3",
-    "info": {"title": "headers", "version": "1"},
-    "paths": {
-        "/items": {
-            "get": {
-                "parameters": [
-                    {"name": "limit", "in": "query", "required": True, "schema": {"type": "integer", "minimum": 1}}
-                ],
-                "responses": {
-                    "200": {
-                        "description": "ok",
-                        "headers": {
-                            "Access-Control-Allow-Origin": {"schema": {"type": "string"}, "example": "https://b.test"},
-                            "X-Total-Count": {"schema": {"type": "integer"}, "example": 3},
-                        },
-                        "content": {"application/json": {"schema": {"type": "array"}, "example": []}},
-                    },
-                    "400": {"description": "bad request"},
-                },
-            }
-        }
-    },
-}
-
-
 def test_cross_origin_page_reads_documented_headers_and_why_it_was_refused(page_origin: str, tmp_path: Path) -> None:
-    spec = tmp_path / "openapi.json"
-    spec.write_text(json.dumps(HEADERS_SPEC))
-    with running_mock("--spec", str(spec), log=tmp_path / "mock.log") as mock:
+    # tests/specs/gateway.yaml documents its own CORS header, a count header, and a 400 without a body.
+    with running_mock("--spec", str(ROOT / "tests" / "specs" / "gateway.yaml"), log=tmp_path / "mock.log") as mock:
         dom = _render(f"{page_origin}/headers_page.html?{urlencode({'mock': mock})}", tmp_path / "profile")
     # One Access-Control-Allow-Origin (the mock's, not also the documented one), and the count exposed.
     assert _text(dom, "count") == "200 total=3"

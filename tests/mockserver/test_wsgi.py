@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -130,31 +128,13 @@ def test_the_admin_interface_takes_its_prefix_and_nothing_else(
     assert spec_refusal is not admin
 
 
-BODYLESS_ERRORS = {
-    "openapi": "3.0.3",
-    "info": {"title": "t", "version": "1"},
-    "paths": {
-        "/items": {
-            "get": {
-                "parameters": [
-                    {"name": "limit", "in": "query", "required": True, "schema": {"type": "integer", "minimum": 1}}
-                ],
-                "responses": {
-                    "200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}},
-                    "400": {"description": "bad request"},  # no body: nowhere for the reason
-                },
-            }
-        }
-    },
-}
+GATEWAY = ROOT / "tests" / "specs" / "gateway.yaml"  # a documented CORS header, a count, a bodyless 400
 
 
 def test_a_refusal_without_a_body_says_why_in_a_header_a_page_can_read(
-    make_app: Callable[..., Flask], tmp_path: Path
+    make_app: Callable[..., Flask],
 ) -> None:
-    spec = tmp_path / "openapi.yaml"
-    spec.write_text(json.dumps(BODYLESS_ERRORS))
-    client = make_app(spec).test_client()
+    client = make_app(GATEWAY).test_client()
     response = client.get("/items?limit=0", headers={"Origin": "http://app.test"})
     assert (response.status_code, response.data) == (400, b"")
     assert "limit" in response.headers["X-Mock-Refusal"]
@@ -162,39 +142,14 @@ def test_a_refusal_without_a_body_says_why_in_a_header_a_page_can_read(
     assert "X-Mock-Refusal" not in client.get("/items?limit=3").headers
 
 
-# As API gateways export them: every response documents the CORS headers its gateway adds.
-DOCUMENTED_CORS = {
-    "openapi": "3.0.3",
-    "info": {"title": "t", "version": "1"},
-    "paths": {
-        "/items": {
-            "get": {
-                "responses": {
-                    "200": {
-                        "description": "ok",
-                        "headers": {
-                            "Access-Control-Allow-Origin": {"schema": {"type": "string"}, "example": "https://b.test"},
-                            "X-Total-Count": {"schema": {"type": "integer"}, "example": 3},
-                        },
-                        "content": {"application/json": {"schema": {"type": "array"}, "example": []}},
-                    }
-                }
-            }
-        }
-    },
-}
-
-
 @pytest.mark.parametrize("origins", [None, "http://app.test"], ids=["any origin", "a list"])
 def test_cors_headers_a_spec_documents_give_way_to_the_mocks_policy(
-    make_app: Callable[..., Flask], tmp_path: Path, origins: str | None
+    make_app: Callable[..., Flask], origins: str | None
 ) -> None:
-    spec = tmp_path / "openapi.yaml"
-    spec.write_text(json.dumps(DOCUMENTED_CORS))
-    client = make_app(spec, **({"cors_origins": origins} if origins else {})).test_client()
+    client = make_app(GATEWAY, **({"cors_origins": origins} if origins else {})).test_client()
     # A browser gets one Access-Control-Allow-Origin, the mock's: two would make it refuse the answer.
-    answer = client.get("/items", headers={"Origin": "http://app.test"})
+    answer = client.get("/items?limit=2", headers={"Origin": "http://app.test"})
     assert answer.headers.getlist("Access-Control-Allow-Origin") == ["http://app.test" if origins else "*"]
     assert answer.headers["Access-Control-Expose-Headers"] == "X-Total-Count"
     # Another client gets the headers as the spec documents them.
-    assert client.get("/items").headers.getlist("Access-Control-Allow-Origin") == ["https://b.test"]
+    assert client.get("/items?limit=2").headers.getlist("Access-Control-Allow-Origin") == ["https://b.test"]
