@@ -298,6 +298,7 @@ def _redacted(state: MockState, request: MockRequest) -> dict[str, Any]:
         for k, vs in request.query.items()
     }
     credentials = {name: redact(value) for name, value in request.headers.items() if name in state.secret_headers}
+    credentials |= {name: redact(value) for name, value in request.cookies.items() if name in state.secret_cookies}
     path = scrub(request.path, secrets)
     return {"method": request.method, "path": path, "query": query, "credentials": credentials}
 

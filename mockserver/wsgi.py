@@ -245,6 +245,10 @@ class MockMiddleware:
         for name, key in state.secret_environ:
             if key in environ:
                 credentials[name] = _redacted(environ[key])
+        if state.secret_cookies and "HTTP_COOKIE" in environ:  # a key sent as a cookie, by the cookie's name
+            for name, value in parse_cookies(environ["HTTP_COOKIE"]).items():
+                if name in state.secret_cookies:
+                    credentials[name] = _redacted(value)
         elapsed_ms = (_clock() - started) * 1000
         row = (
             _now(),

@@ -84,6 +84,7 @@ class MockState:
     parameter_plans: Mapping[str, tuple[ParameterPlan, ...]] = field(default_factory=dict)  # by operation location
     lanes: Mapping[str, Lane] = field(default_factory=dict)  # the plain request's way, by operation location
     secret_environ: tuple[tuple[str, str], ...] = ()  # (secret header's name, its WSGI environ key)
+    secret_cookies: frozenset[str] = frozenset()  # names of cookies that carry credentials
     # (method, path) -> (lane, path parameters): routing is a pure function of the state, so
     # the plain way remembers it (bounded) rather than matching the routes again.
     lane_routes: dict[tuple[str, str], tuple[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
@@ -133,6 +134,7 @@ def build_state(
         plans,
         compile_lanes(spec.operations, catalog, plans, keys),
         secret_environ(secret_headers, keys),
+        frozenset(secrets["cookie"]),
     )
 
 

@@ -18,10 +18,13 @@ import pytest
 from flask import Flask
 
 from mockserver.app import create_app
+from mockserver.core.engine import MockRequest, build_state
 from mockserver.forwarding import Reply, Upstream
-from tests.conftest import SPEC_PATH
+from mockserver.proxy import _redacted
+from tests.conftest import ROOT, SPEC_PATH
 from tests.contract.implementations import CORRECT, DEFECTS, KEY, ORG, WINDOW
 from tests.mockserver.upstreams import DownUpstream, Sent, WsgiUpstream
+from usage_contract_kit.spec import load_spec
 
 USAGE = f"/organizations/{ORG}/usage?startDate={WINDOW[0]}&endDate={WINDOW[1]}"
 OWN = {"X-API-Key": KEY}
@@ -335,3 +338,12 @@ def test_the_key_appears_in_no_log_journal_or_header_of_the_proxy(
     for text in (caplog.text, journals, *ours, answer.get_data(as_text=True) if answer.status_code == 502 else ""):
         for form in (secret, secret[::-1], secret[:-1]):
             assert form not in text
+
+
+def test_the_proxys_journal_redacts_a_key_sent_as_a_cookie() -> None:
+    state = build_state(load_spec(ROOT / "tests" / "specs" / "forms.yaml"))
+    request = MockRequest(
+        "GET", "/subscriptions", {}, {"authorization": "Bearer abcdefghijklmnop"},
+        {"SESSIONID": "s3cr3tSessionValue0123456789", "locale": "fr"},
+    )  # fmt: skip
+    assert _redacted(state, request)["credentials"] == {"authorization": "Bear***", "SESSIONID": "s3cr***"}

@@ -153,3 +153,16 @@ def test_cors_headers_a_spec_documents_give_way_to_the_mocks_policy(
     assert answer.headers["Access-Control-Expose-Headers"] == "X-Total-Count"
     # Another client gets the headers as the spec documents them.
     assert client.get("/items?limit=2").headers.getlist("Access-Control-Allow-Origin") == ["https://b.test"]
+
+
+def test_a_key_sent_as_a_cookie_is_journalled_redacted(make_app: Callable[..., Flask]) -> None:
+    app = make_app(FORMS)
+    client = app.test_client(use_cookies=False)  # the Cookie header as written here
+    secret = "s3cr3tSessionValue0123456789"
+    assert client.get("/subscriptions", headers={"Cookie": f"locale=fr; SESSIONID={secret}"}).status_code == 200
+    (entry,) = client.get("/__admin/requests").get_json()["requests"]
+    # By the cookie's name, redacted as a header's key is; the other cookie is no credential.
+    assert list(entry["credentials"]) == ["SESSIONID"]
+    assert entry["credentials"]["SESSIONID"].endswith("***")
+    assert secret not in entry["credentials"]["SESSIONID"]
+    assert secret.encode() not in _recorded(app.extensions["mockserver"].journal)
