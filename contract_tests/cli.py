@@ -27,7 +27,7 @@ from contract_tests import diff_command
 from contract_tests.core.matrix import write_matrix
 from contract_tests.core.settings import ENV, Target, TargetError, load_targets
 from contract_tests.core.variables import EXIT_CODES, NAME, SETTINGS, TARGET_FILE_KEYS
-from usage_contract_kit.launching import child_environment
+from usage_contract_kit.launching import child_command, child_environment
 from usage_contract_kit.packaged import version_text
 
 __all__ = ["SUITE", "main", "suite_args"]
@@ -185,10 +185,8 @@ def _run_many(path: Path, report_dir: Path, profile: str, extra: tuple[str, ...]
             click.echo(f"error: target name {target.name!r} would write outside {report_dir}", err=True)
             return 4
         click.echo(f"== {target.name}: {target.base_url}")
-        command = [sys.executable, "-P", "-m", "pytest", *suite_args(directory, profile, extra)]
+        command = child_command("-m", "pytest", *suite_args(directory, profile, extra))
         # The argument list is this interpreter running pytest on the suite; no shell is involved.
-        # -P: the working folder is not put on the path, so a package there named as one of ours
-        # (the user's own `contract_tests`, say) cannot stand in for it.
         code = subprocess.run(command, env=_environment(target), check=False).returncode  # noqa: S603
         worst = max(worst, code)
         report = directory / "conformance.json"

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from usage_contract_kit.launching import child_environment
+from usage_contract_kit.launching import child_command, child_environment
 
 __all__ = ["check_in_child", "main"]
 
@@ -47,8 +47,8 @@ def check_in_child(
         default=str,
     )
     try:
-        result = subprocess.run(
-            [sys.executable, "-P", "-m", "mockserver.sandbox"],
+        result = subprocess.run(  # noqa: S603 - this interpreter, our code; the request goes on stdin
+            child_command("-m", "mockserver.sandbox"),
             input=request,
             capture_output=True,
             text=True,

@@ -45,7 +45,7 @@ from typing import Any, BinaryIO
 from mockserver.errors import DataError
 from mockserver.usage_tables import Columns, TableError, parse_day
 from usage_contract_kit.documents import MEGABYTE
-from usage_contract_kit.launching import child_environment
+from usage_contract_kit.launching import child_command, child_environment
 
 __all__ = ["DATE_COLUMN", "MAX_USAGE_BYTES", "read_usage_csv", "table_error"]
 
@@ -144,13 +144,7 @@ class _Helper:
             return None
         try:
             process = subprocess.Popen(  # noqa: S603 - this interpreter, our code; the request is data
-                [
-                    sys.executable,
-                    "-P",
-                    "-c",
-                    _HELPER,
-                    json.dumps({**request, "fd": fd, "cut": cut, "parent": os.getpid()}),
-                ],
+                child_command("-c", _HELPER, json.dumps({**request, "fd": fd, "cut": cut, "parent": os.getpid()})),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,

@@ -14,7 +14,7 @@ import site
 import sys
 from pathlib import Path
 
-__all__ = ["ABORTED_EXIT", "child_environment", "launch"]
+__all__ = ["ABORTED_EXIT", "child_command", "child_environment", "launch"]
 
 ABORTED_EXIT = 1  # click's exit status for an abort (Ctrl-C) once a command runs
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
@@ -28,6 +28,16 @@ def launch(module: str, prog_name: str | None = None) -> None:
         sys.stderr.write("Aborted!\n")
         sys.exit(ABORTED_EXIT)
     command(prog_name=prog_name)
+
+
+def child_command(*args: str) -> list[str]:
+    """The command of a Python child of the kit: this interpreter, with ``args``.
+
+    ``-P``: the working folder is not put on the child's path, so a package there named as
+    one of ours (another checkout's ``mockserver``, a user's own ``contract_tests``) cannot
+    stand in for it. Run it with :func:`child_environment`.
+    """
+    return [sys.executable, "-P", *args]
 
 
 def child_environment() -> dict[str, str]:
