@@ -22,6 +22,8 @@ body, sets the message and validates the result.
 from __future__ import annotations
 
 import copy
+import functools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -75,6 +77,25 @@ _DETAIL_NAMES = (
 )
 _SEARCH_DEPTH = 3
 _STATUS_NAMES = ("status", "code", "statusCode")  # a number there is the HTTP status
+# HTTP semantics too: words APIs spell a status with in an error body's code, beside its
+# reason phrase (gRPC's names among them: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT).
+_STATUS_WORDS: Mapping[int, tuple[str, ...]] = {
+    400: ("invalid", "validation", "malformed", "argument", "parameter", "input"),
+    401: ("unauthenticated", "authentication", "credentials", "token", "key"),
+    403: ("permission", "denied", "access", "unauthorised"),
+    404: ("missing", "unknown", "resource"),
+    405: ("method",),
+    406: ("acceptable",),
+    409: ("conflict",),
+    413: ("large", "size"),
+    415: ("unsupported", "media", "content"),
+    422: ("invalid", "validation", "argument", "parameter", "input"),
+    429: ("rate", "limit", "limited", "throttled", "exhausted"),
+    500: ("internal", "server", "unknown"),
+    502: ("gateway", "upstream"),
+    503: ("unavailable",),
+}
+_NOT_TELLING = frozenset({"error", "err", "exception", "not", "the", "of", "a", "http", "status", "code"})
 
 
 @dataclass(frozen=True)
@@ -220,6 +241,63 @@ def render_refusal(plan: RefusalPlan, fields: ErrorFields, detail: str, accept: 
     )
 
 
+def _code_in_step(node: Any, schema: dict[str, Any], status: int, validator: Any, whole: Any = None) -> None:
+    """Set each string code of ``node`` that its schema limits to an ``enum`` to the value naming ``status``.
+
+    A 401 whose example (or generated body) says ``code: bad_request`` says ``unauthorized``
+    instead, where the enum has it; a value already naming the status, or an enum with none
+    that does, is left alone. Kept only while the whole body stays valid.
+    """
+    whole = node if whole is None else whole
+    if not isinstance(node, dict):
+        return
+    properties = merge_all_of(schema).get("properties") if schema else None
+    if not isinstance(properties, dict):
+        return
+    wanted = _status_words(status)
+    for name, found in list(node.items()):
+        sub = properties.get(name)
+        choices = merge_all_of(sub).get("enum") if isinstance(sub, dict) else None
+        if not isinstance(found, str) or not isinstance(choices, list):
+            continue
+        best, score = found, _naming(found, wanted)
+        for choice in choices:
+            if isinstance(choice, str) and (fit := _naming(choice, wanted)) > score:
+                best, score = choice, fit
+        if best != found:
+            node[name] = best
+            if validator is not None and not validator.is_valid(whole):
+                node[name] = found
+
+
+def _schema_at(schema: dict[str, Any], steps: tuple[str | int, ...]) -> dict[str, Any]:
+    """The schema of the value ``steps`` leads to in a body of ``schema`` (``{}`` where it cannot tell)."""
+    for step in steps:
+        merged = merge_all_of(schema) if schema else {}
+        found = (merged.get("properties") or {}).get(step) if isinstance(step, str) else merged.get("items")
+        if not isinstance(found, dict):
+            return {}
+        schema = found
+    return schema
+
+
+def _words(text: str) -> set[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)  # camelCase and PascalCase apart
+    return {word for word in re.split(r"[^a-z0-9]+", spaced.lower()) if word and word not in _NOT_TELLING}
+
+
+@functools.cache
+def _status_words(status: int) -> frozenset[str]:
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
+    return frozenset(_words(phrase) | set(_STATUS_WORDS.get(status, ())))
+
+
+def _naming(value: str, wanted: frozenset[str]) -> float:
+    """How much of ``value`` names the status: the share of its telling words among ``wanted``."""
+    words = _words(value)
+    return len(words & wanted) / len(words) if words else 0.0
+
+
 def _with_reason(headers: Mapping[str, str], detail: str) -> Mapping[str, str]:
     """``headers`` and the message in :data:`REFUSAL_HEADER`: printable ASCII (others escaped), at most 1,000 characters."""
     text = "".join(c if " " <= c <= "~" else c.encode("unicode_escape").decode("ascii") for c in detail)
@@ -247,6 +325,10 @@ def _with_detail(body: Body, path: tuple[str | int, ...] | None, detail: str, st
                 candidate[name] = status
                 if validator is not None and not validator.is_valid(candidate):
                     candidate[name] = found
+        schema = body.media.schema if isinstance(body.media.schema, dict) else {}
+        _code_in_step(candidate, schema, status, validator)
+        if path[:-1]:
+            _code_in_step(node, _schema_at(schema, path[:-1]), status, validator, whole=candidate)
     if validator is None or validator.is_valid(candidate):
         return candidate
     return None

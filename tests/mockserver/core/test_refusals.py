@@ -36,6 +36,35 @@ MARKED = {
         "message": {"type": "string"},
     },
 }
+CODES = ["bad_request", "unauthorized", "not_found", "too_large", "unsupported", "internal"]
+CODED = {  # a code from an enum beside the message, one level down (an error envelope)
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string", "enum": CODES}, "message": {"type": "string"}},
+        }
+    },
+}
+GRPC = {  # a top-level code in gRPC's spelling, and a kind that names no status
+    "type": "object",
+    "required": ["status", "kind", "message"],
+    "properties": {
+        "status": {"type": "string", "enum": ["INVALID_ARGUMENT", "UNAUTHENTICATED", "PERMISSION_DENIED", "NOT_FOUND"]},
+        "kind": {"type": "string", "enum": ["user", "system"]},
+        "message": {"type": "string"},
+    },
+}
+PINNED = {  # the enum's value for the status breaks another rule: the example's code stays
+    "type": "object",
+    "required": ["code", "message"],
+    "properties": {
+        "code": {"type": "string", "enum": CODES, "not": {"enum": ["unauthorized"]}},
+        "message": {"type": "string"},
+    },
+}
 SHORT = {"type": "object", "required": ["message"], "properties": {"message": {"type": "string", "maxLength": 10}}}
 
 
@@ -94,6 +123,48 @@ CASES = [
     ),
     ("413 not documented either", {"422": _json(ERROR)}, "too_large", 422, {"code": 422, "message": "M"}),
     ("nothing documented: the built-in shape", {}, "invalid", 400, {"error": "BadRequest", "message": "M"}),
+    (
+        "a code from the enum names the status",
+        {"default": _json(CODED)},
+        "unauthenticated",
+        401,
+        {"error": {"code": "unauthorized", "message": "M"}},
+    ),
+    (
+        "the example's code, where it names the status",
+        {"default": _json(CODED, {"error": {"code": "bad_request", "message": "x"}})},
+        "invalid",
+        400,
+        {"error": {"code": "bad_request", "message": "M"}},
+    ),
+    (
+        "the example's code, replaced where it names another",
+        {"default": _json(CODED, {"error": {"code": "bad_request", "message": "x"}})},
+        "not_found",
+        404,
+        {"error": {"code": "not_found", "message": "M"}},
+    ),
+    (
+        "a code in gRPC's spelling",
+        {"4XX": _json(GRPC, {"status": "NOT_FOUND", "kind": "user", "message": "x"})},
+        "forbidden",
+        403,
+        {"status": "PERMISSION_DENIED", "kind": "user", "message": "M"},
+    ),
+    (
+        "an enum with no value for the status is left alone",
+        {"default": _json(CODED, {"error": {"code": "internal", "message": "x"}})},
+        "method_not_allowed",
+        405,
+        {"error": {"code": "internal", "message": "M"}},
+    ),
+    (
+        "a code the schema would refuse is not set",
+        {"default": _json(PINNED, {"code": "bad_request", "message": "x"})},
+        "unauthenticated",
+        401,
+        {"code": "bad_request", "message": "M"},
+    ),
 ]
 
 
