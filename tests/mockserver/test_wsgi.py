@@ -10,6 +10,8 @@ from flask import Flask
 from mockserver.core.wire import parse_query
 from mockserver.journal import SEGMENTS, Journal
 from tests.conftest import ROOT
+from tests.mockserver.fidelity import answer_problems
+from usage_contract_kit.spec import load_spec
 
 PETSHOP = ROOT / "tests" / "specs" / "petshop.yaml"
 FILES = ROOT / "tests" / "specs" / "filestore.yaml"
@@ -166,3 +168,18 @@ def test_a_key_sent_as_a_cookie_is_journalled_redacted(make_app: Callable[..., F
     assert entry["credentials"]["SESSIONID"].endswith("***")
     assert secret not in entry["credentials"]["SESSIONID"]
     assert secret.encode() not in _recorded(app.extensions["mockserver"].journal)
+
+
+@pytest.mark.parametrize("headers", [{}, {"Prefer": "code=401"}], ids=["no token", "a 401 asked for"])
+def test_a_401_challenges_a_page_can_read_and_still_follows_the_contract(
+    make_app: Callable[..., Flask], headers: dict[str, str]
+) -> None:
+    operation = next(op for op in load_spec(FILES).operations if op.operation_id == "listFiles")
+    response = make_app(FILES).test_client().get("/files", headers={"Origin": "http://app.test", **headers})
+    assert response.status_code == 401
+    assert response.headers.getlist("WWW-Authenticate") == ['Bearer realm="File store"']
+    assert "WWW-Authenticate" in response.headers["Access-Control-Expose-Headers"].split(", ")
+    problems = answer_problems(
+        operation, 401, dict(response.headers), response.headers.get("Content-Type"), response.data
+    )
+    assert problems == []

@@ -269,3 +269,68 @@ def test_allow_names_a_documented_options_once(with_options: MockState) -> None:
     served = handle(with_options, MockRequest("GET", "/files/content", {}, {}, {})).served
     assert served.status == 405
     assert served.headers["Allow"] == "OPTIONS, POST"
+
+
+# A 401 challenges the client (RFC 9110 section 15.5.2): WWW-Authenticate with each HTTP or
+# OAuth scheme the operation accepts, unless the response documents its own; a key has none.
+def _secured(security: list[dict[str, list[str]]], **documented: Any) -> dict[str, Any]:
+    unauthorized: dict[str, Any] = {"description": "who are you", **documented}
+    return {"security": security, "responses": {"200": {"description": "ok"}, "401": unauthorized}}
+
+
+_CHALLENGED = {
+    "openapi": "3.0.3",
+    "info": {"title": "Vault", "version": "1"},
+    "components": {
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "basic": {"type": "http", "scheme": "basic"},
+            "key": {"type": "apiKey", "in": "header", "name": "X-Key"},
+        }
+    },
+    "paths": {
+        "/bearer": {"get": _secured([{"bearer": []}])},
+        "/either": {"get": _secured([{"key": []}, {"basic": []}])},
+        "/key": {"get": _secured([{"key": []}])},
+        "/documented": {
+            "get": _secured(
+                [{"basic": []}],
+                headers={"WWW-Authenticate": {"schema": {"type": "string"}, "example": 'Basic realm="docs"'}},
+            )
+        },
+        "/undocumented": {"get": {"security": [{"bearer": []}], "responses": {"200": {"description": "ok"}}}},
+    },
+}
+CHALLENGES = [
+    ("no token", "/bearer", {}, 401, 'Bearer realm="Vault"'),
+    ("a token of another scheme", "/bearer", {"authorization": "Basic dTpw"}, 401, 'Bearer realm="Vault"'),
+    ("a 401 asked for", "/bearer", {"authorization": "Bearer t", "prefer": "code=401"}, 401, 'Bearer realm="Vault"'),
+    ("a 401 asked for without a token", "/bearer", {"prefer": "code=401"}, 401, 'Bearer realm="Vault"'),
+    ("a key or basic: basic's challenge", "/either", {}, 401, 'Basic realm="Vault"'),
+    ("the documented challenge wins", "/documented", {}, 401, 'Basic realm="docs"'),
+    ("and when asked for", "/documented", {"prefer": "code=401"}, 401, 'Basic realm="docs"'),
+    ("a 401 the operation does not document", "/undocumented", {}, 401, 'Bearer realm="Vault"'),
+    ("a key has no standard challenge", "/key", {}, 401, None),
+    ("a valid token is served", "/bearer", {"authorization": "Bearer t"}, 200, None),
+    ("another status asked for", "/bearer", {"prefer": "code=200"}, 200, None),
+]
+
+
+@pytest.fixture(scope="module")
+def challenged() -> MockState:
+    from usage_contract_kit.spec import parse_document
+
+    return build_state(parse_document(_CHALLENGED))
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status", "expected"), [c[1:] for c in CHALLENGES], ids=[c[0] for c in CHALLENGES]
+)
+def test_a_401_challenges_for_its_http_schemes(
+    challenged: MockState, path: str, headers: dict[str, str], status: int, expected: str | None
+) -> None:
+    served = handle(challenged, MockRequest("GET", path, {}, headers, {})).served
+    assert served.status == status
+    assert {k: v for k, v in served.headers.items() if k.lower() == "www-authenticate"} == (
+        {} if expected is None else {"WWW-Authenticate": expected}
+    )
