@@ -211,7 +211,8 @@ class MockMiddleware:
                 origin,
                 self.runtime.settings.cors_origins,
                 preflight=method == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ,
-                methods=served.headers.get("Allow", "").split(", "),
+                methods=served.headers["Allow"].split(", ") if "Allow" in served.headers else (),
+                requested_method=environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
                 requested_headers=environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
                 sent=[*served.headers],
             )

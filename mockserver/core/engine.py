@@ -2,7 +2,7 @@
 
 A :class:`MockRequest` (plain strings, mappings and the body's bytes, no Flask) goes through
 
-1. routing: unknown path -> 404, other method -> 405 with ``Allow``;
+1. routing: unknown path -> 404 (a CORS preflight to it -> 204), other method -> 405 with ``Allow``;
 2. preferences (``Prefer`` / ``__`` parameters); a forced ``code`` is served as asked;
 3. security: no credentials -> 401; then the backend may refuse the key (data mode); every
    401 of an operation with HTTP or OAuth schemes carries their ``WWW-Authenticate``
@@ -162,6 +162,10 @@ def handle(state: MockState, request: MockRequest) -> Outcome:
     """Answer one request."""
     match = match_route(state.routes, request.method, request.path)
     if isinstance(match, NoRoute):
+        if request.method == "OPTIONS" and "access-control-request-method" in request.headers:
+            # A preflight: the shell allows the method it asks for, so the browser sends the
+            # request and the page reads the 404 below, not a CORS failure.
+            return Outcome(Served(204, None, content_type=""), None)
         return refuse(state, None, Refusal("not_found", f"no operation at path {request.path!r}"))
     if request.method == "OPTIONS":
         if isinstance(match, Match) and "access-control-request-method" not in request.headers:

@@ -126,6 +126,13 @@ def test_options_answers_the_allowed_methods(example_state: MockState) -> None:
     assert (outcome.served.status, outcome.served.headers["Allow"]) == (204, "GET, HEAD, OPTIONS")
 
 
+def test_a_preflight_to_an_unknown_path_is_answered_and_the_request_gets_the_404(example_state: MockState) -> None:
+    preflight = handle(example_state, _request("/nothing", method="OPTIONS", access_control_request_method="GET"))
+    assert (preflight.served.status, preflight.served.headers, preflight.operation) == (204, {}, None)
+    assert handle(example_state, _request("/nothing", method="OPTIONS")).served.status == 404  # not a preflight
+    assert handle(example_state, _request("/nothing")).served.status == 404
+
+
 def test_head_is_served_like_get(example_state: MockState) -> None:
     assert handle(example_state, _request(method="HEAD")).served.status == 200
 
