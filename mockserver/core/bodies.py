@@ -162,18 +162,29 @@ def _multipart(media: MediaType, content_type: str, body: bytes) -> Any:
 
 
 def _fields(media: MediaType, raw: Mapping[str, list[str]], files: set[str]) -> dict[str, Any]:
-    """Form fields as the schema's properties: arrays from repeated fields, scalars coerced."""
+    """Form fields as the schema's properties: arrays from repeated fields, scalars coerced.
+
+    A field the schema does not declare is read by ``additionalProperties`` where that is
+    a schema, and may hold any value where it is not: given more than once, its values
+    are an array (which that schema, if any, then judges). A declared property that is not
+    an array cannot be given twice.
+    """
     schema = media.schema if isinstance(media.schema, dict) else {}
     properties = schema.get("properties") or {}
+    extra = schema.get("additionalProperties")
+    undeclared = extra if isinstance(extra, dict) else {}
     values: dict[str, Any] = {}
     for name, found in raw.items():
-        sub = properties.get(name) or {}
+        declared = name in properties
+        sub = (properties[name] if declared else undeclared) or {}
         try:
             if sub.get("type") == "array":
                 items = sub.get("items") or {}
                 values[name] = [coerce_scalar(v, items) if name not in files else v for v in found]
-            elif len(found) > 1:
+            elif len(found) > 1 and declared:
                 raise _Unreadable(f"field {name!r} is given {len(found)} times")
+            elif len(found) > 1:
+                values[name] = [v if name in files else _field(v, sub) for v in found]
             else:
                 values[name] = found[0] if name in files else _field(found[0], sub)
         except CoercionError as exc:

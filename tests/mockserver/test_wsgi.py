@@ -183,3 +183,22 @@ def test_a_401_challenges_a_page_can_read_and_still_follows_the_contract(
         operation, 401, dict(response.headers), response.headers.get("Content-Type"), response.data
     )
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("form", "status"),
+    [
+        (b"username=ada&password=correct-horse&extra=1&extra=2", 200),
+        (b"username=ada&password=correct-horse&remember=true&remember=false", 400),
+    ],
+    ids=["a field the schema does not declare, twice", "a declared one, twice"],
+)
+def test_a_field_the_form_does_not_declare_may_be_repeated(
+    make_app: Callable[..., Flask], form: bytes, status: int
+) -> None:
+    response = (
+        make_app(FORMS)
+        .test_client()
+        .post("/login", data=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    )
+    assert response.status_code == status, response.data

@@ -36,6 +36,22 @@ FORM = _operation({"application/x-www-form-urlencoded": {"schema": PET}})
 MULTIPART = _operation({"multipart/form-data": {"schema": PET}})
 IMAGES = _operation({"image/*": {"schema": {"type": "string", "format": "binary"}}}, required=False)
 TEXT = _operation({"text/plain": {"schema": {"type": "string", "maxLength": 5}}})
+# Fields the schema does not declare: closed to them, or read by additionalProperties' schema.
+CLOSED = _operation({"application/x-www-form-urlencoded": {"schema": {**PET, "additionalProperties": False}}})
+COUNTS = _operation(
+    {
+        "application/x-www-form-urlencoded": {
+            "schema": {**PET, "additionalProperties": {"type": "integer", "maximum": 5}}
+        }
+    }
+)
+LISTS = _operation(
+    {
+        "multipart/form-data": {
+            "schema": {**PET, "additionalProperties": {"type": "array", "items": {"type": "integer"}}}
+        }
+    }
+)
 
 
 def _multipart(*parts: tuple[str, str, bool]) -> bytes:
@@ -87,6 +103,38 @@ CASES: list[tuple[str, Operation, str | None, bytes, str | None]] = [
     ),
     ("a form item out of its enum", FORM, "application/x-www-form-urlencoded", b"name=R&tags=c", "invalid:at /tags/0"),
     ("a repeated form field", FORM, "application/x-www-form-urlencoded", b"name=R&name=S", "invalid:given 2 times"),
+    ("an undeclared field may be repeated", FORM, "application/x-www-form-urlencoded", b"name=R&x=1&x=2", None),
+    (
+        "and in multipart",
+        MULTIPART,
+        "multipart/form-data; boundary=B",
+        _multipart(("name", "R", False), ("x", "1", False), ("x", "2", False)),
+        None,
+    ),
+    ("a form closed to others", CLOSED, "application/x-www-form-urlencoded", b"name=R&x=1&x=2", "invalid:'x' was"),
+    ("an extra field read by its schema", COUNTS, "application/x-www-form-urlencoded", b"name=R&x=3", None),
+    ("and checked by it", COUNTS, "application/x-www-form-urlencoded", b"name=R&x=9", "invalid:at /x: 9 is greater"),
+    (
+        "repeated: an array its schema judges",
+        COUNTS,
+        "application/x-www-form-urlencoded",
+        b"name=R&x=3&x=4",
+        "invalid:at /x",
+    ),
+    (
+        "extra fields of array schemas",
+        LISTS,
+        "multipart/form-data; boundary=B",
+        _multipart(("name", "R", False), ("x", "1", False), ("x", "2", False)),
+        None,
+    ),
+    (
+        "their items coerced",
+        LISTS,
+        "multipart/form-data; boundary=B",
+        _multipart(("name", "R", False), ("x", "1", False), ("x", "two", False)),
+        "invalid:field 'x': 'two' is not an integer",
+    ),
     (
         "a valid multipart body with a file",
         MULTIPART,
