@@ -65,6 +65,8 @@ def _headers(environ: dict[str, Any], documented: Mapping[str, str]) -> dict[str
             found[name_of(key, documented)] = value
     if environ.get("CONTENT_TYPE"):
         found["content-type"] = environ["CONTENT_TYPE"]
+    if environ.get("CONTENT_LENGTH"):  # "0": an empty body, where the request names its media type
+        found["content-length"] = environ["CONTENT_LENGTH"]
     return found
 
 

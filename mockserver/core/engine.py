@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 from mockserver.core.answers import Catalog, Served, build_catalog
 from mockserver.core.backend import Backend, Refusal, computed_answer, implausible
-from mockserver.core.bodies import validate_body
+from mockserver.core.bodies import carries_body, validate_body
 from mockserver.core.lanes import Lane, compile_lanes
 from mockserver.core.negotiation import MediaRange, parse_accept
 from mockserver.core.parameters import Invalid, ParameterPlan, plan_parameters, validate_parameters
@@ -309,7 +309,8 @@ def _body_refusal(state: MockState, operation: Operation, request: MockRequest) 
             "too_large",
             f"the request body is larger than the limit of {state.max_body_bytes:,} bytes (MOCK_MAX_BODY_MB)",
         )
-    problem = validate_body(operation, request.headers.get("content-type"), request.body)
+    sent = carries_body(request.headers, request.body)
+    problem = validate_body(operation, request.headers.get("content-type"), request.body, sent=sent)
     return Refusal(problem.role, problem.message) if problem is not None else None
 
 

@@ -202,3 +202,16 @@ def test_a_field_the_form_does_not_declare_may_be_repeated(
         .post("/login", data=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
     )
     assert response.status_code == status, response.data
+
+
+@pytest.mark.parametrize(
+    ("length", "status"), [("0", 204), (None, 400)], ids=["Content-Length: 0, an empty file", "no length, no body"]
+)
+def test_an_empty_upload_is_a_body(make_app: Callable[..., Flask], length: str | None, status: int) -> None:
+    client = make_app(FILES).test_client()
+    headers = {"Authorization": "Bearer t", "Content-Type": "application/octet-stream"}
+    environ = {"CONTENT_LENGTH": length} if length is not None else {}
+    response = client.put("/files/a.txt", data=b"", headers=headers, environ_overrides=environ)
+    assert response.status_code == status, response.data
+    if length is None:
+        assert "a request body is required" in response.get_json()["error"]["message"]
