@@ -76,6 +76,9 @@ EXAMPLE_MODE = [
     ("a forced status needs no key", _request(key=None, prefer="code=404"), 404, {"error": "ResourceNotFound"}),
     ("a forced status by query", _request(query=GOOD + "&__code=403", key=None), 403, {"error": "Forbidden"}),
     ("an undocumented status", _request(prefer="code=418"), 422, {"error": "ValidationError"}),
+    # As the README says, unlike Prism: a chosen status comes before the checks, a chosen example after them.
+    ("a forced status skips validation", _request(query="startDate=x", prefer="code=200"), 200, {"data": {}}),
+    ("a chosen example does not", _request(key=None, prefer="example=fromSchema"), 401, {"error": "Unauthenticated"}),
     ("an unknown example", _request(prefer="example=nope"), 422, {"error": "ValidationError"}),
     ("a bad preference value", _request(prefer="delay=soon"), 422, {"error": "ValidationError"}),
     ("unknown preferences are ignored", _request(prefer="respond-async, wait=5"), 200, {"data": {"usageSms": 1}}),
@@ -98,6 +101,7 @@ DATA_MODE = [
     ("an unknown organization", _request("/organizations/org_9/usage"), 404, {"error": "ResourceNotFound"}),
     ("validation before the organization lookup", _request("/organizations/org_9/usage", "startDate=x"), 422, {}),
     ("a named example still wins", _request(prefer="example=fromSchema"), 200, {"data": {"usageSms": 0}}),
+    ("a forced status skips the lookup", _request("/organizations/org_9/usage", prefer="code=200"), 200, {"data": {}}),
 ]
 
 
