@@ -197,7 +197,9 @@ class ProxyMiddleware:
             headers = [*headers, (MARK_HEADER, mark), *self._cors(request, headers)]
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
-        answer = self.mock({**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}, starting)
+        # The body as read, with the length the request stated: none stated and none read is no body.
+        length = str(len(body)) if body or environ.get("CONTENT_LENGTH") else ""
+        answer = self.mock({**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": length}, starting)
         redacted = _redacted(state, request)
         logger.warning(
             "upstream %s unreachable (%s): the mock answered %s %s",

@@ -65,6 +65,8 @@ def _headers(environ: dict[str, Any], documented: Mapping[str, str]) -> dict[str
             found[name_of(key, documented)] = value
     if environ.get("CONTENT_TYPE"):
         found["content-type"] = environ["CONTENT_TYPE"]
+    if environ.get("CONTENT_LENGTH"):  # "0": an empty body, where the request names its media type
+        found["content-length"] = environ["CONTENT_LENGTH"]
     return found
 
 
@@ -211,7 +213,8 @@ class MockMiddleware:
                 origin,
                 self.runtime.settings.cors_origins,
                 preflight=method == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ,
-                methods=served.headers.get("Allow", "").split(", "),
+                methods=served.headers["Allow"].split(", ") if "Allow" in served.headers else (),
+                requested_method=environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
                 requested_headers=environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
                 sent=[*served.headers],
             )

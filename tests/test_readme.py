@@ -47,6 +47,13 @@ def test_readme_has_snippets_for_every_mode() -> None:
     assert len(SNIPPETS) >= 20
 
 
+def test_readme_says_where_choosing_a_response_differs_from_prism() -> None:
+    (row,) = [line for line in README.splitlines() if line.startswith("| choose the response |")]
+    assert "Prism-compatible" not in row  # it is not, in what it checks first
+    assert "before credentials, parameters, the body" in row
+    assert "as in Prism" in row  # example and dynamic alone
+
+
 def _run(mode: str, bases: dict[str, str]) -> None:
     for snippet_mode, command, expected in SNIPPETS:
         if snippet_mode != mode:

@@ -163,6 +163,7 @@ class Spec:
     recursive: Mapping[str, Any] = field(default_factory=dict)
     # Faults a lenient reading let through, one line each (``file#/pointer: problem``).
     warnings: tuple[str, ...] = ()
+    title: str = ""  # info.title: the API's name (the mock's realm in a 401's challenge)
 
 
 _REGEX_META = frozenset(".^$*+?{}[]|()")

@@ -113,7 +113,14 @@ def parse_document(
         version=version,
         recursive=resolved.recursive,
         warnings=tuple(faults.warnings),
+        title=_title(document),
     )
+
+
+def _title(document: Mapping[str, Any]) -> str:
+    info = document.get("info")
+    title = info.get("title") if isinstance(info, dict) else None
+    return title if isinstance(title, str) else ""
 
 
 def json_keys(node: Any, source: str, at: str = "") -> Any:

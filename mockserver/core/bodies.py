@@ -5,9 +5,11 @@ The body's ``Content-Type`` must be one the operation documents (media ranges su
 kind: JSON is parsed (strictly: no ``NaN``, nesting bounded) and checked against the
 schema; ``application/x-www-form-urlencoded`` and ``multipart/form-data`` fields are read as
 the properties of the schema's object (coerced to each property's type like query
-parameters, files as text) and checked; text is checked where its schema describes text.
-XML and binary bodies are taken as they come. A ``required`` body that is missing is
-refused. The first problem comes back as a :class:`BodyProblem` whose message says what
+parameters, files as text) and checked; text is checked where its schema describes text;
+a binary body's length in bytes is checked against the schema's ``minLength`` and
+``maxLength``. XML bodies are taken as they come. A ``required`` body that is missing is
+refused; an empty one is not missing (:func:`carries_body`), and is read as its media type
+reads it: no bytes, an empty text, a form without fields, while empty JSON is no JSON. The first problem comes back as a :class:`BodyProblem` whose message says what
 is wrong and where (a JSON pointer into the body).
 """
 
@@ -23,7 +25,7 @@ from mockserver.core.parameters import CoercionError, coerce_scalar
 from usage_contract_kit.media import essence, matches
 from usage_contract_kit.model import MediaType, Operation
 
-__all__ = ["MAX_BODY_DEPTH", "BodyProblem", "validate_body"]
+__all__ = ["MAX_BODY_DEPTH", "BodyProblem", "carries_body", "validate_body"]
 
 MAX_BODY_DEPTH = 64
 _MESSAGE = 300
@@ -35,18 +37,36 @@ class BodyProblem:
     message: str
 
 
-def validate_body(operation: Operation, content_type: str | None, body: bytes) -> BodyProblem | None:
-    """``None`` if the body is what the operation documents (or it documents none)."""
+def carries_body(headers: Mapping[str, str], body: bytes) -> bool:
+    """Whether a request sends a body, an empty one included (``headers`` by lower-case name).
+
+    HTTP signals a body by ``Content-Length`` (``0`` for an empty one) or ``Transfer-Encoding``
+    (RFC 9112 section 6); one with no bytes counts where the request also names its media
+    type, as a body's sender does (RFC 9110 section 8.3). A bodiless ``POST`` that states
+    ``Content-Length: 0`` alone, as browsers send it, carries none.
+    """
+    if body:
+        return True
+    return "content-type" in headers and ("content-length" in headers or "transfer-encoding" in headers)
+
+
+def validate_body(
+    operation: Operation, content_type: str | None, body: bytes, *, sent: bool = False
+) -> BodyProblem | None:
+    """``None`` if the body is what the operation documents (or it documents none).
+
+    ``sent``: whether the request carries a body, bytes or not (:func:`carries_body`); else it does if it has bytes.
+    """
     documented = operation.request_body
     if documented is None:
         return None
     offered = ", ".join(m.content_type for m in documented.contents) or "none"
-    if not body:
+    if not (body or sent):
         return BodyProblem("invalid", f"a request body is required ({offered})") if documented.required else None
     media = _documented_media(documented.contents, content_type)
     if media is None:
-        sent = f"Content-Type {essence(content_type)!r}" if content_type else "no Content-Type"
-        return BodyProblem("unsupported_media_type", f"request body with {sent}; documented: {offered}")
+        stated = f"Content-Type {essence(content_type)!r}" if content_type else "no Content-Type"
+        return BodyProblem("unsupported_media_type", f"request body with {stated}; documented: {offered}")
     try:
         value = _read(media, content_type or "", body)
     except _Unreadable as exc:
@@ -90,7 +110,20 @@ def _read(media: MediaType, content_type: str, body: bytes) -> Any:
         return _multipart(media, content_type, body)
     if kind == "text" and _describes_text(media.schema):
         return _text(body)
+    if kind == "binary":
+        _check_length(media.schema, body)
     return _UNCHECKED
+
+
+def _check_length(schema: Any, body: bytes) -> None:
+    """A binary body's length in bytes within the schema's ``minLength`` and ``maxLength``."""
+    if not isinstance(schema, dict):
+        return
+    least, most = schema.get("minLength"), schema.get("maxLength")
+    if isinstance(least, int) and len(body) < least:
+        raise _Unreadable(f"{len(body):,} bytes, fewer than the schema's minLength of {least:,}")
+    if isinstance(most, int) and len(body) > most:
+        raise _Unreadable(f"{len(body):,} bytes, more than the schema's maxLength of {most:,}")
 
 
 def _text(body: bytes) -> str:
@@ -162,18 +195,29 @@ def _multipart(media: MediaType, content_type: str, body: bytes) -> Any:
 
 
 def _fields(media: MediaType, raw: Mapping[str, list[str]], files: set[str]) -> dict[str, Any]:
-    """Form fields as the schema's properties: arrays from repeated fields, scalars coerced."""
+    """Form fields as the schema's properties: arrays from repeated fields, scalars coerced.
+
+    A field the schema does not declare is read by ``additionalProperties`` where that is
+    a schema, and may hold any value where it is not: given more than once, its values
+    are an array (which that schema, if any, then judges). A declared property that is not
+    an array cannot be given twice.
+    """
     schema = media.schema if isinstance(media.schema, dict) else {}
     properties = schema.get("properties") or {}
+    extra = schema.get("additionalProperties")
+    undeclared = extra if isinstance(extra, dict) else {}
     values: dict[str, Any] = {}
     for name, found in raw.items():
-        sub = properties.get(name) or {}
+        declared = name in properties
+        sub = (properties[name] if declared else undeclared) or {}
         try:
             if sub.get("type") == "array":
                 items = sub.get("items") or {}
                 values[name] = [coerce_scalar(v, items) if name not in files else v for v in found]
-            elif len(found) > 1:
+            elif len(found) > 1 and declared:
                 raise _Unreadable(f"field {name!r} is given {len(found)} times")
+            elif len(found) > 1:
+                values[name] = [v if name in files else _field(v, sub) for v in found]
             else:
                 values[name] = found[0] if name in files else _field(found[0], sub)
         except CoercionError as exc:

@@ -4,7 +4,10 @@ Any origin is allowed by default (``*``); with a list of origins, a request from
 them gets that origin back and others get no CORS headers, so the browser blocks them.
 With a list, every answer says ``Vary: Origin`` (those to other origins and to requests
 without one too): a shared cache must not hand one origin's answer to another. A preflight is answered with the methods the path documents and the
-headers the browser asked for (``X-API-Key``, ``Prefer`` ...). An answer to an allowed
+headers the browser asked for (``X-API-Key``, ``Prefer`` ...); to a path that documents
+none (one the spec does not have), with the method the browser asked for, so that it
+sends the request and the page reads the 404 saying so, not a CORS failure that says
+nothing. No header goes out empty. An answer to an allowed
 origin lists its own headers that a browser would otherwise hide from the page
 (``Access-Control-Expose-Headers``: ``X-Total-Count``, ``ETag``, ``Location`` ...): the
 documented headers the mock sends are there for the frontend to read. The names are
@@ -41,12 +44,15 @@ def cors_headers(
     *,
     preflight: bool = False,
     methods: Sequence[str] = (),
+    requested_method: str | None = None,
     requested_headers: str | None = None,
     sent: Sequence[str] = (),
 ) -> list[tuple[str, str]]:
     """The CORS response headers for a request from ``origin`` (``None``: a request without one).
 
-    ``sent``: the names of the answer's other headers, those a page may not read unless told.
+    ``methods``: those the path answers (none for a path the spec does not have: the
+    preflight's ``requested_method`` is allowed then). ``sent``: the names of the answer's
+    other headers, those a page may not read unless told.
     """
     if "*" in allowed:
         if not origin:
@@ -57,8 +63,10 @@ def cors_headers(
     else:
         return [VARY_ORIGIN]
     if preflight:
-        headers.append(("Access-Control-Allow-Methods", ", ".join(methods)))
-        if requested_headers:
+        allowed_methods = ", ".join(methods) if methods else (requested_method or "").strip()
+        if allowed_methods:
+            headers.append(("Access-Control-Allow-Methods", allowed_methods))
+        if requested_headers and requested_headers.strip():
             headers.append(("Access-Control-Allow-Headers", requested_headers))
         headers.append(("Access-Control-Max-Age", MAX_AGE))
     else:

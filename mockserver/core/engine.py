@@ -2,9 +2,11 @@
 
 A :class:`MockRequest` (plain strings, mappings and the body's bytes, no Flask) goes through
 
-1. routing: unknown path -> 404, other method -> 405 with ``Allow``;
+1. routing: unknown path -> 404 (a CORS preflight to it -> 204), other method -> 405 with ``Allow``;
 2. preferences (``Prefer`` / ``__`` parameters); a forced ``code`` is served as asked;
-3. security: no credentials -> 401; then the backend may refuse the key (data mode);
+3. security: no credentials -> 401; then the backend may refuse the key (data mode); every
+   401 of an operation with HTTP or OAuth schemes carries their ``WWW-Authenticate``
+   challenge (a forced ``code=401`` too), unless the response documents its own;
 4. parameter validation and cross-parameter rules -> the documented validation status;
 5. the request body: size, documented media type (else 415, or the validation status),
    ``required``, schema -> the documented validation status;
@@ -25,14 +27,29 @@ from typing import Any, NamedTuple
 
 from mockserver.core.answers import Catalog, Served, build_catalog
 from mockserver.core.backend import Backend, Refusal, computed_answer, implausible
-from mockserver.core.bodies import validate_body
+from mockserver.core.bodies import carries_body, validate_body
 from mockserver.core.lanes import Lane, compile_lanes
 from mockserver.core.negotiation import MediaRange, parse_accept
 from mockserver.core.parameters import Invalid, ParameterPlan, plan_parameters, validate_parameters
 from mockserver.core.prefer import PreferenceError, Preferences, parse_preferences
-from mockserver.core.refusals import ErrorFields, RefusalPlan, error_fields, plan_refusals, render_refusal
+from mockserver.core.refusals import (
+    ROLE_STATUSES,
+    ErrorFields,
+    RefusalPlan,
+    error_fields,
+    plan_refusals,
+    render_refusal,
+)
 from mockserver.core.routing import Match, NoRoute, Routes, WrongMethod, compile_routes, match_route
-from mockserver.core.security import Credential, find_credentials, header_keys, secret_environ, secret_names
+from mockserver.core.security import (
+    CHALLENGE_HEADER,
+    Credential,
+    challenge,
+    find_credentials,
+    header_keys,
+    secret_environ,
+    secret_names,
+)
 from mockserver.core.selection import Broken, NotAcceptable, SelectionError, select_response
 from usage_contract_kit.errors import SpecError
 from usage_contract_kit.model import Operation, Spec
@@ -88,6 +105,8 @@ class MockState:
     # (method, path) -> (lane, path parameters): routing is a pure function of the state, so
     # the plain way remembers it (bounded) rather than matching the routes again.
     lane_routes: dict[tuple[str, str], tuple[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
+    # operation location -> the WWW-Authenticate of its 401s (operations with an HTTP or OAuth scheme)
+    challenges: Mapping[str, str] = field(default_factory=dict)
 
 
 def build_state(
@@ -135,6 +154,7 @@ def build_state(
         compile_lanes(spec.operations, catalog, plans, keys),
         secret_environ(secret_headers, keys),
         frozenset(secrets["cookie"]),
+        challenges={op.location: found for op in spec.operations if (found := challenge(op, spec.title)) is not None},
     )
 
 
@@ -142,6 +162,10 @@ def handle(state: MockState, request: MockRequest) -> Outcome:
     """Answer one request."""
     match = match_route(state.routes, request.method, request.path)
     if isinstance(match, NoRoute):
+        if request.method == "OPTIONS" and "access-control-request-method" in request.headers:
+            # A preflight: the shell allows the method it asks for, so the browser sends the
+            # request and the page reads the 404 below, not a CORS failure.
+            return Outcome(Served(204, None, content_type=""), None)
         return refuse(state, None, Refusal("not_found", f"no operation at path {request.path!r}"))
     if request.method == "OPTIONS":
         if isinstance(match, Match) and "access-control-request-method" not in request.headers:
@@ -285,7 +309,8 @@ def _body_refusal(state: MockState, operation: Operation, request: MockRequest) 
             "too_large",
             f"the request body is larger than the limit of {state.max_body_bytes:,} bytes (MOCK_MAX_BODY_MB)",
         )
-    problem = validate_body(operation, request.headers.get("content-type"), request.body)
+    sent = carries_body(request.headers, request.body)
+    problem = validate_body(operation, request.headers.get("content-type"), request.body, sent=sent)
     return Refusal(problem.role, problem.message) if problem is not None else None
 
 
@@ -306,6 +331,8 @@ def _selected(state: MockState, operation: Operation, prefs: Preferences, accept
         return refuse(
             state, operation, Refusal("internal", f"the mock cannot answer this: {served.problem}"), prefs, accept
         )
+    if served.status in _UNAUTHENTICATED:
+        served = _challenged(state, operation, served)
     return Outcome(served if prefs.delay_ms is None else served._replace(delay_ms=prefs.delay_ms), operation)
 
 
@@ -319,9 +346,24 @@ def refuse(
     """The documented error response for ``refusal``."""
     plan = state.refusals[(operation.location if operation is not None else None, refusal.role)]
     served = render_refusal(plan, state.fields, refusal.detail, accept)
+    if operation is not None:
+        served = _challenged(state, operation, served)
     if prefs is not None and prefs.delay_ms is not None:
         served = served._replace(delay_ms=prefs.delay_ms)
     return Outcome(served, operation)
+
+
+_UNAUTHENTICATED = ROLE_STATUSES["unauthenticated"]
+
+
+def _challenged(state: MockState, operation: Operation, served: Served) -> Served:
+    """``served`` with the operation's challenge if it is a 401 (RFC 9110 section 15.5.2), unless it documents its own."""
+    if served.status not in _UNAUTHENTICATED:
+        return served
+    found = state.challenges.get(operation.location)
+    if found is None or any(name.lower() == CHALLENGE_HEADER.lower() for name in served.headers):
+        return served
+    return served._replace(headers={**served.headers, CHALLENGE_HEADER: found})
 
 
 def internal_error(state: MockState) -> Outcome:

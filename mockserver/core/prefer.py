@@ -1,10 +1,12 @@
 """Read what a client asks of the mock: the ``Prefer`` header and ``__`` query parameters.
 
-Compatible with Stoplight Prism: ``Prefer: code=404``, ``example=<name>``,
-``dynamic=true``, plus ``seed=<n>`` and ``delay=<ms>``; the same through ``__code``,
+Stoplight Prism's names and values: ``Prefer: code=404``, ``example=<name>``,
+``dynamic=true``, plus this mock's ``seed=<n>`` and ``delay=<ms>``; the same through ``__code``,
 ``__example``, ``__dynamic``, ``__seed`` and ``__delay`` for clients that cannot set
 headers (query parameters win over the header). Preferences this mock does not know are
 ignored, as RFC 7240 asks; a known one with a bad value is a :class:`PreferenceError`.
+Unlike Prism, the engine serves a chosen ``code`` before it checks credentials and
+parameters (:mod:`mockserver.core.engine`).
 """
 
 from __future__ import annotations

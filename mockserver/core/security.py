@@ -15,7 +15,9 @@ from typing import NamedTuple
 from usage_contract_kit.model import Operation, SecurityScheme, Spec
 
 __all__ = [
+    "CHALLENGE_HEADER",
     "Credential",
+    "challenge",
     "environ_key",
     "find_credentials",
     "header_keys",
@@ -24,6 +26,9 @@ __all__ = [
     "secret_environ",
     "secret_names",
 ]
+
+
+CHALLENGE_HEADER = "WWW-Authenticate"  # a 401's challenge (RFC 9110 section 11.6.1)
 
 
 class Credential(NamedTuple):  # made per request: a tuple costs a fraction of a frozen dataclass
@@ -88,6 +93,32 @@ def find_credentials(
         else:
             return tuple(found)
     return None
+
+
+def challenge(operation: Operation, realm: str) -> str | None:
+    """The ``WWW-Authenticate`` value a 401 of ``operation`` carries, or ``None`` when it has none to carry.
+
+    One challenge per HTTP scheme the operation accepts, in the order of its requirements
+    (RFC 9110 section 11.6.1), each with ``realm`` (the API's title): ``Bearer realm="..."``
+    for bearer tokens, OAuth 2 and OpenID Connect included (RFC 6750 section 3), ``Basic
+    realm="..."`` (RFC 7617), the scheme's own name for another one. An API key has no
+    standard challenge: an operation that takes only keys gets ``None``.
+    """
+    quoted = _quoted(realm)
+    found: list[str] = []
+    for requirement in operation.security:
+        for scheme in requirement:
+            if scheme.type != "apiKey":
+                text = f"{scheme.http_scheme.capitalize()} realm={quoted}"
+                if text not in found:
+                    found.append(text)
+    return ", ".join(found) or None
+
+
+def _quoted(text: str) -> str:
+    """``text`` as an HTTP quoted-string: printable ASCII, ``"`` and ``\\`` escaped, anything else ``?``."""
+    kept = "".join(c if " " <= c <= "~" else "?" for c in text)
+    return '"' + kept.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def redact(secret: str) -> str:

@@ -260,6 +260,27 @@ def test_cors_preflight_and_error_bodies(client: FlaskClient) -> None:
     assert error.headers["Access-Control-Allow-Origin"] in ("*", "http://app.test")
 
 
+@pytest.mark.parametrize("origins", [None, "http://app.test"], ids=["any origin", "a list"])
+def test_a_preflight_to_an_unknown_path_lets_the_page_read_the_404(
+    make_app: Callable[..., Flask], origins: str | None
+) -> None:
+    client = make_app(**({"cors_origins": origins} if origins else {})).test_client()
+    asking = {"Origin": "http://app.test", "Access-Control-Request-Method": "GET"}
+    preflight = client.options("/nothing/here", headers={**asking, "Access-Control-Request-Headers": "x-api-key"})
+    assert preflight.status_code == 204
+    assert all(value.strip() for _, value in preflight.headers.items()), list(preflight.headers.items())
+    assert preflight.headers["Access-Control-Allow-Methods"] == "GET"
+    assert "Allow" not in preflight.headers  # the path answers no method
+    answer = client.get("/nothing/here", headers={"Origin": "http://app.test"})
+    assert answer.status_code == 404
+    assert answer.headers["Access-Control-Allow-Origin"] == ("http://app.test" if origins else "*")
+    # An origin not allowed gets no CORS headers at all, empty ones neither.
+    refused = client.options("/nothing/here", headers={**asking, "Origin": "http://other.test"})
+    assert [n for n, _ in refused.headers.items() if n.lower().startswith("access-control-")] == ([] if origins else [
+        "Access-Control-Allow-Origin", "Access-Control-Allow-Methods", "Access-Control-Max-Age"
+    ])  # fmt: skip
+
+
 def test_cors_origins_are_configurable(make_app: Callable[..., Flask]) -> None:
     client = make_app(cors_origins="http://allowed.test").test_client()
     assert (

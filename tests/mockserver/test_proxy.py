@@ -232,6 +232,17 @@ def test_the_fallback_serves_the_mocks_answer_and_says_so() -> None:
     assert [r["example"] for r in client.get("/__admin/requests").get_json()["requests"]] == ["default", "default"]
 
 
+@pytest.mark.parametrize(("length", "status"), [("0", 204), (None, 400)], ids=["an empty body", "no body"])
+def test_the_fallback_tells_an_empty_body_from_none_as_the_mock_does(length: str | None, status: int) -> None:
+    settings = {"MOCK_RELOAD_INTERVAL": 0, "MOCK_PROXY": "http://upstream.test", "MOCK_PROXY_FALLBACK": True}
+    client = create_app(ROOT / "tests" / "specs" / "filestore.yaml", settings, upstream=DownUpstream()).test_client()
+    headers = {"Authorization": "Bearer t", "Content-Type": "application/octet-stream"}
+    environ = {"CONTENT_LENGTH": length} if length is not None else {}
+    answer = client.put("/files/a.txt", data=b"", headers=headers, environ_overrides=environ)
+    assert answer.status_code == status, answer.data
+    assert answer.headers["X-Contract-Proxy"].startswith("fallback")
+
+
 def test_no_fallback_for_an_answer_that_came_but_cannot_be_used() -> None:
     upstream = DownUpstream("the upstream's answer is larger than 10 MB", down=False)
     answer = _app(upstream, proxy_fallback=True).test_client().get(USAGE, headers=OWN)

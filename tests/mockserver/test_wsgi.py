@@ -10,6 +10,8 @@ from flask import Flask
 from mockserver.core.wire import parse_query
 from mockserver.journal import SEGMENTS, Journal
 from tests.conftest import ROOT
+from tests.mockserver.fidelity import answer_problems
+from usage_contract_kit.spec import load_spec
 
 PETSHOP = ROOT / "tests" / "specs" / "petshop.yaml"
 FILES = ROOT / "tests" / "specs" / "filestore.yaml"
@@ -166,3 +168,50 @@ def test_a_key_sent_as_a_cookie_is_journalled_redacted(make_app: Callable[..., F
     assert entry["credentials"]["SESSIONID"].endswith("***")
     assert secret not in entry["credentials"]["SESSIONID"]
     assert secret.encode() not in _recorded(app.extensions["mockserver"].journal)
+
+
+@pytest.mark.parametrize("headers", [{}, {"Prefer": "code=401"}], ids=["no token", "a 401 asked for"])
+def test_a_401_challenges_a_page_can_read_and_still_follows_the_contract(
+    make_app: Callable[..., Flask], headers: dict[str, str]
+) -> None:
+    operation = next(op for op in load_spec(FILES).operations if op.operation_id == "listFiles")
+    response = make_app(FILES).test_client().get("/files", headers={"Origin": "http://app.test", **headers})
+    assert response.status_code == 401
+    assert response.headers.getlist("WWW-Authenticate") == ['Bearer realm="File store"']
+    assert "WWW-Authenticate" in response.headers["Access-Control-Expose-Headers"].split(", ")
+    problems = answer_problems(
+        operation, 401, dict(response.headers), response.headers.get("Content-Type"), response.data
+    )
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("form", "status"),
+    [
+        (b"username=ada&password=correct-horse&extra=1&extra=2", 200),
+        (b"username=ada&password=correct-horse&remember=true&remember=false", 400),
+    ],
+    ids=["a field the schema does not declare, twice", "a declared one, twice"],
+)
+def test_a_field_the_form_does_not_declare_may_be_repeated(
+    make_app: Callable[..., Flask], form: bytes, status: int
+) -> None:
+    response = (
+        make_app(FORMS)
+        .test_client()
+        .post("/login", data=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    )
+    assert response.status_code == status, response.data
+
+
+@pytest.mark.parametrize(
+    ("length", "status"), [("0", 204), (None, 400)], ids=["Content-Length: 0, an empty file", "no length, no body"]
+)
+def test_an_empty_upload_is_a_body(make_app: Callable[..., Flask], length: str | None, status: int) -> None:
+    client = make_app(FILES).test_client()
+    headers = {"Authorization": "Bearer t", "Content-Type": "application/octet-stream"}
+    environ = {"CONTENT_LENGTH": length} if length is not None else {}
+    response = client.put("/files/a.txt", data=b"", headers=headers, environ_overrides=environ)
+    assert response.status_code == status, response.data
+    if length is None:
+        assert "a request body is required" in response.get_json()["error"]["message"]

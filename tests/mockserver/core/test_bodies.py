@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.core.bodies import MAX_BODY_DEPTH, validate_body
+from mockserver.core.bodies import MAX_BODY_DEPTH, carries_body, validate_body
 from usage_contract_kit.model import Operation
 from usage_contract_kit.spec import parse_document
 
@@ -36,6 +36,22 @@ FORM = _operation({"application/x-www-form-urlencoded": {"schema": PET}})
 MULTIPART = _operation({"multipart/form-data": {"schema": PET}})
 IMAGES = _operation({"image/*": {"schema": {"type": "string", "format": "binary"}}}, required=False)
 TEXT = _operation({"text/plain": {"schema": {"type": "string", "maxLength": 5}}})
+# Fields the schema does not declare: closed to them, or read by additionalProperties' schema.
+CLOSED = _operation({"application/x-www-form-urlencoded": {"schema": {**PET, "additionalProperties": False}}})
+COUNTS = _operation(
+    {
+        "application/x-www-form-urlencoded": {
+            "schema": {**PET, "additionalProperties": {"type": "integer", "maximum": 5}}
+        }
+    }
+)
+LISTS = _operation(
+    {
+        "multipart/form-data": {
+            "schema": {**PET, "additionalProperties": {"type": "array", "items": {"type": "integer"}}}
+        }
+    }
+)
 
 
 def _multipart(*parts: tuple[str, str, bool]) -> bytes:
@@ -87,6 +103,38 @@ CASES: list[tuple[str, Operation, str | None, bytes, str | None]] = [
     ),
     ("a form item out of its enum", FORM, "application/x-www-form-urlencoded", b"name=R&tags=c", "invalid:at /tags/0"),
     ("a repeated form field", FORM, "application/x-www-form-urlencoded", b"name=R&name=S", "invalid:given 2 times"),
+    ("an undeclared field may be repeated", FORM, "application/x-www-form-urlencoded", b"name=R&x=1&x=2", None),
+    (
+        "and in multipart",
+        MULTIPART,
+        "multipart/form-data; boundary=B",
+        _multipart(("name", "R", False), ("x", "1", False), ("x", "2", False)),
+        None,
+    ),
+    ("a form closed to others", CLOSED, "application/x-www-form-urlencoded", b"name=R&x=1&x=2", "invalid:'x' was"),
+    ("an extra field read by its schema", COUNTS, "application/x-www-form-urlencoded", b"name=R&x=3", None),
+    ("and checked by it", COUNTS, "application/x-www-form-urlencoded", b"name=R&x=9", "invalid:at /x: 9 is greater"),
+    (
+        "repeated: an array its schema judges",
+        COUNTS,
+        "application/x-www-form-urlencoded",
+        b"name=R&x=3&x=4",
+        "invalid:at /x",
+    ),
+    (
+        "extra fields of array schemas",
+        LISTS,
+        "multipart/form-data; boundary=B",
+        _multipart(("name", "R", False), ("x", "1", False), ("x", "2", False)),
+        None,
+    ),
+    (
+        "their items coerced",
+        LISTS,
+        "multipart/form-data; boundary=B",
+        _multipart(("name", "R", False), ("x", "1", False), ("x", "two", False)),
+        "invalid:field 'x': 'two' is not an integer",
+    ),
     (
         "a valid multipart body with a file",
         MULTIPART,
@@ -238,3 +286,61 @@ def test_a_discriminated_response_is_generated_valid() -> None:
         assert media is not None
         assert media.validator is not None
         assert media.validator.is_valid(served.body), served.body
+
+
+OPEN_FORM = _operation({"application/x-www-form-urlencoded": {"schema": {"type": "object"}}})
+NONEMPTY_TEXT = _operation({"text/plain": {"schema": {"type": "string", "minLength": 1}}})
+FILE = _operation({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}})
+SIZED = _operation(
+    {"application/octet-stream": {"schema": {"type": "string", "format": "binary", "minLength": 1, "maxLength": 4}}}
+)
+
+# An empty body that was sent (Content-Type and Content-Length: 0) is read as its media type reads it.
+EMPTY: list[tuple[str, Operation, str, str | None]] = [
+    ("an empty file", FILE, "application/octet-stream", None),
+    ("bytes fewer than minLength", SIZED, "application/octet-stream", "invalid:0 bytes, fewer than the schema's minLength of 1"),
+    ("empty text", TEXT, "text/plain", None),
+    ("empty text shorter than minLength", NONEMPTY_TEXT, "text/plain", "invalid:shorter than 1"),
+    ("a form without fields", OPEN_FORM, "application/x-www-form-urlencoded", None),
+    ("a form without its required fields", FORM, "application/x-www-form-urlencoded", 'invalid:"name" is a required property'),
+    ("empty JSON is no JSON", JSON, "application/json", "invalid:not valid JSON"),
+    ("nor is an empty multipart body", MULTIPART, "multipart/form-data; boundary=B", "invalid:not a multipart body"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("operation", "content_type", "expected"), [c[1:] for c in EMPTY], ids=[c[0] for c in EMPTY])
+def test_an_empty_body_is_a_body(operation: Operation, content_type: str, expected: str | None) -> None:
+    problem = validate_body(operation, content_type, b"", sent=True)
+    if expected is None:
+        assert problem is None
+        return
+    role, _, fragment = expected.partition(":")
+    assert problem is not None
+    assert problem.role == role
+    assert fragment in problem.message, problem.message
+    # Not sent at all, a required body is missing.
+    missing = validate_body(operation, content_type, b"")
+    assert missing is not None
+    assert "a request body is required" in missing.message
+
+
+def test_a_binary_body_is_within_the_schema_s_lengths() -> None:
+    assert validate_body(SIZED, "application/octet-stream", b"1234") is None
+    problem = validate_body(SIZED, "application/octet-stream", b"12345")
+    assert problem is not None
+    assert problem.message == "request body: 5 bytes, more than the schema's maxLength of 4"
+
+
+CARRIES = [
+    ("bytes", {}, b"x", True),
+    ("a media type and a zero length", {"content-type": "application/octet-stream", "content-length": "0"}, b"", True),
+    ("a media type, chunked, nothing", {"content-type": "text/plain", "transfer-encoding": "chunked"}, b"", True),
+    ("a zero length alone (a bodiless POST)", {"content-length": "0"}, b"", False),
+    ("a media type alone (no length: no body)", {"content-type": "application/json"}, b"", False),
+    ("nothing", {}, b"", False),
+]
+
+
+@pytest.mark.parametrize(("headers", "body", "expected"), [c[1:] for c in CARRIES], ids=[c[0] for c in CARRIES])
+def test_carries_body(headers: dict[str, str], body: bytes, expected: bool) -> None:
+    assert carries_body(headers, body) is expected

@@ -43,6 +43,36 @@ def test_cors_headers(
     assert headers == expected
 
 
+PREFLIGHTS = [
+    ("the path's methods", ("GET", "HEAD", "OPTIONS"), "PUT", "x-key", "GET, HEAD, OPTIONS", "x-key"),
+    ("a path without any: the method asked for", (), "PUT", "x-key", "PUT", "x-key"),
+    ("nothing to allow: no header", (), None, None, None, None),
+    ("blank values: no header", (), " ", " ", None, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "methods", "method", "requested", "expected_methods", "expected_headers"),
+    PREFLIGHTS,
+    ids=[p[0] for p in PREFLIGHTS],
+)
+def test_a_preflight_never_sends_an_empty_header(
+    name: str,
+    methods: tuple[str, ...],
+    method: str | None,
+    requested: str | None,
+    expected_methods: str | None,
+    expected_headers: str | None,
+) -> None:
+    headers = cors_headers(
+        "http://a.test", ("*",), preflight=True, methods=methods, requested_method=method, requested_headers=requested
+    )
+    assert all(value.strip() for _, value in headers), headers
+    found = dict(headers)
+    assert found.get("Access-Control-Allow-Methods") == expected_methods
+    assert found.get("Access-Control-Allow-Headers") == expected_headers
+
+
 EXPOSED = [
     ("documented headers", "http://a.test", ("*",), False, ("X-Total-Count", "ETag"), "X-Total-Count, ETag"),
     # What a page reads without being told, and Set-Cookie, which it is never shown, are not listed.

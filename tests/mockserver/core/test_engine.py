@@ -76,6 +76,9 @@ EXAMPLE_MODE = [
     ("a forced status needs no key", _request(key=None, prefer="code=404"), 404, {"error": "ResourceNotFound"}),
     ("a forced status by query", _request(query=GOOD + "&__code=403", key=None), 403, {"error": "Forbidden"}),
     ("an undocumented status", _request(prefer="code=418"), 422, {"error": "ValidationError"}),
+    # As the README says, unlike Prism: a chosen status comes before the checks, a chosen example after them.
+    ("a forced status skips validation", _request(query="startDate=x", prefer="code=200"), 200, {"data": {}}),
+    ("a chosen example does not", _request(key=None, prefer="example=fromSchema"), 401, {"error": "Unauthenticated"}),
     ("an unknown example", _request(prefer="example=nope"), 422, {"error": "ValidationError"}),
     ("a bad preference value", _request(prefer="delay=soon"), 422, {"error": "ValidationError"}),
     ("unknown preferences are ignored", _request(prefer="respond-async, wait=5"), 200, {"data": {"usageSms": 1}}),
@@ -98,6 +101,7 @@ DATA_MODE = [
     ("an unknown organization", _request("/organizations/org_9/usage"), 404, {"error": "ResourceNotFound"}),
     ("validation before the organization lookup", _request("/organizations/org_9/usage", "startDate=x"), 422, {}),
     ("a named example still wins", _request(prefer="example=fromSchema"), 200, {"data": {"usageSms": 0}}),
+    ("a forced status skips the lookup", _request("/organizations/org_9/usage", prefer="code=200"), 200, {"data": {}}),
 ]
 
 
@@ -124,6 +128,13 @@ def test_other_method_lists_what_is_allowed(example_state: MockState) -> None:
 def test_options_answers_the_allowed_methods(example_state: MockState) -> None:
     outcome = handle(example_state, _request(method="OPTIONS", key=None))
     assert (outcome.served.status, outcome.served.headers["Allow"]) == (204, "GET, HEAD, OPTIONS")
+
+
+def test_a_preflight_to_an_unknown_path_is_answered_and_the_request_gets_the_404(example_state: MockState) -> None:
+    preflight = handle(example_state, _request("/nothing", method="OPTIONS", access_control_request_method="GET"))
+    assert (preflight.served.status, preflight.served.headers, preflight.operation) == (204, {}, None)
+    assert handle(example_state, _request("/nothing", method="OPTIONS")).served.status == 404  # not a preflight
+    assert handle(example_state, _request("/nothing")).served.status == 404
 
 
 def test_head_is_served_like_get(example_state: MockState) -> None:
@@ -269,3 +280,68 @@ def test_allow_names_a_documented_options_once(with_options: MockState) -> None:
     served = handle(with_options, MockRequest("GET", "/files/content", {}, {}, {})).served
     assert served.status == 405
     assert served.headers["Allow"] == "OPTIONS, POST"
+
+
+# A 401 challenges the client (RFC 9110 section 15.5.2): WWW-Authenticate with each HTTP or
+# OAuth scheme the operation accepts, unless the response documents its own; a key has none.
+def _secured(security: list[dict[str, list[str]]], **documented: Any) -> dict[str, Any]:
+    unauthorized: dict[str, Any] = {"description": "who are you", **documented}
+    return {"security": security, "responses": {"200": {"description": "ok"}, "401": unauthorized}}
+
+
+_CHALLENGED = {
+    "openapi": "3.0.3",
+    "info": {"title": "Vault", "version": "1"},
+    "components": {
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "basic": {"type": "http", "scheme": "basic"},
+            "key": {"type": "apiKey", "in": "header", "name": "X-Key"},
+        }
+    },
+    "paths": {
+        "/bearer": {"get": _secured([{"bearer": []}])},
+        "/either": {"get": _secured([{"key": []}, {"basic": []}])},
+        "/key": {"get": _secured([{"key": []}])},
+        "/documented": {
+            "get": _secured(
+                [{"basic": []}],
+                headers={"WWW-Authenticate": {"schema": {"type": "string"}, "example": 'Basic realm="docs"'}},
+            )
+        },
+        "/undocumented": {"get": {"security": [{"bearer": []}], "responses": {"200": {"description": "ok"}}}},
+    },
+}
+CHALLENGES = [
+    ("no token", "/bearer", {}, 401, 'Bearer realm="Vault"'),
+    ("a token of another scheme", "/bearer", {"authorization": "Basic dTpw"}, 401, 'Bearer realm="Vault"'),
+    ("a 401 asked for", "/bearer", {"authorization": "Bearer t", "prefer": "code=401"}, 401, 'Bearer realm="Vault"'),
+    ("a 401 asked for without a token", "/bearer", {"prefer": "code=401"}, 401, 'Bearer realm="Vault"'),
+    ("a key or basic: basic's challenge", "/either", {}, 401, 'Basic realm="Vault"'),
+    ("the documented challenge wins", "/documented", {}, 401, 'Basic realm="docs"'),
+    ("and when asked for", "/documented", {"prefer": "code=401"}, 401, 'Basic realm="docs"'),
+    ("a 401 the operation does not document", "/undocumented", {}, 401, 'Bearer realm="Vault"'),
+    ("a key has no standard challenge", "/key", {}, 401, None),
+    ("a valid token is served", "/bearer", {"authorization": "Bearer t"}, 200, None),
+    ("another status asked for", "/bearer", {"prefer": "code=200"}, 200, None),
+]
+
+
+@pytest.fixture(scope="module")
+def challenged() -> MockState:
+    from usage_contract_kit.spec import parse_document
+
+    return build_state(parse_document(_CHALLENGED))
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status", "expected"), [c[1:] for c in CHALLENGES], ids=[c[0] for c in CHALLENGES]
+)
+def test_a_401_challenges_for_its_http_schemes(
+    challenged: MockState, path: str, headers: dict[str, str], status: int, expected: str | None
+) -> None:
+    served = handle(challenged, MockRequest("GET", path, {}, headers, {})).served
+    assert served.status == status
+    assert {k: v for k, v in served.headers.items() if k.lower() == "www-authenticate"} == (
+        {} if expected is None else {"WWW-Authenticate": expected}
+    )

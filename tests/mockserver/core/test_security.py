@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.core.security import find_credentials, redact
+from mockserver.core.security import challenge, find_credentials, redact
 from usage_contract_kit.model import Operation
 from usage_contract_kit.spec import parse_document
 
@@ -12,6 +12,9 @@ SCHEMES = {
     "key": {"type": "apiKey", "in": "header", "name": "X-API-Key", "x-key-pattern": "^k_[a-z]{4}$"},
     "query": {"type": "apiKey", "in": "query", "name": "api_key"},
     "bearer": {"type": "http", "scheme": "bearer"},
+    "basic": {"type": "http", "scheme": "Basic"},
+    "oauth": {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "https://a.test/t", "scopes": {}}}},
+    "oidc": {"type": "openIdConnect", "openIdConnectUrl": "https://a.test/.well-known/openid-configuration"},
 }
 
 
@@ -23,6 +26,29 @@ def _operation(security: list[dict[str, list[str]]]) -> Operation:
         "paths": {"/x": {"get": {"security": security, "responses": {"200": {"description": "ok"}}}}},
     }
     return parse_document(document).operations[0]
+
+
+CHALLENGES = [
+    ("a bearer token", [{"bearer": []}], "Shop", 'Bearer realm="Shop"'),
+    ("basic", [{"basic": []}], "Shop", 'Basic realm="Shop"'),
+    ("OAuth 2 takes bearer tokens", [{"oauth": ["read"]}], "Shop", 'Bearer realm="Shop"'),
+    ("OpenID Connect too", [{"oidc": []}], "Shop", 'Bearer realm="Shop"'),
+    (
+        "each scheme accepted, in order",
+        [{"basic": []}, {"key": [], "bearer": []}],
+        "S",
+        'Basic realm="S", Bearer realm="S"',
+    ),
+    ("the same challenge once", [{"bearer": []}, {"oauth": []}], "S", 'Bearer realm="S"'),
+    ("an API key has no challenge", [{"key": []}, {"query": []}], "S", None),
+    ("an open operation has none", [], "S", None),
+    ("a realm quoted", [{"basic": []}], 'A "b" \\ c\u00e9', 'Basic realm="A \\"b\\" \\\\ c?"'),
+]
+
+
+@pytest.mark.parametrize(("name", "security", "realm", "expected"), CHALLENGES, ids=[c[0] for c in CHALLENGES])
+def test_challenge(name: str, security: list[dict[str, list[str]]], realm: str, expected: str | None) -> None:
+    assert challenge(_operation(security), realm) == expected
 
 
 CASES = [
