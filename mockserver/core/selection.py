@@ -51,7 +51,7 @@ def select_response(
     if prefs.code is not None:
         response = operation.response(prefs.code)
         if response is None:
-            documented = ", ".join(operation.responses)
+            documented = ", ".join(operation.responses) or "none"
             raise SelectionError(
                 f"status {prefs.code} is not documented for {operation.method} {operation.path}; "
                 f"documented: {documented}"
