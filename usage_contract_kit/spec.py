@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from usage_contract_kit.documents import MEGABYTE, read_yaml
+from usage_contract_kit.documents import MEGABYTE, read_document
 from usage_contract_kit.errors import Faults, SpecError, pointer
 from usage_contract_kit.model import SecurityScheme, Spec
 from usage_contract_kit.reading import KNOWN_RULES, OperationReader
@@ -66,7 +66,7 @@ def load_spec(
     not stop serving through as :attr:`Spec.warnings` (see :func:`parse_document`).
     """
     name = str(path) if source is None else source
-    document = read_yaml(path, source=name, max_bytes=max_bytes, limit_name=limit_name, error=SpecError)
+    document = read_document(path, source=name, max_bytes=max_bytes, limit_name=limit_name, error=SpecError)
     return parse_document(document.value, source=name, digest=document.digest, memo=memo, lenient=lenient)
 
 

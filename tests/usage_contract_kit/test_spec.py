@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -180,6 +181,28 @@ def test_unquoted_status_codes_are_read_as_json_would_write_them(tmp_path: Path)
     path.write_text(unquoted)
     (op,) = load_spec(path).operations
     assert {"200", "404"} <= set(op.responses)
+
+
+def test_a_json_spec_is_read_as_json(tmp_path: Path) -> None:
+    # Twilio's spec writes emoji as surrogate pairs of escapes, which PyYAML refuses.
+    document = _document()
+    example = _at(document, *OP, "responses", "200", "content", "application/json", "examples", "default", "value")
+    example["note"] = "\U0001f44d"
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(document, indent=1))  # ensure_ascii: "\\ud83d\\udc4d"
+    assert "\\ud83d\\udc4d" in path.read_text()
+    (op,) = load_spec(path).operations
+    media = op.responses["200"].media
+    assert media is not None
+    assert media.default_example is not None
+    assert media.default_example.value["note"] == "\U0001f44d"
+
+
+def test_a_truncated_json_spec_is_not_valid_json(tmp_path: Path) -> None:
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(_document(), indent=1)[:200])
+    with pytest.raises(SpecError, match=r"spec\.json: not valid JSON at line \d+, column \d+: "):
+        load_spec(path)
 
 
 def test_a_key_written_both_quoted_and_not_is_refused_where_it_stands() -> None:
