@@ -315,3 +315,20 @@ def test_request_bodies_headers_and_recursive_schemas_are_read() -> None:
     assert media is not None
     assert media.validator is not None
     assert not media.validator.is_valid({"name": "root"})  # an answer carries its id
+
+
+def test_a_ref_in_an_example_is_the_example_not_the_schema_it_names() -> None:
+    pet = {"type": "object", "properties": {"name": {"type": "string"}}}
+    example = {"$ref": "#/components/schemas/Pet"}  # a JSON Schema registry's answer: a schema, as data
+    media = {"schema": {"type": "object"}, "examples": {"pet": {"value": example}}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/s": {"get": {"responses": {"200": {"description": "d", "content": {"application/json": media}}}}}},
+        "components": {"schemas": {"Pet": pet}},
+    }
+    (op,) = parse_document(document).operations
+    served = op.responses["200"].media
+    assert served is not None
+    assert served.default_example is not None
+    assert served.default_example.value == example
