@@ -27,7 +27,7 @@ from typing import Any
 
 from usage_contract_kit.errors import SpecError
 from usage_contract_kit.places import DOCUMENT, LITERAL, REFERABLE, SCHEMA, children
-from usage_contract_kit.pointers import lookup, pointer
+from usage_contract_kit.pointers import lookup, pointer, ref_parts
 
 __all__ = ["MAX_LEVELS", "MAX_NODES", "Resolved", "document_refs", "inline_refs", "resolve_refs"]
 
@@ -200,7 +200,7 @@ def _discriminate(node: Mapping[str, Any], resolved: dict[str, Any], document: A
                 constrained.append(copy)
                 continue
             values = [value for value, target in mapping.items() if _names(target, ref)]
-            own = ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+            own = _last_part(ref)
             if own not in mapping:
                 values.append(own)
             picked = {"required": [name], "properties": {name: {"enum": values}}}
@@ -234,7 +234,26 @@ def _names(target: Any, ref: str) -> bool:
     """Whether a discriminator mapping's ``target`` (a ref, or a schema's name) is ``ref``."""
     if not isinstance(target, str):
         return False
-    return target == ref if target.startswith("#") else f"#/components/schemas/{target}" == ref
+    if target.startswith("#"):
+        return target == ref or _same_place(target, ref)
+    return f"#/components/schemas/{target}" == ref or (
+        ref.startswith("#/components/schemas/") and _last_part(ref) == target
+    )
+
+
+def _last_part(ref: str) -> str:
+    """The last segment of a ref's pointer, decoded: the name of the schema it points to."""
+    try:
+        return ref_parts(ref)[-1]
+    except (UnicodeDecodeError, IndexError):
+        return ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+
+
+def _same_place(one: str, other: str) -> bool:
+    try:
+        return ref_parts(one) == ref_parts(other)
+    except UnicodeDecodeError:
+        return False
 
 
 class _Resolver:

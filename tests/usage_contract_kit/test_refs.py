@@ -222,3 +222,14 @@ def test_refs_are_followed_only_where_openapi_allows_them() -> None:
     }
     assert resolved["webhooks"]["changed"] == resolved["paths"]["/docs"]
     assert resolved["components"]["securitySchemes"]["key"] == {"type": "http"}
+
+
+def test_a_discriminator_names_a_percent_encoded_branch_by_its_decoded_name() -> None:
+    cat = {"type": "object", "properties": {"kind": {"type": "string"}}}
+    pet = {
+        "oneOf": [{"$ref": "#/components/schemas/Big%20Cat"}, {"$ref": "#/components/schemas/Dog%20Y"}],
+        "discriminator": {"propertyName": "kind", "mapping": {"dog": "#/components/schemas/Dog Y"}},
+    }
+    document = {"components": {"schemas": {"Big Cat": cat, "Dog Y": cat, "Pet": pet}}}
+    branches = inline_refs(document, source="s.yaml")["components"]["schemas"]["Pet"]["oneOf"]
+    assert [branch["allOf"][1]["properties"]["kind"]["enum"] for branch in branches] == [["Big Cat"], ["dog", "Dog Y"]]

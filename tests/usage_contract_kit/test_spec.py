@@ -332,3 +332,36 @@ def test_a_ref_in_an_example_is_the_example_not_the_schema_it_names() -> None:
     assert served is not None
     assert served.default_example is not None
     assert served.default_example.value == example
+
+
+def test_percent_encoded_refs_resolve_and_recursive_ones_are_followed() -> None:
+    node = {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "kids": {"items": {"$ref": "#/components/schemas/Tree%20Node"}}},
+    }
+    get = {
+        "parameters": [{"$ref": "#/paths/~1items~1%7Bid%7D/get/parameters/0"}],
+        "responses": {
+            "200": {
+                "description": "d",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Tree%20Node"}}},
+            }
+        },
+    }
+    own = {"parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/items/{id}": {"get": {**own, "responses": get["responses"]}}, "/other/{id}": {"get": get}},
+        "components": {"schemas": {"Tree Node": node}},
+    }
+    spec = parse_document(document)
+    other = next(op for op in spec.operations if op.path == "/other/{id}")
+    assert [p.name for p in other.parameters] == ["id"]
+    media = other.responses["200"].media
+    assert media is not None
+    assert media.validator is not None
+    assert media.validator.first_error({"kids": [{"kids": [{"name": 5}]}]}) == (
+        "/kids/0/kids/0/name",
+        '5 is not of type "string"',
+    )
