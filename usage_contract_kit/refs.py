@@ -43,13 +43,18 @@ class Resolved:
     recursive: Mapping[str, Any] = field(default_factory=dict)  # ref -> its target, for refs kept as $ref
 
 
-def inline_refs(document: dict[str, Any], *, source: str, max_nodes: int = MAX_NODES) -> Any:
+def inline_refs(document: dict[str, Any], *, source: str, max_nodes: int = MAX_NODES, limit_name: str = "") -> Any:
     """``document`` with every local ``$ref`` replaced by (a copy of) its target, but those of cycles."""
-    return resolve_refs(document, source=source, max_nodes=max_nodes).document
+    return resolve_refs(document, source=source, max_nodes=max_nodes, limit_name=limit_name).document
 
 
-def resolve_refs(document: dict[str, Any], *, source: str, max_nodes: int = MAX_NODES) -> Resolved:
-    """Inline ``document``'s refs; refs that close a cycle stay refs (see :class:`Resolved`)."""
+def resolve_refs(
+    document: dict[str, Any], *, source: str, max_nodes: int = MAX_NODES, limit_name: str = ""
+) -> Resolved:
+    """Inline ``document``'s refs; refs that close a cycle stay refs (see :class:`Resolved`).
+
+    ``limit_name`` is the setting that raises ``max_nodes``, named in the refusal.
+    """
     graph = _RefGraph(document, source)
     recursive = graph.recursive()
     resolver = _Resolver(document, source, recursive, graph.kinds)
@@ -57,7 +62,7 @@ def resolve_refs(document: dict[str, Any], *, source: str, max_nodes: int = MAX_
     for ref in sorted(recursive):
         size += resolver.measure(graph.targets[ref], graph.kinds[ref], ref[1:], 0)[0]
     if size > max_nodes:
-        raise SpecError(source, "", resolver.too_big(size, max_nodes))
+        raise SpecError(source, "", resolver.too_big(size, max_nodes, limit_name))
     table = {ref: resolver.resolve(graph.targets[ref], graph.kinds[ref], ref[1:]) for ref in sorted(recursive)}
     return Resolved(resolver.resolve(document, DOCUMENT, ""), table)
 
@@ -265,11 +270,12 @@ class _Resolver:
         self.measured: dict[str, tuple[int, int]] = {}  # ref -> (nodes, levels) of its inlined target
         self.biggest: tuple[int, str] = (0, "")
 
-    def too_big(self, size: int, limit: int) -> str:
+    def too_big(self, size: int, limit: int, limit_name: str) -> str:
         count, ref = self.biggest
+        raise_it = f"; {limit_name} raises the limit" if limit_name else ""
         return (
             f"inlining the $refs would make {size:,} nodes, over the limit of {limit:,}"
-            f" (refs that use refs several times multiply; the largest, {ref!r}, inlines to {count:,} nodes)"
+            f" (refs that use refs several times multiply; the largest, {ref!r}, inlines to {count:,} nodes){raise_it}"
         )
 
     def measure(self, node: Any, kind: int | None, at: str, depth: int) -> tuple[int, int]:

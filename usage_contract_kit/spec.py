@@ -27,10 +27,11 @@ from usage_contract_kit.documents import MEGABYTE, read_document
 from usage_contract_kit.errors import Faults, SpecError, pointer
 from usage_contract_kit.model import SecurityScheme, Spec
 from usage_contract_kit.reading import KNOWN_RULES, OperationReader
-from usage_contract_kit.refs import resolve_refs
+from usage_contract_kit.refs import MAX_NODES, resolve_refs
 
 __all__ = [
     "KNOWN_RULES",
+    "MAX_NODES",
     "MAX_SPEC_BYTES",
     "ValidityMemo",
     "document_problems",
@@ -58,16 +59,27 @@ def load_spec(
     limit_name: str = "MOCK_MAX_SPEC_MB",
     memo: ValidityMemo | None = None,
     lenient: bool = False,
+    max_nodes: int = MAX_NODES,
+    nodes_limit_name: str = "MOCK_MAX_SPEC_NODES",
 ) -> Spec:
     """Read, resolve and check an OpenAPI 3.0/3.1 file; raise :class:`SpecError` if unusable.
 
     ``source`` names the file in messages (default: ``path``); ``max_bytes`` caps its size,
-    and ``limit_name`` is the setting that raises the cap. ``lenient`` lets faults that do
+    and ``limit_name`` is the setting that raises the cap; ``max_nodes`` caps the nodes the
+    document inlines to (``nodes_limit_name`` raises it). ``lenient`` lets faults that do
     not stop serving through as :attr:`Spec.warnings` (see :func:`parse_document`).
     """
     name = str(path) if source is None else source
     document = read_document(path, source=name, max_bytes=max_bytes, limit_name=limit_name, error=SpecError)
-    return parse_document(document.value, source=name, digest=document.digest, memo=memo, lenient=lenient)
+    return parse_document(
+        document.value,
+        source=name,
+        digest=document.digest,
+        memo=memo,
+        lenient=lenient,
+        max_nodes=max_nodes,
+        nodes_limit_name=nodes_limit_name,
+    )
 
 
 def parse_document(
@@ -77,6 +89,8 @@ def parse_document(
     digest: str | None = None,
     memo: ValidityMemo | None = None,
     lenient: bool = False,
+    max_nodes: int = MAX_NODES,
+    nodes_limit_name: str = "",
 ) -> Spec:
     """Build a :class:`Spec` from an already parsed document.
 
@@ -93,7 +107,7 @@ def parse_document(
     if not version.startswith("3."):
         raise SpecError(source, "/openapi", f"OpenAPI 3.x is required, found {version!r}")
     document = json_keys(document, source)
-    resolved = resolve_refs(document, source=source)
+    resolved = resolve_refs(document, source=source, max_nodes=max_nodes, limit_name=nodes_limit_name)
     faults = Faults(source, lenient=lenient)
     if memo is None or digest is None or not memo.known_valid(digest):
         if lenient:
