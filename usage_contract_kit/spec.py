@@ -103,12 +103,16 @@ def parse_document(
     """
     if not isinstance(document, dict):
         raise SpecError(source, "", "the document must be a mapping with an 'openapi' key")
-    version = str(document.get("openapi", ""))
-    if not version.startswith("3."):
-        raise SpecError(source, "/openapi", f"OpenAPI 3.x is required, found {version!r}")
+    version = _version(document, source)
+    faults = Faults(source, lenient=lenient)
+    if not _READ_VERSIONS.match(version):
+        faults.report(
+            "/openapi",
+            f"OpenAPI {version} is not supported: this kit reads OpenAPI 3.0 and 3.1"
+            " (--lenient reads it as 3.1, and what 3.1 does not have is not served)",
+        )
     document = json_keys(document, source)
     resolved = resolve_refs(document, source=source, max_nodes=max_nodes, limit_name=nodes_limit_name)
-    faults = Faults(source, lenient=lenient)
     if memo is None or digest is None or not memo.known_valid(digest):
         if lenient:
             for location, problem in document_problems(document):
@@ -128,6 +132,26 @@ def parse_document(
         recursive=resolved.recursive,
         warnings=tuple(faults.warnings),
     )
+
+
+_READ_VERSIONS = re.compile(r"3\.[01](\.\d+)?(-.*)?\Z")
+
+
+def _version(document: Mapping[str, Any], source: str) -> str:
+    """The document's ``openapi`` version; a Swagger 2 document or one without a version says so."""
+    if "openapi" not in document and "swagger" in document:
+        raise SpecError(
+            source,
+            "/swagger",
+            f"swagger: {str(document['swagger'])!r} is Swagger (OpenAPI 2), which is not supported: convert it to"
+            " OpenAPI 3 first (the Swagger Editor's 'Convert to OpenAPI 3', or the swagger2openapi command)",
+        )
+    if "openapi" not in document:
+        raise SpecError(source, "", "no 'openapi' field at the top: an OpenAPI 3.0 or 3.1 document is required")
+    version = str(document["openapi"])
+    if not version.startswith("3."):
+        raise SpecError(source, "/openapi", f"OpenAPI 3.0 or 3.1 is required, found {version!r}")
+    return version
 
 
 def json_keys(node: Any, source: str, at: str = "") -> Any:

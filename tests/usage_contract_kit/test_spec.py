@@ -117,7 +117,9 @@ def test_broken_spec_names_file_and_location(
     [
         ("openapi: [", "not valid YAML at line 2"),
         ("- a list", "must be a mapping"),
-        ("openapi: 2.0\n", "OpenAPI 3.x is required"),
+        ("openapi: 2.0\n", "OpenAPI 3.0 or 3.1 is required, found '2.0'"),
+        ("swagger: '2.0'\n", r"#/swagger: swagger: '2.0' is Swagger \(OpenAPI 2\), which is not supported: convert it"),
+        ("info: {title: t}\n", "no 'openapi' field at the top"),
     ],
 )
 def test_unusable_files(text: str, problem: str, tmp_path: Path) -> None:
@@ -365,3 +367,22 @@ def test_percent_encoded_refs_resolve_and_recursive_ones_are_followed() -> None:
         "/kids/0/kids/0/name",
         '5 is not of type "string"',
     )
+
+
+def _versioned(version: str) -> dict[str, Any]:
+    return {"openapi": version, "info": {"title": "t", "version": "1"}, "paths": {}}
+
+
+@pytest.mark.parametrize("version", ["3.0.0", "3.0.4", "3.1.0", "3.1.1"])
+def test_openapi_3_0_and_3_1_are_read(version: str) -> None:
+    assert parse_document(_versioned(version)).warnings == ()
+
+
+@pytest.mark.parametrize("version", ["3.2.0", "3.9", "3.10.0"])
+def test_another_3_x_is_refused_or_read_as_3_1_with_a_warning(version: str) -> None:
+    problem = f"s.yaml#/openapi: OpenAPI {version} is not supported: this kit reads OpenAPI 3.0 and 3.1"
+    with pytest.raises(SpecError) as info:
+        parse_document(_versioned(version), source="s.yaml")
+    assert str(info.value).startswith(problem)
+    (warning, *_) = parse_document(_versioned(version), source="s.yaml", lenient=True).warnings
+    assert warning.startswith(problem)

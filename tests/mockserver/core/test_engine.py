@@ -328,3 +328,23 @@ def test_a_status_asked_of_an_operation_without_responses_names_none() -> None:
     served = handle(state, MockRequest("GET", "/none", {"__code": ["200"]}, {}, {})).served
     assert served.status == 400
     assert served.body["message"] == "status 200 is not documented for GET /none; documented: none"
+
+
+def test_an_external_example_is_named_as_such_not_as_undocumented() -> None:
+    from usage_contract_kit.spec import parse_document
+
+    examples = {"remote": {"externalValue": "https://example.com/doc.json"}, "local": {"value": {"a": 1}}}
+    media = {"schema": {"type": "object"}, "examples": examples}
+    response = {"description": "d", "content": {"application/json": media}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/doc": {"get": {"responses": {"200": response}}}},
+    }
+    state = build_state(parse_document(document))
+    served = handle(state, MockRequest("GET", "/doc", {}, {"prefer": "example=remote"}, {})).served
+    assert served.status == 400
+    assert served.body["message"] == (
+        "example 'remote' of status 200 (application/json) is external (https://example.com/doc.json), and the mock"
+        " does not fetch external examples; served instead: local"
+    )
