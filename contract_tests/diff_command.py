@@ -19,7 +19,7 @@ import click
 from contract_tests.diff.documents import diff_documents
 from contract_tests.diff.model import FAIL_ON, DiffError, exit_code
 from contract_tests.diff.render import FORMATS, render
-from usage_contract_kit.documents import parse_yaml
+from usage_contract_kit.documents import parse_text
 from usage_contract_kit.errors import SpecError
 from usage_contract_kit.spec import validate_document
 from usage_contract_kit.verdicts import FileMemo
@@ -34,7 +34,7 @@ class InputError(Exception):
 def load_document(source: str, text: str) -> dict[str, Any]:
     """Parse and validate one version, as the kit reads its contract; :class:`InputError` names the fault."""
     try:
-        document = parse_yaml(text, source=source, error=SpecError)
+        document = parse_text(text, source=source, error=SpecError, as_json=source.lower().endswith(".json"))
         if not isinstance(document, dict) or not ("openapi" in document or "swagger" in document):
             raise SpecError(source, "", "not an OpenAPI document (no 'openapi' field at the top)")
         if "swagger" in document:

@@ -185,6 +185,13 @@ def _megabytes(name: str, default: float, envvar: str, text: str) -> Callable[[F
     help="Seconds between checks for changed files; 0 turns reloading off.",
 )
 @_megabytes("--max-spec-mb", 20, "MOCKSERVER_MAX_SPEC_MB", "Refuse a spec file larger than this many megabytes.")
+@click.option(
+    "--max-spec-nodes",
+    type=click.IntRange(1),
+    default=1_000_000,
+    envvar="MOCKSERVER_MAX_SPEC_NODES",
+    help="Refuse a spec whose $refs inline to more nodes than this (load time and memory grow with them).",
+)
 @_megabytes("--max-data-mb", 200, "MOCKSERVER_MAX_DATA_MB", "Refuse a data file larger than this many megabytes.")
 @_megabytes("--max-usage-mb", 500, "MOCKSERVER_MAX_USAGE_MB", "Refuse a usage CSV larger than this many megabytes.")
 @_megabytes(
@@ -218,6 +225,7 @@ def main(
     max_delay_ms: int,
     reload_interval: float,
     max_spec_mb: float,
+    max_spec_nodes: int,
     max_data_mb: float,
     max_usage_mb: float,
     max_body_mb: float,
@@ -255,6 +263,7 @@ def main(
         "MOCK_ADMIN_ENABLED": admin_enabled,
         "MOCK_RELOAD_INTERVAL": 0 if check else reload_interval,
         "MOCK_MAX_SPEC_MB": max_spec_mb,
+        "MOCK_MAX_SPEC_NODES": max_spec_nodes,
         "MOCK_MAX_DATA_MB": max_data_mb,
         "MOCK_MAX_USAGE_MB": max_usage_mb,
         "MOCK_MAX_DELAY_MS": max_delay_ms,

@@ -32,6 +32,8 @@ def load_state(
         limit_name="--max-spec-mb, MOCKSERVER_MAX_SPEC_MB",
         memo=FileMemo(),
         lenient=settings.lenient,
+        max_nodes=settings.max_spec_nodes,
+        nodes_limit_name="--max-spec-nodes, MOCKSERVER_MAX_SPEC_NODES",
     )
     backend = None
     if settings.data is not None:

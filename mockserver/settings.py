@@ -40,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "MOCK_MAX_DELAY_MS": 10_000,
     "MOCK_DELAY_SLOTS": 4,
     "MOCK_MAX_SPEC_MB": 20,
+    "MOCK_MAX_SPEC_NODES": 1_000_000,
     "MOCK_MAX_DATA_MB": 200,
     "MOCK_MAX_USAGE_MB": 500,
     "MOCK_RELOAD_TIMEOUT": 120,
@@ -79,6 +80,7 @@ class MockSettings:
     reload_memory_mb: int
     max_body_bytes: int = _MEGABYTE
     lenient: bool = False
+    max_spec_nodes: int = 1_000_000  # nodes the spec may inline its $refs to
 
 
 def from_environ(environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -188,4 +190,5 @@ def parse_settings(config: Mapping[str, Any]) -> MockSettings:
         reload_memory_mb=_int(config, "MOCK_RELOAD_MEMORY_MB", 64),
         max_body_bytes=_megabytes(config, "MOCK_MAX_BODY_MB"),
         lenient=parse_flag(config, "MOCK_LENIENT"),
+        max_spec_nodes=_int(config, "MOCK_MAX_SPEC_NODES", 1),
     )

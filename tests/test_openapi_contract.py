@@ -114,3 +114,12 @@ def test_gate_names_the_broken_place(document: dict[str, Any], name: str, breake
     broken = copy.deepcopy(document)
     breaker(broken)
     assert location in [at for at, _ in spec_problems(broken)]
+
+
+def test_a_ref_in_example_data_or_an_extension_is_no_reference(document: dict[str, Any]) -> None:
+    changed = copy.deepcopy(document)
+    _node(changed, *OP, "responses", "200", "content", "application/json", "examples", "default", "value")["$ref"] = (
+        "other.yaml#/x"  # data that happens to hold a key named $ref
+    )
+    changed["x-topics"] = [{"content": {"$ref": "./docs/guide.md"}}]  # Bump.sh's extension
+    assert spec_problems(changed) == []

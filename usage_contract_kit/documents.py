@@ -1,4 +1,4 @@
-"""Read the YAML files the mock is handed (spec and data file), safely.
+"""Read the YAML (and JSON) files the kit is handed (spec, data file, targets file), safely.
 
 Every YAML file goes through :func:`read_yaml`, which
 
@@ -16,6 +16,10 @@ Every YAML file goes through :func:`read_yaml`, which
 Everything else follows PyYAML's safe loader (YAML 1.1 booleans, octal, merge keys of
 inline mappings, ``!!set`` as a mapping of nulls). Problems raise the caller's
 :class:`~usage_contract_kit.errors.LoadError` subclass with the JSON pointer of the place.
+
+A spec may be JSON: :func:`read_document` reads a file named ``*.json``, or whose text
+starts with ``{`` or ``[``, as JSON (:mod:`usage_contract_kit.json_text`, within the same
+size and depth limits), and anything else as YAML.
 """
 
 from __future__ import annotations
@@ -31,8 +35,9 @@ import yaml
 from yaml import events
 
 from usage_contract_kit.errors import LoadError, pointer
+from usage_contract_kit.json_text import parse_json
 
-__all__ = ["MAX_DEPTH", "MEGABYTE", "Document", "parse_yaml", "read_yaml"]
+__all__ = ["MAX_DEPTH", "MEGABYTE", "Document", "parse_text", "parse_yaml", "read_document", "read_yaml"]
 
 MAX_DEPTH = 128
 MEGABYTE = 1024 * 1024
@@ -66,6 +71,45 @@ class Document:
 
 def read_yaml(path: str | Path, *, source: str, max_bytes: int, limit_name: str, error: type[LoadError]) -> Document:
     """Read and parse one YAML file of at most ``max_bytes``; raise ``error`` naming the fault."""
+    data = _read(path, source=source, max_bytes=max_bytes, limit_name=limit_name, error=error)
+    return Document(parse_yaml(data, source=source, error=error), hashlib.sha256(data).hexdigest(), len(data))
+
+
+def read_document(
+    path: str | Path, *, source: str, max_bytes: int, limit_name: str, error: type[LoadError]
+) -> Document:
+    """Read and parse one YAML or JSON file of at most ``max_bytes`` (see :func:`parse_text`).
+
+    ``source`` names the file in messages, and its ending (``.json``) says JSON: ``path`` may
+    be a copy under another name.
+    """
+    data = _read(path, source=source, max_bytes=max_bytes, limit_name=limit_name, error=error)
+    value = parse_text(data, source=source, error=error, as_json=source.lower().endswith(".json"))
+    return Document(value, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def parse_text(data: bytes | str, *, source: str, error: type[LoadError], as_json: bool = False) -> Any:
+    """Plain data from a JSON or YAML document.
+
+    JSON when ``as_json`` (a file named ``*.json``), YAML otherwise; but a text that starts
+    with ``{`` or ``[`` is read as JSON first, then, if it is not JSON, as YAML (a flow
+    mapping): when neither reads it, the fault reported is JSON's.
+    """
+    if as_json:
+        return parse_json(data, source=source, error=error, max_depth=MAX_DEPTH)
+    head = data[:64].lstrip() if isinstance(data, str) else data[:64].decode("utf-8", "replace").lstrip()
+    if not head.removeprefix("\ufeff").lstrip().startswith(("{", "[")):
+        return parse_yaml(data, source=source, error=error)
+    try:
+        return parse_json(data, source=source, error=error, max_depth=MAX_DEPTH)
+    except LoadError as as_json_error:
+        try:
+            return parse_yaml(data, source=source, error=error)
+        except LoadError:
+            raise as_json_error from None
+
+
+def _read(path: str | Path, *, source: str, max_bytes: int, limit_name: str, error: type[LoadError]) -> bytes:
     try:
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
@@ -76,8 +120,7 @@ def read_yaml(path: str | Path, *, source: str, max_bytes: int, limit_name: str,
         raise error(source, "", f"cannot read the file ({exc.strerror or exc})") from None
     if len(data) > max_bytes:
         raise error(source, "", _too_big(len(data), max_bytes, limit_name, more=True))
-    value = parse_yaml(data, source=source, error=error)
-    return Document(value, hashlib.sha256(data).hexdigest(), len(data))
+    return data
 
 
 def _too_big(size: int, limit: int, limit_name: str, *, more: bool = False) -> str:

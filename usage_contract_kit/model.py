@@ -49,6 +49,7 @@ class MediaType:
     location: str
     encoding: Mapping[str, Any] = field(default_factory=dict)  # multipart and form: per property
     left_out: tuple[str, ...] = ()  # the names of examples a lenient reading left out: they break the schema
+    external: Mapping[str, str] = field(default_factory=dict)  # name -> externalValue: examples not fetched
 
     @cached_property
     def kind(self) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
-__all__ = ["lookup", "pointer"]
+__all__ = ["lookup", "pointer", "ref_parts"]
 
 
 def pointer(*parts: str | int) -> str:
@@ -12,20 +13,44 @@ def pointer(*parts: str | int) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+def ref_parts(ref: str, *, decode: bool = True) -> list[str]:
+    """The path segments of a local ``$ref``: ``#/paths/~1items~1%7Bid%7D`` is ``["paths", "/items/{id}"]``.
+
+    A ``$ref`` is a URI, so its fragment is percent-decoded (RFC 3986) before it is read as a
+    JSON pointer (RFC 6901, section 6): ``%20`` is a space, ``%7B`` a brace.
+    """
+    text = unquote(ref[1:], errors="strict") if decode else ref[1:]
+    return [raw.replace("~1", "/").replace("~0", "~") for raw in text.split("/")[1:]]
+
+
 def lookup(document: Any, ref: str) -> Any:
     """The node a local ``$ref`` (``#/components/...``) points to.
 
-    Raises ``LookupError`` when the ref is not local or leads nowhere.
+    The fragment is percent-decoded first (see :func:`ref_parts`); a ref that leads nowhere
+    so, but somewhere as written (a key that itself holds ``%``), leads there. Raises
+    ``LookupError`` when the ref is not local or leads nowhere.
     """
     if not ref.startswith("#"):
         raise LookupError(f"$ref {ref!r} points outside the file (only local refs)")
+    attempts = (True, False) if "%" in ref else (True,)
+    for decode in attempts:
+        try:
+            parts = ref_parts(ref, decode=decode)
+        except UnicodeDecodeError:
+            continue
+        found, node = _follow(document, parts)
+        if found:
+            return node
+    raise LookupError(f"$ref {ref!r} does not resolve")
+
+
+def _follow(document: Any, parts: list[str]) -> tuple[bool, Any]:
     node: Any = document
-    for raw in ref[1:].split("/")[1:]:
-        part = raw.replace("~1", "/").replace("~0", "~")
+    for part in parts:
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         else:
-            raise LookupError(f"$ref {ref!r} does not resolve")
-    return node
+            return False, None
+    return True, node

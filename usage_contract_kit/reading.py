@@ -218,7 +218,14 @@ class OperationReader:
         textual = media.kind not in ("json", "form", "multipart") and not _admits_strings(schema)
         kept = self.checked(examples, validator, textual=textual)
         left_out = tuple(example.name for example in examples if example not in kept)
-        return MediaType(content_type, schema, validator, kept, at, media.encoding, left_out=left_out)
+        external = {
+            str(name): str(example["externalValue"])
+            for name, example in (raw.get("examples") or {}).items()
+            if isinstance(example, dict) and "value" not in example and "externalValue" in example
+        }
+        return MediaType(
+            content_type, schema, validator, kept, at, media.encoding, left_out=left_out, external=external
+        )
 
     def examples(self, raw: Mapping[str, Any], schema: Any, at: str) -> list[Example]:
         examples: list[Example] = []

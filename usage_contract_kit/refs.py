@@ -13,6 +13,10 @@ in a cycle of refs stays a ``$ref``, and :attr:`Resolved.recursive` maps it to i
 (itself inlined the same way), so that a schema compiler or a generator can follow it. A
 cycle made only of refs to refs (``A: {$ref: B}``, ``B: {$ref: A}``) describes nothing and is
 refused.
+
+Only a ``$ref`` where OpenAPI allows a Reference Object is one (:mod:`usage_contract_kit.places`):
+in an example's value, a schema's ``default``, ``enum`` or ``const``, or an ``x-`` extension it
+is data, kept as written.
 """
 
 from __future__ import annotations
@@ -22,9 +26,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from usage_contract_kit.errors import SpecError
-from usage_contract_kit.pointers import lookup, pointer
+from usage_contract_kit.places import DOCUMENT, LITERAL, REFERABLE, SCHEMA, children
+from usage_contract_kit.pointers import lookup, pointer, ref_parts
 
-__all__ = ["MAX_LEVELS", "MAX_NODES", "Resolved", "inline_refs", "resolve_refs"]
+__all__ = ["MAX_LEVELS", "MAX_NODES", "Resolved", "document_refs", "inline_refs", "resolve_refs"]
 
 MAX_NODES = 1_000_000
 MAX_LEVELS = 200
@@ -38,37 +43,46 @@ class Resolved:
     recursive: Mapping[str, Any] = field(default_factory=dict)  # ref -> its target, for refs kept as $ref
 
 
-def inline_refs(document: dict[str, Any], *, source: str, max_nodes: int = MAX_NODES) -> Any:
+def inline_refs(document: dict[str, Any], *, source: str, max_nodes: int = MAX_NODES, limit_name: str = "") -> Any:
     """``document`` with every local ``$ref`` replaced by (a copy of) its target, but those of cycles."""
-    return resolve_refs(document, source=source, max_nodes=max_nodes).document
+    return resolve_refs(document, source=source, max_nodes=max_nodes, limit_name=limit_name).document
 
 
-def resolve_refs(document: dict[str, Any], *, source: str, max_nodes: int = MAX_NODES) -> Resolved:
-    """Inline ``document``'s refs; refs that close a cycle stay refs (see :class:`Resolved`)."""
+def resolve_refs(
+    document: dict[str, Any], *, source: str, max_nodes: int = MAX_NODES, limit_name: str = ""
+) -> Resolved:
+    """Inline ``document``'s refs; refs that close a cycle stay refs (see :class:`Resolved`).
+
+    ``limit_name`` is the setting that raises ``max_nodes``, named in the refusal.
+    """
     graph = _RefGraph(document, source)
     recursive = graph.recursive()
-    resolver = _Resolver(document, source, recursive)
-    size, _ = resolver.measure(document, "", 0)
+    resolver = _Resolver(document, source, recursive, graph.kinds)
+    size, _ = resolver.measure(document, DOCUMENT, "", 0)
     for ref in sorted(recursive):
-        size += resolver.measure(graph.targets[ref], ref[1:], 0)[0]
+        size += resolver.measure(graph.targets[ref], graph.kinds[ref], ref[1:], 0)[0]
     if size > max_nodes:
-        raise SpecError(source, "", resolver.too_big(size, max_nodes))
-    table = {ref: resolver.resolve(graph.targets[ref], ref[1:]) for ref in sorted(recursive)}
-    return Resolved(resolver.resolve(document, ""), table)
+        raise SpecError(source, "", resolver.too_big(size, max_nodes, limit_name))
+    table = {ref: resolver.resolve(graph.targets[ref], graph.kinds[ref], ref[1:]) for ref in sorted(recursive)}
+    return Resolved(resolver.resolve(document, DOCUMENT, ""), table)
 
 
-def _refs_in(node: Any, at: str) -> Iterator[tuple[str, str]]:
-    """``(ref, where it stands)`` for every ``$ref`` inside ``node``, not following them."""
-    if isinstance(node, dict):
+def document_refs(document: Any) -> Iterator[tuple[str, str]]:
+    """``(ref, where it stands)`` for every Reference Object of an OpenAPI document, not following them."""
+    return ((ref, at) for ref, at, _ in _refs_in(document, DOCUMENT, ""))
+
+
+def _refs_in(node: Any, kind: int | None, at: str) -> Iterator[tuple[str, str, int]]:
+    """``(ref, where it stands, its kind)`` for every reference inside ``node``, not following them."""
+    if kind is LITERAL:
+        return
+    if isinstance(node, dict) and kind in REFERABLE:
         ref = node.get("$ref")
         if isinstance(ref, str):
-            yield ref, at
-        for key, value in node.items():
-            if key != "$ref":
-                yield from _refs_in(value, f"{at}{pointer(key)}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _refs_in(value, f"{at}{pointer(index)}")
+            yield ref, at, kind
+    for key, value, inner in children(node, kind):
+        if inner is not LITERAL and key != "$ref" and isinstance(value, dict | list):
+            yield from _refs_in(value, inner, f"{at}{pointer(key)}")
 
 
 class _RefGraph:
@@ -78,24 +92,26 @@ class _RefGraph:
         self.document = document
         self.source = source
         self.targets: dict[str, Any] = {}
+        self.kinds: dict[str, int] = {}  # what each ref stands for (where it first stands): a schema, a parameter ...
         self.edges: dict[str, list[str]] = {}
         self.where: dict[str, str] = {}  # where each ref first stands
-        pending = [ref for ref, _ in self._collect(document, "")]
+        pending = [ref for ref, _ in self._collect(document, DOCUMENT, "")]
         while pending:
             ref = pending.pop()
             if ref in self.edges:
                 continue
-            self.edges[ref] = [used for used, _ in self._collect(self.targets[ref], ref[1:])]
+            self.edges[ref] = [used for used, _ in self._collect(self.targets[ref], self.kinds[ref], ref[1:])]
             pending.extend(self.edges[ref])
 
-    def _collect(self, node: Any, at: str) -> Iterator[tuple[str, str]]:
-        for ref, where in _refs_in(node, at):
+    def _collect(self, node: Any, kind: int | None, at: str) -> Iterator[tuple[str, str]]:
+        for ref, where, of in _refs_in(node, kind, at):
             if ref not in self.targets:
                 try:
                     self.targets[ref] = lookup(self.document, ref)
                 except LookupError as exc:
                     raise SpecError(self.source, where, str(exc)) from None
                 self.where[ref] = where
+                self.kinds[ref] = of
             yield ref, where
 
     def recursive(self) -> set[str]:
@@ -189,7 +205,7 @@ def _discriminate(node: Mapping[str, Any], resolved: dict[str, Any], document: A
                 constrained.append(copy)
                 continue
             values = [value for value, target in mapping.items() if _names(target, ref)]
-            own = ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+            own = _last_part(ref)
             if own not in mapping:
                 values.append(own)
             picked = {"required": [name], "properties": {name: {"enum": values}}}
@@ -223,74 +239,92 @@ def _names(target: Any, ref: str) -> bool:
     """Whether a discriminator mapping's ``target`` (a ref, or a schema's name) is ``ref``."""
     if not isinstance(target, str):
         return False
-    return target == ref if target.startswith("#") else f"#/components/schemas/{target}" == ref
+    if target.startswith("#"):
+        return target == ref or _same_place(target, ref)
+    return f"#/components/schemas/{target}" == ref or (
+        ref.startswith("#/components/schemas/") and _last_part(ref) == target
+    )
+
+
+def _last_part(ref: str) -> str:
+    """The last segment of a ref's pointer, decoded: the name of the schema it points to."""
+    try:
+        return ref_parts(ref)[-1]
+    except (UnicodeDecodeError, IndexError):
+        return ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+
+
+def _same_place(one: str, other: str) -> bool:
+    try:
+        return ref_parts(one) == ref_parts(other)
+    except UnicodeDecodeError:
+        return False
 
 
 class _Resolver:
-    def __init__(self, document: dict[str, Any], source: str, recursive: set[str]) -> None:
+    def __init__(self, document: dict[str, Any], source: str, recursive: set[str], kinds: Mapping[str, int]) -> None:
         self.document = document
         self.source = source
         self.recursive = recursive
+        self.kinds = kinds
         self.measured: dict[str, tuple[int, int]] = {}  # ref -> (nodes, levels) of its inlined target
         self.biggest: tuple[int, str] = (0, "")
 
-    def too_big(self, size: int, limit: int) -> str:
+    def too_big(self, size: int, limit: int, limit_name: str) -> str:
         count, ref = self.biggest
+        raise_it = f"; {limit_name} raises the limit" if limit_name else ""
         return (
             f"inlining the $refs would make {size:,} nodes, over the limit of {limit:,}"
-            f" (refs that use refs several times multiply; the largest, {ref!r}, inlines to {count:,} nodes)"
+            f" (refs that use refs several times multiply; the largest, {ref!r}, inlines to {count:,} nodes){raise_it}"
         )
 
-    def measure(self, node: Any, at: str, depth: int) -> tuple[int, int]:
+    def measure(self, node: Any, kind: int | None, at: str, depth: int) -> tuple[int, int]:
         """Nodes and levels ``node`` inlines to; refuses nesting over :data:`MAX_LEVELS`."""
         if depth > MAX_LEVELS:
             raise SpecError(self.source, at, f"inlining the $refs nests the document deeper than {MAX_LEVELS} levels")
-        if isinstance(node, dict):
-            ref = node.get("$ref")
+        if isinstance(node, dict | list):
+            ref = node.get("$ref") if isinstance(node, dict) and kind in REFERABLE else None
             size, levels = 1, 1
             if isinstance(ref, str) and ref not in self.recursive:
                 size, levels = self._measure_ref(ref, at, depth)
-            for key, value in node.items():
+            for key, value, inner in children(node, kind):
                 if key != "$ref" or not isinstance(ref, str):
-                    count, below = self.measure(value, f"{at}{pointer(key)}", depth + 1)
+                    count, below = self.measure(value, inner, f"{at}{pointer(key)}", depth + 1)
                     size, levels = size + count, max(levels, below + 1)
-            return size, levels
-        if isinstance(node, list):
-            size, levels = 1, 1
-            for index, value in enumerate(node):
-                count, below = self.measure(value, f"{at}{pointer(index)}", depth + 1)
-                size, levels = size + count, max(levels, below + 1)
             return size, levels
         return 1, 1
 
     def _measure_ref(self, ref: str, at: str, depth: int) -> tuple[int, int]:
         found = self.measured.get(ref)
         if found is None:
-            found = self.measure(self._lookup(ref, at), ref[1:], depth + 1)  # report faults where they stand
+            # Faults are reported where they stand.
+            found = self.measure(self._lookup(ref, at), self.kinds[ref], ref[1:], depth + 1)
             self.measured[ref] = found
             self.biggest = max(self.biggest, (found[0], ref))
         elif depth + found[1] > MAX_LEVELS:
             raise SpecError(self.source, at, f"inlining the $refs nests the document deeper than {MAX_LEVELS} levels")
         return found
 
-    def resolve(self, node: Any, at: str) -> Any:
+    def resolve(self, node: Any, kind: int | None, at: str) -> Any:
+        if kind is LITERAL:
+            return node  # data, shared with the document: nothing below it is a reference
         if isinstance(node, dict):
-            ref = node.get("$ref")
+            ref = node.get("$ref") if kind in REFERABLE else None
             if isinstance(ref, str):
                 siblings = {k: v for k, v in node.items() if k != "$ref"}
                 if ref in self.recursive:
                     kept = {"$ref": ref}
-                    return {"allOf": [kept], **self.resolve(siblings, at)} if siblings else kept
-                merged = self.resolve(self._lookup(ref, at), at)
+                    return {"allOf": [kept], **self.resolve(siblings, kind, at)} if siblings else kept
+                merged = self.resolve(self._lookup(ref, at), self.kinds[ref], at)
                 if siblings and isinstance(merged, dict):
-                    merged = {**merged, **self.resolve(siblings, at)}
+                    merged = {**merged, **self.resolve(siblings, kind, at)}
                 return merged
-            resolved = {k: self.resolve(v, f"{at}{pointer(k)}") for k, v in node.items()}
-            if isinstance(node.get("discriminator"), dict):
+            resolved = {k: self.resolve(v, inner, f"{at}{pointer(k)}") for k, v, inner in children(node, kind)}
+            if kind == SCHEMA and isinstance(node.get("discriminator"), dict):
                 _discriminate(node, resolved, self.document)
             return resolved
         if isinstance(node, list):
-            return [self.resolve(v, f"{at}{pointer(i)}") for i, v in enumerate(node)]
+            return [self.resolve(v, inner, f"{at}{pointer(i)}") for i, v, inner in children(node, kind)]
         return node
 
     def _lookup(self, ref: str, at: str) -> Any:

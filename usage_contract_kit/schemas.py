@@ -18,7 +18,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from usage_contract_kit.pointers import pointer
+from usage_contract_kit.pointers import pointer, ref_parts
 
 __all__ = ["SchemaValidator", "compile_schema", "for_requests", "to_json_schema", "translate_definitions"]
 
@@ -143,7 +143,7 @@ def _with_definitions(schema: Any, definitions: Mapping[str, Any]) -> Any:
     owned = {id(rooted)}  # the dicts made here; the targets themselves are shared, never changed
     # Shorter refs first: a target placed whole already holds the targets below it.
     for ref in sorted(definitions, key=len):
-        *parents, last = [p.replace("~1", "/").replace("~0", "~") for p in ref[1:].split("/")[1:]]
+        *parents, last = _parts(ref)
         node = rooted
         for part in parents:
             child = node.get(part)
@@ -156,6 +156,14 @@ def _with_definitions(schema: Any, definitions: Mapping[str, Any]) -> Any:
         else:
             node.setdefault(last, definitions[ref])
     return rooted
+
+
+def _parts(ref: str) -> list[str]:
+    """Where the validator looks for a kept ref's target: the fragment percent-decoded, as the ref's pointer."""
+    try:
+        return ref_parts(ref)
+    except UnicodeDecodeError:  # not UTF-8 once decoded: the validator cannot follow it either
+        return ref_parts(ref, decode=False)
 
 
 def for_requests(schema: Any) -> Any:

@@ -23,14 +23,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from usage_contract_kit.documents import MEGABYTE, read_yaml
+from usage_contract_kit.documents import MEGABYTE, read_document
 from usage_contract_kit.errors import Faults, SpecError, pointer
 from usage_contract_kit.model import SecurityScheme, Spec
 from usage_contract_kit.reading import KNOWN_RULES, OperationReader
-from usage_contract_kit.refs import resolve_refs
+from usage_contract_kit.refs import MAX_NODES, resolve_refs
 
 __all__ = [
     "KNOWN_RULES",
+    "MAX_NODES",
     "MAX_SPEC_BYTES",
     "ValidityMemo",
     "document_problems",
@@ -58,16 +59,27 @@ def load_spec(
     limit_name: str = "MOCK_MAX_SPEC_MB",
     memo: ValidityMemo | None = None,
     lenient: bool = False,
+    max_nodes: int = MAX_NODES,
+    nodes_limit_name: str = "MOCK_MAX_SPEC_NODES",
 ) -> Spec:
     """Read, resolve and check an OpenAPI 3.0/3.1 file; raise :class:`SpecError` if unusable.
 
     ``source`` names the file in messages (default: ``path``); ``max_bytes`` caps its size,
-    and ``limit_name`` is the setting that raises the cap. ``lenient`` lets faults that do
+    and ``limit_name`` is the setting that raises the cap; ``max_nodes`` caps the nodes the
+    document inlines to (``nodes_limit_name`` raises it). ``lenient`` lets faults that do
     not stop serving through as :attr:`Spec.warnings` (see :func:`parse_document`).
     """
     name = str(path) if source is None else source
-    document = read_yaml(path, source=name, max_bytes=max_bytes, limit_name=limit_name, error=SpecError)
-    return parse_document(document.value, source=name, digest=document.digest, memo=memo, lenient=lenient)
+    document = read_document(path, source=name, max_bytes=max_bytes, limit_name=limit_name, error=SpecError)
+    return parse_document(
+        document.value,
+        source=name,
+        digest=document.digest,
+        memo=memo,
+        lenient=lenient,
+        max_nodes=max_nodes,
+        nodes_limit_name=nodes_limit_name,
+    )
 
 
 def parse_document(
@@ -77,6 +89,8 @@ def parse_document(
     digest: str | None = None,
     memo: ValidityMemo | None = None,
     lenient: bool = False,
+    max_nodes: int = MAX_NODES,
+    nodes_limit_name: str = "",
 ) -> Spec:
     """Build a :class:`Spec` from an already parsed document.
 
@@ -89,12 +103,16 @@ def parse_document(
     """
     if not isinstance(document, dict):
         raise SpecError(source, "", "the document must be a mapping with an 'openapi' key")
-    version = str(document.get("openapi", ""))
-    if not version.startswith("3."):
-        raise SpecError(source, "/openapi", f"OpenAPI 3.x is required, found {version!r}")
-    document = json_keys(document, source)
-    resolved = resolve_refs(document, source=source)
+    version = _version(document, source)
     faults = Faults(source, lenient=lenient)
+    if not _READ_VERSIONS.match(version):
+        faults.report(
+            "/openapi",
+            f"OpenAPI {version} is not supported: this kit reads OpenAPI 3.0 and 3.1"
+            " (--lenient reads it as 3.1, and what 3.1 does not have is not served)",
+        )
+    document = json_keys(document, source)
+    resolved = resolve_refs(document, source=source, max_nodes=max_nodes, limit_name=nodes_limit_name)
     if memo is None or digest is None or not memo.known_valid(digest):
         if lenient:
             for location, problem in document_problems(document):
@@ -121,6 +139,24 @@ def _title(document: Mapping[str, Any]) -> str:
     info = document.get("info")
     title = info.get("title") if isinstance(info, dict) else None
     return title if isinstance(title, str) else ""
+_READ_VERSIONS = re.compile(r"3\.[01](\.\d+)?(-.*)?\Z")
+
+
+def _version(document: Mapping[str, Any], source: str) -> str:
+    """The document's ``openapi`` version; a Swagger 2 document or one without a version says so."""
+    if "openapi" not in document and "swagger" in document:
+        raise SpecError(
+            source,
+            "/swagger",
+            f"swagger: {str(document['swagger'])!r} is Swagger (OpenAPI 2), which is not supported: convert it to"
+            " OpenAPI 3 first (the Swagger Editor's 'Convert to OpenAPI 3', or the swagger2openapi command)",
+        )
+    if "openapi" not in document:
+        raise SpecError(source, "", "no 'openapi' field at the top: an OpenAPI 3.0 or 3.1 document is required")
+    version = str(document["openapi"])
+    if not version.startswith("3."):
+        raise SpecError(source, "/openapi", f"OpenAPI 3.0 or 3.1 is required, found {version!r}")
+    return version
 
 
 def json_keys(node: Any, source: str, at: str = "") -> Any:

@@ -14,31 +14,20 @@ from typing import Any
 
 from usage_contract_kit.errors import SpecError
 from usage_contract_kit.pointers import lookup, pointer
-from usage_contract_kit.refs import inline_refs
+from usage_contract_kit.refs import document_refs, inline_refs
 
 __all__ = ["Problem", "spec_problems"]
 
 Problem = tuple[str, str]  # (JSON pointer, what is wrong)
 
 
-def _walk(node: Any, at: str = "") -> Iterator[tuple[str, Any]]:
-    yield at, node
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _walk(value, at + pointer(key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk(value, at + pointer(index))
-
-
 def _unresolved_refs(document: Any) -> list[Problem]:
     problems = []
-    for at, node in _walk(document):
-        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            try:
-                lookup(document, node["$ref"])
-            except LookupError:
-                problems.append((at, f"$ref {node['$ref']!r} does not resolve"))
+    for ref, at in document_refs(document):  # where OpenAPI allows a reference: not in examples or extensions
+        try:
+            lookup(document, ref)
+        except LookupError:
+            problems.append((at, f"$ref {ref!r} does not resolve"))
     return problems
 
 

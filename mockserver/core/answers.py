@@ -107,21 +107,32 @@ def build_catalog(spec: Spec, *, lenient: bool = False) -> Catalog:
         for status, response in operation.responses.items():
             answers[(operation.location, status)] = _answer(response, generator, fault)
         code, response = default_response(operation)
-        answer = answers[(operation.location, response.status)]
+        key = (operation.location, response.status)
+        if key not in answers:  # the empty answer of an operation that documents no response (see default_response)
+            answers[key] = _answer(response, generator, fault)
+        answer = answers[key]
         if answer.problem is None:
             defaults[operation.location] = _served(code, answer)
     return Catalog(answers, generator, tuple(warnings), defaults)
 
 
 def default_response(operation: Operation) -> tuple[int, Response]:
-    """The status and response a valid request gets: the lowest documented 2xx (or what there is)."""
+    """The status and response a valid request gets: the lowest documented 2xx (or what there is).
+
+    Without a documented status, ``2XX`` or ``default`` stands for 200; an operation that
+    documents only other ranges gets the first code of the lowest one (``4XX``: 400). One
+    that documents no response at all (``responses`` is optional from OpenAPI 3.1), or
+    only ``1XX`` (which is no final answer), gets an empty 204: the spec says nothing more.
+    """
     statuses = operation.documented_statuses
     success = [s for s in statuses if 200 <= s < 300] or list(statuses)
+    responses = operation.responses
     if success:
-        return success[0], operation.responses[str(success[0])]
-    if "2XX" in operation.responses:
-        return 200, operation.responses["2XX"]
-    return 200, operation.responses["default"]
+        return success[0], responses[str(success[0])]
+    for key in ("2XX", "default", "3XX", "4XX", "5XX"):
+        if key in responses:
+            return (200 if key == "default" else int(key[0]) * 100), responses[key]
+    return 204, Response("204", "", (), {}, f"{operation.location}/responses")
 
 
 def _served(status: int, answer: Answer) -> Served:

@@ -51,7 +51,7 @@ def select_response(
     if prefs.code is not None:
         response = operation.response(prefs.code)
         if response is None:
-            documented = ", ".join(operation.responses)
+            documented = ", ".join(operation.responses) or "none"
             raise SelectionError(
                 f"status {prefs.code} is not documented for {operation.method} {operation.path}; "
                 f"documented: {documented}"
@@ -97,6 +97,11 @@ def select_response(
 def _no_example(name: str, status: int, media: MediaType) -> SelectionError:
     """Why the example ``name`` is not served: not documented, or left out by a lenient load."""
     names = ", ".join(e.name for e in media.examples) or "none"
+    if name in media.external:
+        return SelectionError(
+            f"example {name!r} of status {status} ({media.content_type}) is external"
+            f" ({media.external[name]}), and the mock does not fetch external examples; served instead: {names}"
+        )
     if name in media.left_out:
         return SelectionError(
             f"example {name!r} of status {status} ({media.content_type}) breaks its schema, so the"

@@ -108,6 +108,21 @@ def test_unusable_input_exits_2_with_one_line(tmp_path: Path, text: str | bytes 
     assert re.match(pattern, result.stderr), result.stderr
 
 
+def test_a_json_version_is_read_as_json(tmp_path: Path) -> None:
+    import yaml
+
+    document = yaml.safe_load(SPEC_PATH.read_text())
+    document["info"]["description"] += " \U0001f44d"  # written as a surrogate pair of escapes, which YAML refuses
+    path = tmp_path / "new.json"
+    path.write_text(json.dumps(document))
+    result = _run("diff", str(SPEC_PATH), str(path))
+    assert result.exit_code == 0, result.output
+    path.write_text(json.dumps(document)[:-20])
+    result = _run("diff", str(SPEC_PATH), str(path))
+    assert result.exit_code == 2
+    assert re.match(r"error: .*new\.json: not valid JSON at line 1, column \d+: ", result.stderr), result.stderr
+
+
 def test_usage_errors_exit_2() -> None:
     assert _run("diff", "-", "-").exit_code == 2
     assert _run("diff", str(SPEC_PATH), str(SPEC_PATH), "--format", "xml").exit_code == 2

@@ -85,6 +85,7 @@ def test_broken_spec_stops_startup_without_traceback(tmp_path: Path) -> None:
         (["--port", "99999"], "--port"),
         (["--max-spec-mb", "0"], "--max-spec-mb"),
         (["--max-data-mb", "lots"], "--max-data-mb"),
+        (["--max-spec-nodes", "0"], "--max-spec-nodes"),
     ],
 )
 def test_bad_options_are_named(args: list[str], fragment: str) -> None:
@@ -141,3 +142,13 @@ def test_a_start_and_stop_print_no_warning(tmp_path: Path) -> None:
     text = log.read_text()
     assert "Shutting down granian" in text  # the whole run was logged
     assert "WARNING" not in text, text
+
+
+def test_the_node_limit_is_named_and_raised_by_its_option() -> None:
+    # The project's spec inlines to a few hundred nodes.
+    refused = _cli("--spec", str(SPEC_PATH), "--max-spec-nodes", "50", "--check")
+    assert refused.returncode == 2
+    assert "over the limit of 50" in refused.stderr
+    assert refused.stderr.rstrip().endswith("; --max-spec-nodes, MOCKSERVER_MAX_SPEC_NODES raises the limit")
+    raised = _cli("--spec", str(SPEC_PATH), "--max-spec-nodes", "50000", "--check")
+    assert raised.returncode == 0, raised.stderr

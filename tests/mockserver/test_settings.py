@@ -13,6 +13,8 @@ def test_defaults() -> None:
     settings = parse_settings(DEFAULTS)
     assert (settings.max_spec_bytes, settings.max_data_bytes) == (20 * 1024 * 1024, 200 * 1024 * 1024)
     assert (settings.reload_timeout, settings.reload_memory_mb) == (120, 4096)
+    assert settings.max_spec_nodes == 1_000_000
+    assert parse_settings({**DEFAULTS, "MOCK_MAX_SPEC_NODES": "3000000"}).max_spec_nodes == 3_000_000
 
 
 @pytest.mark.parametrize(
@@ -39,6 +41,7 @@ def test_values_from_the_environment_are_converted(key: str, value: Any, expecte
         ("MOCK_RELOAD_TIMEOUT", "nan", "seconds > 0"),
         ("MOCK_RELOAD_MEMORY_MB", "10", "a whole number >= 64"),
         ("MOCK_RELOAD_INTERVAL", "soon", "seconds, 0 to turn reloading off"),
+        ("MOCK_MAX_SPEC_NODES", "0", "a whole number >= 1"),
     ],
 )
 def test_bad_values_are_named(key: str, value: str, allowed: str) -> None:

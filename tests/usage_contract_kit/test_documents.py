@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from tests.conftest import SPEC_PATH
-from usage_contract_kit.documents import MAX_DEPTH, MEGABYTE, parse_yaml, read_yaml
+from usage_contract_kit.documents import MAX_DEPTH, MEGABYTE, parse_yaml, read_document, read_yaml
 from usage_contract_kit.errors import LoadError, SpecError
 
 
@@ -124,3 +124,47 @@ def test_read_gives_value_and_digest(tmp_path: Path) -> None:
 def test_unreadable_files(path: str, problem: str, tmp_path: Path) -> None:
     with pytest.raises(SpecError, match=f"cannot read the file \\({problem}"):
         read_yaml(tmp_path / path, source=path, max_bytes=MEGABYTE, limit_name="x", error=SpecError)
+
+
+JSON_OR_YAML = [
+    ("a .json file is JSON", "s.json", r'{"a": "\ud83d\udc4d"}', {"a": "\U0001f44d"}),
+    ("a .JSON file too", "S.JSON", r'{"a": 1e3}', {"a": 1000.0}),
+    ("a text that starts with { is JSON first", "s.yaml", r' {"a": "\ud83d\udc4d"}', {"a": "\U0001f44d"}),
+    ("a byte-order mark before it", "s", '\ufeff{"a": 1}', {"a": 1}),
+    ("a flow mapping that is not JSON is YAML", "s.yaml", "{a: 1, b: [x]}", {"a": 1, "b": ["x"]}),
+    ("other text is YAML", "s.yml", "a: 1e3", {"a": "1e3"}),
+]
+
+
+@pytest.mark.parametrize(("source", "text", "value"), [c[1:] for c in JSON_OR_YAML], ids=[c[0] for c in JSON_OR_YAML])
+def test_json_documents_are_read_as_json(source: str, text: str, value: Any, tmp_path: Path) -> None:
+    path = tmp_path / "copy"  # the name in messages, not the file's, says JSON: a reload reads a copy
+    path.write_text(text, encoding="utf-8")
+    document = read_document(path, source=source, max_bytes=MEGABYTE, limit_name="x", error=SpecError)
+    assert document.value == value
+
+
+JSON_FAULTS = [
+    ("truncated .json", "s.json", '{"openapi": "3.0.3",\n "info": {', "not valid JSON at line 2, column 11"),
+    ("YAML in a .json file", "s.json", "openapi: 3.0.3", "not valid JSON at line 1, column 1"),
+    ("truncated, starting with {", "s.yaml", '{"openapi": "3.0.3", "info"', "not valid JSON at line 1, column 28"),
+    ("a lone surrogate", "s.json", r'{"a": "\udc4d"}', "a lone surrogate escape"),
+    ("too deep", "s.json", "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), "nested deeper than"),
+]
+
+
+@pytest.mark.parametrize(("source", "text", "problem"), [c[1:] for c in JSON_FAULTS], ids=[c[0] for c in JSON_FAULTS])
+def test_json_faults_say_json(source: str, text: str, problem: str, tmp_path: Path) -> None:
+    path = tmp_path / "copy"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SpecError) as info:
+        read_document(path, source=source, max_bytes=MEGABYTE, limit_name="x", error=SpecError)
+    assert problem in info.value.problem
+
+
+def test_the_size_limit_holds_for_json(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_bytes(b'["' + b"x" * (2 * MEGABYTE) + b'"]')
+    with pytest.raises(SpecError) as info:
+        read_document(path, source="big.json", max_bytes=MEGABYTE, limit_name="--max-spec-mb", error=SpecError)
+    assert info.value.problem == "the file is 2 MB, over the limit of 1 MB (--max-spec-mb)"

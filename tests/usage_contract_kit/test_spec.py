@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -116,7 +117,9 @@ def test_broken_spec_names_file_and_location(
     [
         ("openapi: [", "not valid YAML at line 2"),
         ("- a list", "must be a mapping"),
-        ("openapi: 2.0\n", "OpenAPI 3.x is required"),
+        ("openapi: 2.0\n", "OpenAPI 3.0 or 3.1 is required, found '2.0'"),
+        ("swagger: '2.0'\n", r"#/swagger: swagger: '2.0' is Swagger \(OpenAPI 2\), which is not supported: convert it"),
+        ("info: {title: t}\n", "no 'openapi' field at the top"),
     ],
 )
 def test_unusable_files(text: str, problem: str, tmp_path: Path) -> None:
@@ -180,6 +183,28 @@ def test_unquoted_status_codes_are_read_as_json_would_write_them(tmp_path: Path)
     path.write_text(unquoted)
     (op,) = load_spec(path).operations
     assert {"200", "404"} <= set(op.responses)
+
+
+def test_a_json_spec_is_read_as_json(tmp_path: Path) -> None:
+    # Twilio's spec writes emoji as surrogate pairs of escapes, which PyYAML refuses.
+    document = _document()
+    example = _at(document, *OP, "responses", "200", "content", "application/json", "examples", "default", "value")
+    example["note"] = "\U0001f44d"
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(document, indent=1))  # ensure_ascii: "\\ud83d\\udc4d"
+    assert "\\ud83d\\udc4d" in path.read_text()
+    (op,) = load_spec(path).operations
+    media = op.responses["200"].media
+    assert media is not None
+    assert media.default_example is not None
+    assert media.default_example.value["note"] == "\U0001f44d"
+
+
+def test_a_truncated_json_spec_is_not_valid_json(tmp_path: Path) -> None:
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(_document(), indent=1)[:200])
+    with pytest.raises(SpecError, match=r"spec\.json: not valid JSON at line \d+, column \d+: "):
+        load_spec(path)
 
 
 def test_a_key_written_both_quoted_and_not_is_refused_where_it_stands() -> None:
@@ -292,3 +317,72 @@ def test_request_bodies_headers_and_recursive_schemas_are_read() -> None:
     assert media is not None
     assert media.validator is not None
     assert not media.validator.is_valid({"name": "root"})  # an answer carries its id
+
+
+def test_a_ref_in_an_example_is_the_example_not_the_schema_it_names() -> None:
+    pet = {"type": "object", "properties": {"name": {"type": "string"}}}
+    example = {"$ref": "#/components/schemas/Pet"}  # a JSON Schema registry's answer: a schema, as data
+    media = {"schema": {"type": "object"}, "examples": {"pet": {"value": example}}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/s": {"get": {"responses": {"200": {"description": "d", "content": {"application/json": media}}}}}},
+        "components": {"schemas": {"Pet": pet}},
+    }
+    (op,) = parse_document(document).operations
+    served = op.responses["200"].media
+    assert served is not None
+    assert served.default_example is not None
+    assert served.default_example.value == example
+
+
+def test_percent_encoded_refs_resolve_and_recursive_ones_are_followed() -> None:
+    node = {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "kids": {"items": {"$ref": "#/components/schemas/Tree%20Node"}}},
+    }
+    get = {
+        "parameters": [{"$ref": "#/paths/~1items~1%7Bid%7D/get/parameters/0"}],
+        "responses": {
+            "200": {
+                "description": "d",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Tree%20Node"}}},
+            }
+        },
+    }
+    own = {"parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/items/{id}": {"get": {**own, "responses": get["responses"]}}, "/other/{id}": {"get": get}},
+        "components": {"schemas": {"Tree Node": node}},
+    }
+    spec = parse_document(document)
+    other = next(op for op in spec.operations if op.path == "/other/{id}")
+    assert [p.name for p in other.parameters] == ["id"]
+    media = other.responses["200"].media
+    assert media is not None
+    assert media.validator is not None
+    assert media.validator.first_error({"kids": [{"kids": [{"name": 5}]}]}) == (
+        "/kids/0/kids/0/name",
+        '5 is not of type "string"',
+    )
+
+
+def _versioned(version: str) -> dict[str, Any]:
+    return {"openapi": version, "info": {"title": "t", "version": "1"}, "paths": {}}
+
+
+@pytest.mark.parametrize("version", ["3.0.0", "3.0.4", "3.1.0", "3.1.1"])
+def test_openapi_3_0_and_3_1_are_read(version: str) -> None:
+    assert parse_document(_versioned(version)).warnings == ()
+
+
+@pytest.mark.parametrize("version", ["3.2.0", "3.9", "3.10.0"])
+def test_another_3_x_is_refused_or_read_as_3_1_with_a_warning(version: str) -> None:
+    problem = f"s.yaml#/openapi: OpenAPI {version} is not supported: this kit reads OpenAPI 3.0 and 3.1"
+    with pytest.raises(SpecError) as info:
+        parse_document(_versioned(version), source="s.yaml")
+    assert str(info.value).startswith(problem)
+    (warning, *_) = parse_document(_versioned(version), source="s.yaml", lenient=True).warnings
+    assert warning.startswith(problem)

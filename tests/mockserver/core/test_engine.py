@@ -345,3 +345,82 @@ def test_a_401_challenges_for_its_http_schemes(
     assert {k: v for k, v in served.headers.items() if k.lower() == "www-authenticate"} == (
         {} if expected is None else {"WWW-Authenticate": expected}
     )
+
+
+_UNUSUAL_RESPONSES = {
+    "openapi": "3.1.0",
+    "info": {"title": "t", "version": "1"},
+    "paths": {
+        "/none": {"get": {"summary": "responses is optional from OpenAPI 3.1"}},
+        "/client": {"get": {"responses": {"4XX": {"description": "a client error"}}}},
+        "/server-or-client": {"get": {"responses": {"5XX": {"description": "s"}, "4XX": {"description": "c"}}}},
+        "/redirect": {"get": {"responses": {"3XX": {"description": "elsewhere"}}}},
+        "/default": {"get": {"responses": {"4XX": {"description": "c"}, "default": {"description": "any"}}}},
+        "/informational": {"get": {"responses": {"1XX": {"description": "no final answer"}}}},
+        "/range-with-body": {
+            "get": {
+                "responses": {
+                    "4XX": {
+                        "description": "c",
+                        "content": {"application/json": {"schema": {"type": "object"}, "example": {"why": "x"}}},
+                    }
+                }
+            }
+        },
+    },
+}
+
+UNUSUAL_RESPONSES = [
+    ("no responses: an empty 204", "/none", 204, None),
+    ("only 4XX: 400", "/client", 400, None),
+    ("the lowest range: 4XX before 5XX", "/server-or-client", 400, None),
+    ("only 3XX: 300", "/redirect", 300, None),
+    ("default stands for 200", "/default", 200, None),
+    ("only 1XX, no final answer: an empty 204", "/informational", 204, None),
+    ("a range's example is served", "/range-with-body", 400, {"why": "x"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "body"), [c[1:] for c in UNUSUAL_RESPONSES], ids=[c[0] for c in UNUSUAL_RESPONSES]
+)
+def test_operations_without_a_documented_status_answer(path: str, status: int, body: Any) -> None:
+    from mockserver.core.engine import handle_plain
+    from usage_contract_kit.spec import parse_document
+
+    state = build_state(parse_document(_UNUSUAL_RESPONSES))
+    plain = handle_plain(state, "GET", path, "", {})
+    assert plain is not None
+    for served in (plain[0], handle(state, MockRequest("GET", path, {}, {}, {})).served):
+        assert (served.status, served.body) == (status, body)
+    asked = handle(state, MockRequest("GET", path, {}, {"accept": "*/*"}, {})).served  # past the ready default
+    assert (asked.status, asked.body) == (status, body)
+
+
+def test_a_status_asked_of_an_operation_without_responses_names_none() -> None:
+    from usage_contract_kit.spec import parse_document
+
+    state = build_state(parse_document(_UNUSUAL_RESPONSES))
+    served = handle(state, MockRequest("GET", "/none", {"__code": ["200"]}, {}, {})).served
+    assert served.status == 400
+    assert served.body["message"] == "status 200 is not documented for GET /none; documented: none"
+
+
+def test_an_external_example_is_named_as_such_not_as_undocumented() -> None:
+    from usage_contract_kit.spec import parse_document
+
+    examples = {"remote": {"externalValue": "https://example.com/doc.json"}, "local": {"value": {"a": 1}}}
+    media = {"schema": {"type": "object"}, "examples": examples}
+    response = {"description": "d", "content": {"application/json": media}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/doc": {"get": {"responses": {"200": response}}}},
+    }
+    state = build_state(parse_document(document))
+    served = handle(state, MockRequest("GET", "/doc", {}, {"prefer": "example=remote"}, {})).served
+    assert served.status == 400
+    assert served.body["message"] == (
+        "example 'remote' of status 200 (application/json) is external (https://example.com/doc.json), and the mock"
+        " does not fetch external examples; served instead: local"
+    )
