@@ -32,6 +32,7 @@ __all__ = [
     "coerce_scalar",
     "plan_parameters",
     "reads_digits",
+    "type_phrase",
     "validate_parameters",
 ]
 
@@ -77,8 +78,14 @@ def _coerce_typed(raw: str, types: tuple[str, ...]) -> Any:
         return raw == "true"
     if "null" in types and raw in ("", "null"):
         return None
-    wanted = " or ".join("an integer" if t == "integer" else f"a {t}" for t in types)
-    raise CoercionError(f"{_show(raw)} is not {wanted}")
+    raise CoercionError(f"{_show(raw)} is not {' or '.join(type_phrase(t) for t in types)}")
+
+
+def type_phrase(name: str) -> str:
+    """A JSON Schema type as a message says it: ``an integer``, ``an object``, ``a string``, ``null``."""
+    if name == "null":
+        return name
+    return f"{'an' if name[:1] in ('a', 'e', 'i', 'o', 'u') else 'a'} {name}"
 
 
 def _integer(raw: str) -> int:

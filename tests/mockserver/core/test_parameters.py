@@ -266,3 +266,21 @@ def test_allow_empty_value_takes_an_empty_value_of_any_type() -> None:
 
 def test_without_allow_empty_value_an_empty_boolean_is_refused() -> None:
     assert isinstance(_check(NO_FLAG, {"opt_pretty": [""]}), Invalid)
+
+
+# A type is named with its article, as English reads it.
+TYPE_WORDING = [
+    ({"type": "integer"}, "'x' is not an integer"),
+    ({"type": "number"}, "'x' is not a number"),
+    ({"type": "boolean"}, "'x' is not a boolean"),
+    ({"type": "object"}, "'x' is not an object"),
+    ({"type": ["array", "boolean"]}, "'x' is not an array or a boolean"),
+    ({"type": ["integer", "null"]}, "'x' is not an integer or null"),
+]
+
+
+@pytest.mark.parametrize(("schema", "message"), TYPE_WORDING, ids=[m for _, m in TYPE_WORDING])
+def test_a_type_is_named_with_its_article(schema: dict[str, Any], message: str) -> None:
+    with pytest.raises(CoercionError) as caught:
+        coerce_scalar("x", schema)
+    assert str(caught.value) == message
