@@ -269,3 +269,31 @@ def test_allow_names_a_documented_options_once(with_options: MockState) -> None:
     served = handle(with_options, MockRequest("GET", "/files/content", {}, {}, {})).served
     assert served.status == 405
     assert served.headers["Allow"] == "OPTIONS, POST"
+
+
+# A 405 borrowed from another operation's documented 405 that has no body (as the swagger
+# petstore documents one): the reason travels in the header, beside Allow.
+_BODILESS_405 = {
+    "openapi": "3.0.3",
+    "info": {"title": "t", "version": "1"},
+    "paths": {
+        "/pet": {
+            "post": {
+                "responses": {
+                    "200": {"description": "ok"},
+                    "405": {"description": "Invalid input"},
+                }
+            }
+        }
+    },
+}
+
+
+def test_a_405_without_a_body_carries_its_reason_in_the_header() -> None:
+    from mockserver.core.refusals import REFUSAL_HEADER
+    from usage_contract_kit.spec import parse_document
+
+    served = handle(build_state(parse_document(_BODILESS_405)), MockRequest("PATCH", "/pet", {}, {}, {})).served
+    assert (served.status, served.body) == (405, None)
+    assert served.headers["Allow"] == "POST, OPTIONS"
+    assert served.headers[REFUSAL_HEADER] == "method PATCH is not allowed here; allowed: POST, OPTIONS"
