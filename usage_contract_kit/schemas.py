@@ -20,7 +20,14 @@ import jsonschema_rs
 
 from usage_contract_kit.pointers import pointer
 
-__all__ = ["SchemaValidator", "compile_schema", "for_requests", "to_json_schema", "translate_definitions"]
+__all__ = [
+    "SchemaValidator",
+    "compile_schema",
+    "for_requests",
+    "for_responses",
+    "to_json_schema",
+    "translate_definitions",
+]
 
 # Keywords of the OpenAPI 3.0 schema object that JSON Schema does not know and that would
 # only cost time (or mislead, like ``example``) if passed on.
@@ -159,21 +166,58 @@ def _with_definitions(schema: Any, definitions: Mapping[str, Any]) -> Any:
 
 
 def for_requests(schema: Any) -> Any:
-    """``schema`` with ``readOnly`` properties taken out of every ``required`` list."""
+    """``schema`` as a request must match it: ``readOnly`` properties taken out of every ``required`` list."""
+    return _not_required(schema, "readOnly")
+
+
+def for_responses(schema: Any) -> Any:
+    """``schema`` as a response must match it: ``writeOnly`` properties taken out of every ``required`` list.
+
+    A response leaves out what only a client sends (a card's security code, a password),
+    even where a schema shared with requests requires it.
+    """
+    return _not_required(schema, "writeOnly")
+
+
+# Keywords holding subschemas, in both dialects (draft 4 for 3.0, 2020-12 for 3.1).
+_ONE_SCHEMA = ("items", "additionalProperties", "not", "if", "then", "else", "contains", "unevaluatedProperties")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
+
+
+def _not_required(schema: Any, annotation: str, memo: dict[int, Any] | None = None) -> Any:
+    """``schema`` with the properties marked ``annotation: true`` taken out of every ``required`` list.
+
+    What nothing changes is returned as it is (no copy), and a subschema shared by several
+    places (an inlined ``$ref``) is worked out once.
+    """
+    memo = {} if memo is None else memo
     if isinstance(schema, list):
-        return [for_requests(s) for s in schema]
+        items = [_not_required(s, annotation, memo) for s in schema]
+        return schema if all(a is b for a, b in zip(items, schema, strict=True)) else items
     if not isinstance(schema, dict):
         return schema
-    out = {
-        k: (for_requests(v) if k in ("items", "additionalProperties", "not", "allOf", "anyOf", "oneOf") else v)
-        for k, v in schema.items()
-    }
+    if id(schema) in memo:
+        return memo[id(schema)]
+    changed: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _ONE_SCHEMA or key in _SCHEMA_LISTS:
+            new = _not_required(value, annotation, memo)
+        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            mapped = {name: _not_required(sub, annotation, memo) for name, sub in value.items()}
+            new = value if all(mapped[name] is value[name] for name in value) else mapped
+        else:
+            continue
+        if new is not value:
+            changed[key] = new
     properties = schema.get("properties")
-    if isinstance(properties, dict):
-        out["properties"] = {name: for_requests(sub) for name, sub in properties.items()}
-        if isinstance(schema.get("required"), list):
-            read_only = {n for n, sub in properties.items() if isinstance(sub, dict) and sub.get("readOnly") is True}
-            out["required"] = [n for n in schema["required"] if n not in read_only]
-            if not out["required"]:
-                del out["required"]
+    required = schema.get("required")
+    if isinstance(properties, dict) and isinstance(required, list):
+        marked = {n for n, sub in properties.items() if isinstance(sub, dict) and sub.get(annotation) is True}
+        if any(isinstance(n, str) and n in marked for n in required):
+            changed["required"] = [n for n in required if n not in marked]
+    out = {**schema, **changed} if changed else schema
+    if changed.get("required") == []:
+        del out["required"]
+    memo[id(schema)] = out
     return out

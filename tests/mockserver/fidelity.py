@@ -50,7 +50,7 @@ class Call:
 
 def valid_call(spec: Spec, operation: Operation) -> Call:
     """A request that keeps the contract: every parameter (valid), credentials, a documented body."""
-    generator = Generator(spec.recursive)
+    generator = Generator(spec.recursive, hidden="readOnly")  # a request leaves out what the server makes
     path, query, headers, cookies = operation.path, [], {}, {}
     for param in operation.parameters:
         value = _valid_value(generator, param)
