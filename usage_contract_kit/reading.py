@@ -25,7 +25,13 @@ from usage_contract_kit.model import (
     Response,
     SecurityScheme,
 )
-from usage_contract_kit.schemas import SchemaValidator, compile_schema, for_requests, translate_definitions
+from usage_contract_kit.schemas import (
+    SchemaValidator,
+    compile_schema,
+    for_requests,
+    for_responses,
+    translate_definitions,
+)
 
 __all__ = ["KNOWN_RULES", "OperationReader"]
 
@@ -42,8 +48,10 @@ class OperationReader:
         self.version = version
         self.faults = faults
         # The targets of the refs recursive schemas keep, translated once: as answers carry
-        # them, and as requests do (readOnly properties not required).
-        self.definitions = translate_definitions(recursive, version=version)
+        # them (writeOnly properties not required), and as requests do (readOnly ones not required).
+        self.definitions = translate_definitions(
+            {ref: for_responses(target) for ref, target in recursive.items()}, version=version
+        )
         self.request_definitions = translate_definitions(
             {ref: for_requests(target) for ref, target in recursive.items()}, version=version
         )
@@ -205,9 +213,9 @@ class OperationReader:
         self, content_type: str, raw: Mapping[str, Any], at: str, *, sent_by_client: bool = False
     ) -> MediaType:
         schema = raw.get("schema")
-        # A request need not send what the server makes (readOnly), even where a schema shared
-        # with responses requires it.
-        compiled = for_requests(schema) if sent_by_client else schema
+        # A request need not send what the server makes (readOnly), nor a response what only
+        # a client sends (writeOnly), even where a schema shared by both requires it.
+        compiled = for_requests(schema) if sent_by_client else for_responses(schema)
         validator = (
             self.compile(compiled, f"{at}/schema", sent_by_client=sent_by_client) if schema is not None else None
         )

@@ -20,7 +20,14 @@ import jsonschema_rs
 
 from usage_contract_kit.pointers import pointer, ref_parts
 
-__all__ = ["SchemaValidator", "compile_schema", "for_requests", "to_json_schema", "translate_definitions"]
+__all__ = [
+    "SchemaValidator",
+    "compile_schema",
+    "for_requests",
+    "for_responses",
+    "to_json_schema",
+    "translate_definitions",
+]
 
 # Keywords of the OpenAPI 3.0 schema object that JSON Schema does not know and that would
 # only cost time (or mislead, like ``example``) if passed on.
@@ -43,8 +50,8 @@ def to_json_schema(schema: Any) -> Any:
             out[key] = to_json_schema(value)
         else:
             out[key] = value
-    bounds = _INTEGER_FORMATS.get(str(schema.get("format")))
-    if bounds is not None and _admits_integers(schema.get("type")):
+    bounds = _ranged(schema)
+    if bounds is not None:
         _within(out, *bounds)
     if schema.get("nullable") is True:
         if "type" in out:
@@ -55,15 +62,61 @@ def to_json_schema(schema: Any) -> Any:
     return out
 
 
-# OpenAPI's integer formats, as ranges: JSON Schema checks a format on strings only.
-_INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+# OpenAPI's numeric formats, as ranges: JSON Schema checks a format on strings only. A
+# double's range is a JSON number's own (a value past it is refused when the body is read).
+_FLOAT_MAX = 3.4028234663852886e38
+_FORMAT_RANGES: Mapping[str, tuple[int | float, int | float]] = {
+    "int32": (-(2**31), 2**31 - 1),
+    "int64": (-(2**63), 2**63 - 1),
+    "float": (-_FLOAT_MAX, _FLOAT_MAX),
+}
+_FORMAT_TYPES = {"int32": "integer", "int64": "integer", "float": "number"}
 
 
-def _admits_integers(kind: Any) -> bool:
-    return kind == "integer" or (isinstance(kind, list) and "integer" in kind)
+def _ranged(schema: Mapping[str, Any]) -> tuple[int | float, int | float] | None:
+    """The range ``schema``'s format gives the values of its type (an int64 integer, a float number), if any."""
+    fmt = schema.get("format")
+    if not isinstance(fmt, str) or fmt not in _FORMAT_RANGES:
+        return None
+    kind = schema.get("type")
+    wanted = _FORMAT_TYPES[fmt]
+    return _FORMAT_RANGES[fmt] if kind == wanted or (isinstance(kind, list) and wanted in kind) else None
 
 
-def _within(out: dict[str, Any], low: int, high: int) -> None:
+def _with_ranges(schema: Any, memo: dict[int, Any]) -> Any:
+    """A JSON Schema 2020-12 ``schema`` with its formats' ranges as bounds (a copy where one is added)."""
+    if isinstance(schema, list):
+        items = [_with_ranges(s, memo) for s in schema]
+        return schema if all(a is b for a, b in zip(items, schema, strict=True)) else items
+    if not isinstance(schema, dict):
+        return schema
+    if id(schema) in memo:
+        return memo[id(schema)]
+    changed: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _ONE_SCHEMA or key in _SCHEMA_LISTS:
+            new = _with_ranges(value, memo)
+        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            mapped = {name: _with_ranges(sub, memo) for name, sub in value.items()}
+            new = value if all(mapped[name] is value[name] for name in value) else mapped
+        else:
+            continue
+        if new is not value:
+            changed[key] = new
+    bounds = _ranged(schema)
+    if bounds is not None:
+        low, high = bounds
+        minimum, maximum = _number(schema.get("minimum")), _number(schema.get("maximum"))
+        if minimum is None or minimum < low:
+            changed["minimum"] = low
+        if maximum is None or maximum > high:
+            changed["maximum"] = high
+    out = {**schema, **changed} if changed else schema
+    memo[id(schema)] = out
+    return out
+
+
+def _within(out: dict[str, Any], low: float, high: float) -> None:
     """Narrow ``out``'s bounds (draft 4's form) to ``low..high``, where the schema's own are wider or absent."""
     minimum, maximum = _number(out.get("minimum")), _number(out.get("maximum"))
     if minimum is None or minimum < low:
@@ -102,14 +155,36 @@ class SchemaValidator:
     def first_error(self, instance: Any) -> tuple[str, str] | None:
         """``(json pointer inside the instance, message)`` of the first error, or ``None``."""
         for error in self._validator.iter_errors(instance):
-            return pointer(*error.instance_path), error.message
+            return pointer(*error.instance_path), _range_message(self.schema, error) or error.message
         return None
+
+
+def _range_message(schema: Any, error: jsonschema_rs.ValidationError) -> str | None:
+    """For a value past its format's range (not only the schema's own bounds), a message naming the format and range."""
+    path = error.schema_path
+    if not path or path[-1] not in ("minimum", "maximum"):
+        return None
+    node = schema
+    for step in path[:-1]:
+        found = isinstance(node, dict) and isinstance(step, str) and step in node
+        if not (found or (isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node))):
+            return None  # through a kept ref: the validator's own message
+        node = node[step]
+    bounds = _ranged(node) if isinstance(node, dict) else None
+    value = error.instance
+    if bounds is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    low, high = bounds
+    if low <= value <= high:
+        return None  # outside the schema's own narrower bounds: the validator's message says which
+    return f"{value} is outside the range of {node['format']} ({low} to {high})"
 
 
 def translate_definitions(definitions: Mapping[str, Any], *, version: str = "3.0.3") -> dict[str, Any]:
     """The targets of kept refs in the dialect :func:`compile_schema` compiles (translate once per spec)."""
     if not version.startswith("3.0"):
-        return dict(definitions)
+        memo: dict[int, Any] = {}
+        return {ref: _with_ranges(target, memo) for ref, target in definitions.items()}
     return {ref: to_json_schema(target) for ref, target in definitions.items()}
 
 
@@ -125,7 +200,7 @@ def compile_schema(
         translated = to_json_schema(schema if schema is not None else {})
         draft: Any = jsonschema_rs.Draft4Validator
     else:
-        translated = schema if schema is not None else {}
+        translated = _with_ranges(schema, {}) if schema is not None else {}
         draft = jsonschema_rs.Draft202012Validator
     compiled = _with_definitions(translated, definitions) if definitions else translated
     try:
@@ -167,21 +242,58 @@ def _parts(ref: str) -> list[str]:
 
 
 def for_requests(schema: Any) -> Any:
-    """``schema`` with ``readOnly`` properties taken out of every ``required`` list."""
+    """``schema`` as a request must match it: ``readOnly`` properties taken out of every ``required`` list."""
+    return _not_required(schema, "readOnly")
+
+
+def for_responses(schema: Any) -> Any:
+    """``schema`` as a response must match it: ``writeOnly`` properties taken out of every ``required`` list.
+
+    A response leaves out what only a client sends (a card's security code, a password),
+    even where a schema shared with requests requires it.
+    """
+    return _not_required(schema, "writeOnly")
+
+
+# Keywords holding subschemas, in both dialects (draft 4 for 3.0, 2020-12 for 3.1).
+_ONE_SCHEMA = ("items", "additionalProperties", "not", "if", "then", "else", "contains", "unevaluatedProperties")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
+
+
+def _not_required(schema: Any, annotation: str, memo: dict[int, Any] | None = None) -> Any:
+    """``schema`` with the properties marked ``annotation: true`` taken out of every ``required`` list.
+
+    What nothing changes is returned as it is (no copy), and a subschema shared by several
+    places (an inlined ``$ref``) is worked out once.
+    """
+    memo = {} if memo is None else memo
     if isinstance(schema, list):
-        return [for_requests(s) for s in schema]
+        items = [_not_required(s, annotation, memo) for s in schema]
+        return schema if all(a is b for a, b in zip(items, schema, strict=True)) else items
     if not isinstance(schema, dict):
         return schema
-    out = {
-        k: (for_requests(v) if k in ("items", "additionalProperties", "not", "allOf", "anyOf", "oneOf") else v)
-        for k, v in schema.items()
-    }
+    if id(schema) in memo:
+        return memo[id(schema)]
+    changed: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _ONE_SCHEMA or key in _SCHEMA_LISTS:
+            new = _not_required(value, annotation, memo)
+        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            mapped = {name: _not_required(sub, annotation, memo) for name, sub in value.items()}
+            new = value if all(mapped[name] is value[name] for name in value) else mapped
+        else:
+            continue
+        if new is not value:
+            changed[key] = new
     properties = schema.get("properties")
-    if isinstance(properties, dict):
-        out["properties"] = {name: for_requests(sub) for name, sub in properties.items()}
-        if isinstance(schema.get("required"), list):
-            read_only = {n for n, sub in properties.items() if isinstance(sub, dict) and sub.get("readOnly") is True}
-            out["required"] = [n for n in schema["required"] if n not in read_only]
-            if not out["required"]:
-                del out["required"]
+    required = schema.get("required")
+    if isinstance(properties, dict) and isinstance(required, list):
+        marked = {n for n, sub in properties.items() if isinstance(sub, dict) and sub.get(annotation) is True}
+        if any(isinstance(n, str) and n in marked for n in required):
+            changed["required"] = [n for n in required if n not in marked]
+    out = {**schema, **changed} if changed else schema
+    if changed.get("required") == []:
+        del out["required"]
+    memo[id(schema)] = out
     return out

@@ -139,6 +139,8 @@ def _title(document: Mapping[str, Any]) -> str:
     info = document.get("info")
     title = info.get("title") if isinstance(info, dict) else None
     return title if isinstance(title, str) else ""
+
+
 _READ_VERSIONS = re.compile(r"3\.[01](\.\d+)?(-.*)?\Z")
 
 

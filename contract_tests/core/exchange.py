@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -160,6 +161,14 @@ def _no_constant(name: str) -> Any:
     raise _NotJson(f"JSON with {name}, which JSON does not allow (a number must be written in digits)")
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # read as infinity, which a schema validator would take for null
+        shown = text if len(text) <= 40 else f"{text[:37]}..."
+        raise _NotJson(f"JSON with the number {shown}, past the range of a double")
+    return value
+
+
 def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     found = dict(pairs)
     if len(found) < len(pairs):
@@ -173,10 +182,12 @@ def parse_json(body: bytes, **options: Any) -> Any:
     """``json.loads`` that fails with ``ValueError`` only (a 100,000-deep array included), saying why.
 
     ``NaN``, ``Infinity`` and ``-Infinity`` are refused: Python reads them, JSON has no such
-    values, and ``JSON.parse`` fails on them. So is a name twice in one object: Python and
+    values, and ``JSON.parse`` fails on them; so is a number past a double's range (``1e400``),
+    which Python reads as infinity. So is a name twice in one object: Python and
     ``JSON.parse`` keep the last value, other parsers the first.
     """
     try:
+        options.setdefault("parse_float", _finite)
         return json.loads(body, parse_constant=_no_constant, object_pairs_hook=_unique_names, **options)
     except RecursionError:
         raise ValueError("JSON nested too deeply to parse") from None

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 from mockserver.core.encoding import content_type_header, encode_body, header_text, to_xml
 from mockserver.core.generation import Generator, Unsatisfiable
+from mockserver.core.visibility import answered_example
 from usage_contract_kit.errors import SpecError
 from usage_contract_kit.model import Header, MediaType, Operation, Response, Spec
 
@@ -174,6 +175,7 @@ def _body(media: MediaType, generator: Generator) -> Body:
     example = media.default_example
     if example is not None:
         value = _as_binary(example.value) if media.kind == "binary" else example.value
+        value = answered_example(value, media, generator.definitions)
         return Body(media, value, example.name, content_type, encode_body(value, media.kind, media.schema))
     if media.schema is None:
         value = {} if media.kind == "json" else ""

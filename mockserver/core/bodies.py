@@ -16,6 +16,7 @@ is wrong and where (a JSON pointer into the body).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,11 +25,13 @@ from urllib.parse import parse_qs
 from mockserver.core.parameters import CoercionError, coerce_scalar
 from usage_contract_kit.media import essence, matches
 from usage_contract_kit.model import MediaType, Operation
+from usage_contract_kit.pointers import pointer
 
-__all__ = ["MAX_BODY_DEPTH", "BodyProblem", "carries_body", "validate_body"]
+__all__ = ["MAX_BODY_DEPTH", "BodyProblem", "OutOfRange", "carries_body", "out_of_range", "read_json", "validate_body"]
 
 MAX_BODY_DEPTH = 64
 _MESSAGE = 300
+_FINITE_TEXT = 300  # a number written in fewer characters, without an exponent, is within a double's range
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,8 @@ def validate_body(
     try:
         value = _read(media, content_type or "", body)
     except _Unreadable as exc:
-        return BodyProblem("invalid", f"request body: {exc}")
+        at = f" at {exc.where}" if exc.where else ""
+        return BodyProblem("invalid", f"request body{at}: {exc}")
     if value is _UNCHECKED or media.validator is None:
         return None
     problem = media.validator.first_error(value)
@@ -94,7 +98,9 @@ def _documented_media(contents: tuple[MediaType, ...], content_type: str | None)
 
 
 class _Unreadable(ValueError):
-    pass
+    def __init__(self, message: str, where: str = "") -> None:
+        super().__init__(message)
+        self.where = where  # a JSON pointer into the body, where the problem has a place
 
 
 _UNCHECKED: Any = object()
@@ -137,10 +143,45 @@ def _reject_constant(name: str) -> Any:
     raise _Unreadable(f"{name} is not a JSON number")
 
 
+class OutOfRange(float):
+    """A JSON number past a double's range (``1e400``) as read, keeping its text for the message."""
+
+    text: str
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if math.isfinite(value):
+        return value
+    kept = OutOfRange(value)
+    kept.text = text
+    return kept
+
+
+def out_of_range(value: Any) -> tuple[str, str] | None:
+    """``(JSON pointer, message)`` of the first number in ``value`` past a double's range, as :func:`read_json` reads it."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack:
+        node, at = stack.pop()
+        if isinstance(node, OutOfRange):
+            return pointer(*at), f"{_cut(node.text)} is out of the range of a number"
+        if isinstance(node, dict):
+            stack.extend((v, (*at, k)) for k, v in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend((v, (*at, i)) for i, v in reversed(list(enumerate(node))))
+    return None
+
+
+def read_json(text: str | bytes) -> Any:
+    """JSON as ``json.loads`` reads it, but ``NaN`` and ``Infinity`` refused (``ValueError``) and a number
+    past a double's range (``1e400``) kept as an :class:`OutOfRange` (:func:`out_of_range` finds it)."""
+    return json.loads(text, parse_constant=_reject_constant, parse_float=_number)
+
+
 def _json(body: bytes) -> Any:
     text = _text(body)
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = read_json(text)
     except json.JSONDecodeError as exc:
         raise _Unreadable(f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except _Unreadable:
@@ -151,6 +192,10 @@ def _json(body: bytes) -> Any:
         raise _Unreadable(f"JSON nested deeper than {MAX_BODY_DEPTH} levels") from None
     if _depth(value) > MAX_BODY_DEPTH:
         raise _Unreadable(f"JSON nested deeper than {MAX_BODY_DEPTH} levels")
+    if "e" in text or "E" in text or len(text) > _FINITE_TEXT:  # else no number in it can be past a double's range
+        found = out_of_range(value)
+        if found is not None:
+            raise _Unreadable(found[1], found[0])
     return value
 
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from mockserver.core.backend import Refusal
+from mockserver.core.bodies import out_of_range, read_json
 from mockserver.core.engine import MockRequest, MockState
 from mockserver.core.parameters import Invalid, check_rules, validate_parameters
 from mockserver.core.refusals import ROLE_STATUSES
@@ -229,22 +229,21 @@ def _content(response: Response, answer: Answer) -> list[Violation]:
     return found
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def _body(media: MediaType, answer: Answer) -> list[Violation]:
     at = _ref(media.location + "/schema")
     if answer.body_problem is not None:
         return [Violation(RESPONSE, "body-unreadable", at, answer.body_problem)]
     try:
-        value = json.loads(answer.body, parse_constant=_reject_constant)
+        value = read_json(answer.body)
     except RecursionError:
         return [Violation(RESPONSE, "body-not-json", at, "the body is JSON nested too deeply to read")]
     except ValueError as exc:
         return [Violation(RESPONSE, "body-not-json", at, f"the body is not JSON ({_reason(exc)})")]
     if media.validator is None:
         return []
+    past = out_of_range(value)  # read as infinity, which the validator would take for null
+    if past is not None:
+        return [Violation(RESPONSE, "body-schema", at, _cut(f"at {past[0] or '/'}: {past[1]}"))]
     try:
         problem = media.validator.first_error(value)
     except (RecursionError, ValueError):

@@ -180,7 +180,8 @@ def handle(state: MockState, request: MockRequest) -> Outcome:
         outcome = refuse(
             state, None, Refusal("method_not_allowed", f"method {match.method} is not allowed here; allowed: {allowed}")
         )
-        return Outcome(outcome.served._replace(headers={"Allow": allowed}), None)
+        # Allow beside the refusal's own headers (the documented ones, and the reason where no body carries it).
+        return Outcome(outcome.served._replace(headers={**outcome.served.headers, "Allow": allowed}), None)
     return _answer(state, request, match.operation, match.path_params)
 
 

@@ -7,7 +7,8 @@ the keywords APIs use: types (``nullable`` included), ``format``, ``pattern``, l
 bounds (exclusive ones too), ``multipleOf``, ``properties`` with ``required`` (names the
 schema does not declare included), ``additionalProperties``, ``minProperties``/
 ``maxProperties``, ``items`` with ``minItems``/``maxItems``/``uniqueItems``, ``allOf`` (merged),
-``oneOf``/``anyOf`` (one branch). Refs that recursive schemas keep are followed through
+``oneOf``/``anyOf`` (one branch); ``writeOnly`` properties are left out of answers (and
+``readOnly`` ones out of requests, for a generator made for them). Refs that recursive schemas keep are followed through
 the spec's table; past a few levels the generator takes the shortest way out (no optional
 properties, the fewest items), and past :data:`MAX_REF_DEPTH` it gives up.
 
@@ -43,10 +44,15 @@ class Unsatisfiable(Exception):
 
 
 class Generator:
-    """Values for the schemas of one spec; ``definitions`` are the targets of kept refs."""
+    """Values for the schemas of one spec; ``definitions`` are the targets of kept refs.
 
-    def __init__(self, definitions: Mapping[str, Any] | None = None) -> None:
+    ``hidden`` is the annotation of the properties it leaves out, required or not:
+    ``writeOnly`` for answers (what only a client sends), ``readOnly`` for requests.
+    """
+
+    def __init__(self, definitions: Mapping[str, Any] | None = None, *, hidden: str = "writeOnly") -> None:
         self.definitions = definitions or {}
+        self.hidden = hidden
         self._patterns: dict[str, tuple[PatternGenerator | None, re.Pattern[str] | None]] = {}
 
     def prepare(self, schema: Any) -> None:
@@ -173,8 +179,10 @@ class _Draw:
         properties = schema.get("properties") or {}
         required = [str(n) for n in schema.get("required") or ()]
         shallow = depth >= _SHALLOW
-        names = [*dict.fromkeys(required)]
-        optional = [n for n in properties if n not in names and not (properties[n] or {}).get("writeOnly")]
+        hidden = self.generator.hidden
+        left_out = {n for n, sub in properties.items() if isinstance(sub, dict) and sub.get(hidden) is True}
+        names = [n for n in dict.fromkeys(required) if n not in left_out]
+        optional = [n for n in properties if n not in names and n not in left_out]
         high = schema.get("maxProperties")
         low = int(schema.get("minProperties", 0))
         for name in optional:

@@ -128,7 +128,7 @@ def _compile(
                 source,
                 key,
                 plan.param.required,
-                not plan.array,
+                not plan.array and plan.styled is None,  # a styled value is read by coerce_planned
                 plan.empty_allowed,
                 None if plan.coerce is as_text else plan.coerce,
                 plan.param.validator.is_valid,

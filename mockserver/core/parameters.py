@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from mockserver.core.styles import StyleError, read_styled
 from usage_contract_kit.model import Operation, Parameter
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "coerce_scalar",
     "plan_parameters",
     "reads_digits",
+    "type_phrase",
     "validate_parameters",
 ]
 
@@ -77,8 +79,14 @@ def _coerce_typed(raw: str, types: tuple[str, ...]) -> Any:
         return raw == "true"
     if "null" in types and raw in ("", "null"):
         return None
-    wanted = " or ".join("an integer" if t == "integer" else f"a {t}" for t in types)
-    raise CoercionError(f"{_show(raw)} is not {wanted}")
+    raise CoercionError(f"{_show(raw)} is not {' or '.join(type_phrase(t) for t in types)}")
+
+
+def type_phrase(name: str) -> str:
+    """A JSON Schema type as a message says it: ``an integer``, ``an object``, ``a string``, ``null``."""
+    if name == "null":
+        return name
+    return f"{'an' if name[:1] in ('a', 'e', 'i', 'o', 'u') else 'a'} {name}"
 
 
 def _integer(raw: str) -> int:
@@ -160,6 +168,10 @@ class ParameterPlan:
     empty_allowed: bool  # an empty value passes coercion
     coerce: Callable[[str], Any]  # one raw value (an item's, for an array) to its type
     typed: bool  # the schema asserts only a type the coercion gives: a coerced value is valid
+    # Read by styles.read_styled (label, matrix, an object): its shape; else None (the plain ways above).
+    styled: str | None = None
+    property_types: Mapping[str, tuple[str, ...]] | None = None  # an object's: each property's types
+    other_types: tuple[str, ...] = ()  # an object's: the types of a property it does not declare
 
 
 def plan_parameters(operation: Operation) -> tuple[ParameterPlan, ...]:
@@ -168,6 +180,11 @@ def plan_parameters(operation: Operation) -> tuple[ParameterPlan, ...]:
     for param in operation.parameters:
         schema = param.schema
         types = _types(schema)
+        shape = _shape(param, types)
+        if shape == _UNREAD:
+            continue  # an object spread over the query (an exploded form, deepObject): passed through unchecked
+        properties = schema.get("properties") if shape == "object" else None
+        other = schema.get("additionalProperties") if shape == "object" else None
         plans.append(
             ParameterPlan(
                 param=param,
@@ -182,10 +199,33 @@ def plan_parameters(operation: Operation) -> tuple[ParameterPlan, ...]:
                 delimiter=_DELIMITERS.get(param.style, ","),
                 empty_allowed=param.allow_empty or "string" in types,
                 coerce=_coercer(_types(schema.get("items", {})) if "array" in types else types),
-                typed="array" not in types and _typed(param.validator.schema, types),
+                typed="array" not in types and shape != "object" and _typed(param.validator.schema, types),
+                styled=shape,
+                property_types={
+                    str(name): _types(sub) if isinstance(sub, dict) else ()
+                    for name, sub in (properties if isinstance(properties, dict) else {}).items()
+                },
+                other_types=_types(other) if isinstance(other, dict) else (),
             )
         )
     return tuple(plans)
+
+
+_UNREAD = "unread"
+
+
+def _shape(param: Parameter, types: tuple[str, ...]) -> str | None:
+    """The shape :func:`~mockserver.core.styles.read_styled` reads a parameter as, or ``None`` for the plain ways.
+
+    Every ``label`` and ``matrix`` value, and an object (not a string too) in a style that
+    writes it under the parameter's own name; :data:`_UNREAD` for an object in another style.
+    """
+    if "object" in types and "string" not in types and "array" not in types:
+        named = param.style in ("simple", "label", "matrix") or (param.style == "form" and not param.explode)
+        return "object" if named else _UNREAD
+    if param.style in ("label", "matrix"):
+        return "array" if "array" in types else "primitive"
+    return None
 
 
 # Keywords that assert nothing about a value (JSON Schema's annotations); ``x-`` keys are never keywords.
@@ -218,6 +258,8 @@ def _typed(schema: Any, types: tuple[str, ...]) -> bool:
 
 def coerce_planned(values: Sequence[str], plan: ParameterPlan) -> Any:
     """The raw values of one parameter as its schema's type, or :class:`CoercionError`."""
+    if plan.styled is not None:
+        return _coerce_styled(values, plan)
     if plan.array:
         if plan.repeated:
             raw_items = list(values)
@@ -232,6 +274,32 @@ def coerce_planned(values: Sequence[str], plan: ParameterPlan) -> Any:
     if values[0] == "" and not plan.empty_allowed:
         raise CoercionError("must not be empty")
     return plan.coerce(values[0])
+
+
+def _coerce_styled(values: Sequence[str], plan: ParameterPlan) -> Any:
+    if len(values) > 1:
+        raise CoercionError(f"must be given once, not {len(values)} times")
+    param = plan.param
+    try:
+        parts = read_styled(
+            values[0], style=param.style, explode=param.explode, name=param.name, shape=plan.styled or ""
+        )
+    except StyleError as exc:
+        raise CoercionError(str(exc)) from None
+    if isinstance(parts, list):
+        return [plan.coerce(part) for part in parts]
+    if isinstance(parts, dict):
+        known = plan.property_types or {}
+        found = {}
+        for name, text in parts.items():
+            try:
+                found[name] = _coerce_typed(text, known.get(name, plan.other_types))
+            except CoercionError as exc:
+                raise CoercionError(f"property {name!r}: {exc}") from None
+        return found
+    if parts == "" and not plan.empty_allowed:
+        raise CoercionError("must not be empty")
+    return plan.coerce(parts)
 
 
 def validate_parameters(

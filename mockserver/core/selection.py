@@ -17,6 +17,7 @@ from mockserver.core.answers import Catalog, Served, default_response, dynamic_b
 from mockserver.core.encoding import encode_body
 from mockserver.core.negotiation import MediaRange, acceptable
 from mockserver.core.prefer import Preferences
+from mockserver.core.visibility import answered_example
 from usage_contract_kit.model import MediaType, Operation
 
 __all__ = ["Broken", "NotAcceptable", "SelectionError", "Served", "select_response"]
@@ -76,8 +77,9 @@ def select_response(
         example = media.example(prefs.example)
         if example is None:
             raise _no_example(prefs.example, status, media)
-        encoded = encode_body(example.value, media.kind, media.schema)
-        return Served(status, example.value, body.content_type, example.name, headers, encoded=encoded, kind=media.kind)
+        value = answered_example(example.value, media, catalog.generator.definitions)
+        encoded = encode_body(value, media.kind, media.schema)
+        return Served(status, value, body.content_type, example.name, headers, encoded=encoded, kind=media.kind)
     if prefs.dynamic:
         seed = prefs.seed if prefs.seed is not None else random.SystemRandom().randrange(2**32)
         value, drawn = dynamic_body(body, catalog.generator, seed)

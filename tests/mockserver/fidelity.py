@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode
 from xml.dom import minidom
 
 from mockserver.core.generation import Generator
+from mockserver.core.styles import write_styled
 from usage_contract_kit.media import essence, matches, media_kind
 from usage_contract_kit.model import Header, MediaType, Operation, Parameter, Spec
 
@@ -50,16 +51,16 @@ class Call:
 
 def valid_call(spec: Spec, operation: Operation) -> Call:
     """A request that keeps the contract: every parameter (valid), credentials, a documented body."""
-    generator = Generator(spec.recursive)
+    generator = Generator(spec.recursive, hidden="readOnly")  # a request leaves out what the server makes
     path, query, headers, cookies = operation.path, [], {}, {}
     for param in operation.parameters:
         value = _valid_value(generator, param)
         if param.location == "path":
-            path = path.replace("{" + param.name + "}", _simple(value))
+            path = path.replace("{" + param.name + "}", _styled(param, value))
         elif param.location == "query":
             query.extend(_query_pairs(param, value))
         elif param.location == "header":
-            headers[param.name] = _simple(value)
+            headers[param.name] = _styled(param, value)
         else:
             cookies[param.name] = _simple(value)
     for scheme in operation.security[0] if operation.security else ():
@@ -104,9 +105,16 @@ def _simple(value: Any) -> str:
     return str(value)
 
 
+def _styled(param: Parameter, value: Any) -> str:
+    """A value as its parameter's style writes it (label ``.3,4``, matrix ``;id=3,4`` ...)."""
+    return write_styled(value, style=param.style, explode=param.explode, name=param.name)
+
+
 def _query_pairs(param: Parameter, value: Any) -> list[tuple[str, str]]:
     if isinstance(value, list) and param.explode:
         return [(param.name, _simple(v)) for v in value]
+    if isinstance(value, dict) and not param.explode:
+        return [(param.name, _styled(param, value))]
     return [(param.name, _simple(value))]
 
 
@@ -209,7 +217,9 @@ def _with_param(call: Call, param: Parameter, raw: str | None) -> Call:
         kept = tuple((k, v) for k, v in call.query if k != param.name)
         return replace(call, query=kept if raw is None else (*kept, (param.name, raw)))
     if param.location == "path":
-        return replace(call, path=_replace_segment(call.path, param, raw or ""))
+        # In the parameter's style (".x", ";id=x"), so that the value itself is what is wrong.
+        styled = _styled(param, raw or "") if param.style in ("label", "matrix") else raw or ""
+        return replace(call, path=_replace_segment(call.path, param, styled))
     if param.location == "header":
         headers = {k: v for k, v in call.headers.items() if k != param.name}
         return replace(call, headers=headers if raw is None else {**headers, param.name: raw})

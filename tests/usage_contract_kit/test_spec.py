@@ -386,3 +386,48 @@ def test_another_3_x_is_refused_or_read_as_3_1_with_a_warning(version: str) -> N
     assert str(info.value).startswith(problem)
     (warning, *_) = parse_document(_versioned(version), source="s.yaml", lenient=True).warnings
     assert warning.startswith(problem)
+
+
+def _payments(version: str) -> dict[str, Any]:
+    """A payment whose card's security code is required and writeOnly, its id required and readOnly."""
+    payment = {
+        "type": "object",
+        "required": ["id", "card"],
+        "properties": {
+            "id": {"type": "string", "readOnly": True},
+            "card": {
+                "type": "object",
+                "required": ["number", "cvc"],
+                "properties": {"number": {"type": "string"}, "cvc": {"type": "string", "writeOnly": True}},
+            },
+            "refunds": {"type": "array", "items": {"$ref": "#/components/schemas/Payment"}},
+        },
+    }
+    media = {"application/json": {"schema": {"$ref": "#/components/schemas/Payment"}}}
+    operation = {
+        "requestBody": {"required": True, "content": media},
+        "responses": {"201": {"description": "created", "content": media}},
+    }
+    return {
+        "openapi": version,
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/payments": {"post": operation}},
+        "components": {"schemas": {"Payment": payment}},
+    }
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_write_only_is_not_required_in_answers_nor_read_only_in_requests(version: str) -> None:
+    (op,) = parse_document(_payments(version)).operations
+    assert op.request_body is not None
+    request = op.request_body.contents[0].validator
+    answer = op.responses["201"].contents[0].validator
+    assert request is not None
+    assert answer is not None
+    sent = {"card": {"number": "4242", "cvc": "123"}}
+    made = {"id": "p1", "card": {"number": "4242"}}
+    # Each side as the other would send it, nested refs (a recursive schema's kept ones) included.
+    assert request.first_error({**sent, "refunds": [sent]}) is None
+    assert answer.first_error({**made, "refunds": [made]}) is None
+    assert request.first_error({"card": {"number": "4242"}}) == ("/card", '"cvc" is a required property')
+    assert answer.first_error({"card": {"number": "4242"}}) == ("", '"id" is a required property')

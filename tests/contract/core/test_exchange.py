@@ -140,6 +140,12 @@ def test_nan_and_infinity_are_not_json(constant: str) -> None:
         exact_json(b"[%s]" % constant.encode())
 
 
+def test_a_number_past_a_double_s_range_is_quoted_not_read_as_infinity() -> None:
+    with pytest.raises(ValueError, match=r"JSON with the number -1e400, past the range of a double"):
+        parse_json(b'{"data": {"usageSms": -1e400}}')
+    assert parse_json(b"[1.5e300]") == [1.5e300]
+
+
 def test_a_name_twice_in_an_object_is_not_json() -> None:
     with pytest.raises(ValueError, match="JSON with the name 'usageSms' twice in one object"):
         parse_json(b'{"data": {"usageSms": 5, "usageEmail": 1, "usageSms": 4}}')

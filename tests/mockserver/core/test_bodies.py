@@ -344,3 +344,47 @@ CARRIES = [
 @pytest.mark.parametrize(("headers", "body", "expected"), [c[1:] for c in CARRIES], ids=[c[0] for c in CARRIES])
 def test_carries_body(headers: dict[str, str], body: bytes, expected: bool) -> None:
     assert carries_body(headers, body) is expected
+
+
+ORDER = {
+    "type": "object",
+    "properties": {
+        "amount": {"type": "object", "properties": {"value": {"type": "integer", "format": "int64"}}},
+        "offset": {"type": "integer", "format": "int32"},
+        "rate": {"type": "number", "format": "float"},
+        "total": {"type": "number"},
+    },
+}
+INT64 = "(-9223372036854775808 to 9223372036854775807)"
+RANGES = [
+    ("int64 at its top", b'{"amount": {"value": 9223372036854775807}}', None),
+    ("int64 past its top", b'{"amount": {"value": 9223372036854775808}}',
+     f"request body at /amount/value: 9223372036854775808 is outside the range of int64 {INT64}"),
+    ("int64 past its bottom", b'{"amount": {"value": -9223372036854775809}}',
+     f"request body at /amount/value: -9223372036854775809 is outside the range of int64 {INT64}"),
+    ("int32 past its top", b'{"offset": 99999999999}',
+     "request body at /offset: 99999999999 is outside the range of int32 (-2147483648 to 2147483647)"),
+    ("float past its top", b'{"rate": 1e39}', "request body at /rate: 1e+39 is outside the range of float"),
+    ("a number past a double's range, quoted as sent", b'{"amount": {"value": 1e400}}',
+     "request body at /amount/value: 1e400 is out of the range of a number"),
+    ("a negative one, where no format is", b'{"total": -2.5E+999}',
+     "request body at /total: -2.5E+999 is out of the range of a number"),
+    ("a long one without an exponent", b'{"total": 1' + b"0" * 400 + b'.5}',
+     "request body at /total: 1000000000000"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+@pytest.mark.parametrize(("body", "message"), [c[1:] for c in RANGES], ids=[c[0] for c in RANGES])
+def test_numbers_in_a_body_keep_their_format_s_range(version: str, body: bytes, message: str | None) -> None:
+    op = {
+        "requestBody": {"content": {"application/json": {"schema": ORDER}}},
+        "responses": {"200": {"description": "ok"}},
+    }
+    document = {"openapi": version, "info": {"title": "t", "version": "1"}, "paths": {"/orders": {"post": op}}}
+    problem = validate_body(parse_document(document).operations[0], "application/json", body)
+    if message is None:
+        assert problem is None
+    else:
+        assert problem is not None
+        assert problem.message.startswith(message), problem.message

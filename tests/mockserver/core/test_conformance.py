@@ -230,6 +230,12 @@ def test_check_response(state: MockState, answer: Answer, method: str, rules: li
     assert {v.side for v in found} <= {RESPONSE}
 
 
+def test_a_number_past_a_double_s_range_is_quoted_as_sent(state: MockState) -> None:
+    body = b'{"data":{"usageSms":1e400,"usageWhatsapp":2,"usageEmail":3,"usageSage":4}}'
+    (found,) = check_response(_operation(state, "getOrganizationUsage"), Answer(200, JSON, body))
+    assert (found.rule, found.message) == ("body-schema", "at /data/usageSms: 1e400 is out of the range of a number")
+
+
 def test_each_violation_points_at_its_rule(state: MockState) -> None:
     operation = _operation(state, "getOrganizationUsage")
     status = check_response(operation, Answer(418, JSON, b"{}"))[0]

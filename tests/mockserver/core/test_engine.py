@@ -424,3 +424,31 @@ def test_an_external_example_is_named_as_such_not_as_undocumented() -> None:
         "example 'remote' of status 200 (application/json) is external (https://example.com/doc.json), and the mock"
         " does not fetch external examples; served instead: local"
     )
+
+
+# A 405 borrowed from another operation's documented 405 that has no body (as the swagger
+# petstore documents one): the reason travels in the header, beside Allow.
+_BODILESS_405 = {
+    "openapi": "3.0.3",
+    "info": {"title": "t", "version": "1"},
+    "paths": {
+        "/pet": {
+            "post": {
+                "responses": {
+                    "200": {"description": "ok"},
+                    "405": {"description": "Invalid input"},
+                }
+            }
+        }
+    },
+}
+
+
+def test_a_405_without_a_body_carries_its_reason_in_the_header() -> None:
+    from mockserver.core.refusals import REFUSAL_HEADER
+    from usage_contract_kit.spec import parse_document
+
+    served = handle(build_state(parse_document(_BODILESS_405)), MockRequest("PATCH", "/pet", {}, {}, {})).served
+    assert (served.status, served.body) == (405, None)
+    assert served.headers["Allow"] == "POST, OPTIONS"
+    assert served.headers[REFUSAL_HEADER] == "method PATCH is not allowed here; allowed: POST, OPTIONS"

@@ -170,3 +170,25 @@ def test_nothing_valid_is_unsatisfiable(schema: Any) -> None:
     validator = compile_schema(schema, definitions=translate_definitions(loop))
     with pytest.raises(Unsatisfiable):
         Generator(loop).produce(schema, validator, 0, static=True)
+
+
+CARD = {
+    "type": "object",
+    "required": ["id", "number", "cvc"],
+    "properties": {
+        "id": {"type": "string", "readOnly": True},
+        "number": {"type": "string", "example": "4242"},
+        "cvc": {"type": "string", "writeOnly": True, "example": "123"},
+    },
+}
+LEFT_OUT = [
+    ("an answer leaves out writeOnly, required or not", Generator(), {"id", "number"}),
+    ("a request leaves out readOnly, required or not", Generator(hidden="readOnly"), {"number", "cvc"}),
+]
+
+
+@pytest.mark.parametrize(("generator", "names"), [c[1:] for c in LEFT_OUT], ids=[c[0] for c in LEFT_OUT])
+@pytest.mark.parametrize("static", [True, False], ids=["fixed", "drawn"])
+def test_a_side_leaves_out_what_only_the_other_sends(generator: Generator, names: set[str], static: bool) -> None:
+    for seed in range(5):
+        assert set(generator.produce(CARD, None, seed, static=static)) == names
