@@ -85,24 +85,12 @@ def _ranged(schema: Mapping[str, Any]) -> tuple[int | float, int | float] | None
 
 def _with_ranges(schema: Any, memo: dict[int, Any]) -> Any:
     """A JSON Schema 2020-12 ``schema`` with its formats' ranges as bounds (a copy where one is added)."""
-    if isinstance(schema, list):
-        items = [_with_ranges(s, memo) for s in schema]
-        return schema if all(a is b for a, b in zip(items, schema, strict=True)) else items
-    if not isinstance(schema, dict):
-        return schema
-    if id(schema) in memo:
-        return memo[id(schema)]
+    return _rewritten(schema, _range_bounds, memo)
+
+
+def _range_bounds(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The bounds ``schema``'s format narrows its own to (none where it has no range, or a narrower one)."""
     changed: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key in _ONE_SCHEMA or key in _SCHEMA_LISTS:
-            new = _with_ranges(value, memo)
-        elif key in _SCHEMA_MAPS and isinstance(value, dict):
-            mapped = {name: _with_ranges(sub, memo) for name, sub in value.items()}
-            new = value if all(mapped[name] is value[name] for name in value) else mapped
-        else:
-            continue
-        if new is not value:
-            changed[key] = new
     bounds = _ranged(schema)
     if bounds is not None:
         low, high = bounds
@@ -111,9 +99,7 @@ def _with_ranges(schema: Any, memo: dict[int, Any]) -> Any:
             changed["minimum"] = low
         if maximum is None or maximum > high:
             changed["maximum"] = high
-    out = {**schema, **changed} if changed else schema
-    memo[id(schema)] = out
-    return out
+    return changed
 
 
 def _within(out: dict[str, Any], low: float, high: float) -> None:
@@ -261,15 +247,32 @@ _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
 
 
-def _not_required(schema: Any, annotation: str, memo: dict[int, Any] | None = None) -> Any:
-    """``schema`` with the properties marked ``annotation: true`` taken out of every ``required`` list.
+def _not_required(schema: Any, annotation: str) -> Any:
+    """``schema`` with the properties marked ``annotation: true`` taken out of every ``required`` list."""
 
-    What nothing changes is returned as it is (no copy), and a subschema shared by several
-    places (an inlined ``$ref``) is worked out once.
+    def unmarked(node: Mapping[str, Any]) -> dict[str, Any]:
+        properties, required = node.get("properties"), node.get("required")
+        if isinstance(properties, dict) and isinstance(required, list):
+            marked = {n for n, sub in properties.items() if isinstance(sub, dict) and sub.get(annotation) is True}
+            if any(isinstance(n, str) and n in marked for n in required):
+                left = [n for n in required if n not in marked]
+                return {"required": left or _REMOVED}  # draft 4 wants a required list non-empty
+        return {}
+
+    return _rewritten(schema, unmarked, {})
+
+
+_REMOVED = object()  # in what a rewrite changes: the keyword is taken out
+
+
+def _rewritten(schema: Any, own: Callable[[Mapping[str, Any]], dict[str, Any]], memo: dict[int, Any]) -> Any:
+    """``schema`` with what ``own`` gives each (sub)schema's own keywords changed: a copy only where one changes.
+
+    What nothing changes is returned as it is, and a subschema shared by several places (an
+    inlined ``$ref``) is worked out once (``memo``, by id).
     """
-    memo = {} if memo is None else memo
     if isinstance(schema, list):
-        items = [_not_required(s, annotation, memo) for s in schema]
+        items = [_rewritten(s, own, memo) for s in schema]
         return schema if all(a is b for a, b in zip(items, schema, strict=True)) else items
     if not isinstance(schema, dict):
         return schema
@@ -278,22 +281,15 @@ def _not_required(schema: Any, annotation: str, memo: dict[int, Any] | None = No
     changed: dict[str, Any] = {}
     for key, value in schema.items():
         if key in _ONE_SCHEMA or key in _SCHEMA_LISTS:
-            new = _not_required(value, annotation, memo)
+            new = _rewritten(value, own, memo)
         elif key in _SCHEMA_MAPS and isinstance(value, dict):
-            mapped = {name: _not_required(sub, annotation, memo) for name, sub in value.items()}
+            mapped = {name: _rewritten(sub, own, memo) for name, sub in value.items()}
             new = value if all(mapped[name] is value[name] for name in value) else mapped
         else:
             continue
         if new is not value:
             changed[key] = new
-    properties = schema.get("properties")
-    required = schema.get("required")
-    if isinstance(properties, dict) and isinstance(required, list):
-        marked = {n for n, sub in properties.items() if isinstance(sub, dict) and sub.get(annotation) is True}
-        if any(isinstance(n, str) and n in marked for n in required):
-            changed["required"] = [n for n in required if n not in marked]
-    out = {**schema, **changed} if changed else schema
-    if changed.get("required") == []:
-        del out["required"]
+    changed.update(own(schema))
+    out = {key: value for key, value in {**schema, **changed}.items() if value is not _REMOVED} if changed else schema
     memo[id(schema)] = out
     return out
