@@ -300,7 +300,12 @@ SIZED = _operation(
     {"application/octet-stream": {"schema": {"type": "string", "format": "binary", "minLength": 1, "maxLength": 4}}}
 )
 
-# An empty body that was sent (Content-Type and Content-Length: 0) is read as its media type reads it.
+OPTIONAL_JSON = _operation({"application/json": {"schema": PET}}, required=False)
+OPTIONAL_MULTIPART = _operation({"multipart/form-data": {"schema": PET}}, required=False)
+
+# An empty body that was sent (Content-Type and Content-Length: 0) is read as its media type
+# reads it; zero bytes of JSON or multipart are no value, so no body (a Content-Type on a
+# bodiless request, as some clients send one).
 EMPTY: list[tuple[str, Operation, str, str | None]] = [
     ("an empty file", FILE, "application/octet-stream", None),
     ("bytes fewer than minLength", SIZED, "application/octet-stream", "invalid:0 bytes, fewer than the schema's minLength of 1"),
@@ -308,8 +313,10 @@ EMPTY: list[tuple[str, Operation, str, str | None]] = [
     ("empty text shorter than minLength", NONEMPTY_TEXT, "text/plain", "invalid:shorter than 1"),
     ("a form without fields", OPEN_FORM, "application/x-www-form-urlencoded", None),
     ("a form without its required fields", FORM, "application/x-www-form-urlencoded", 'invalid:"name" is a required property'),
-    ("empty JSON is no JSON", JSON, "application/json", "invalid:not valid JSON"),
-    ("nor is an empty multipart body", MULTIPART, "multipart/form-data; boundary=B", "invalid:not a multipart body"),
+    ("empty JSON is no body: a required one is missing", JSON, "application/json", "invalid:a request body is required"),
+    ("so is an empty multipart body", MULTIPART, "multipart/form-data; boundary=B", "invalid:a request body is required"),
+    ("empty JSON where the body is optional", OPTIONAL_JSON, "application/json", None),
+    ("and multipart", OPTIONAL_MULTIPART, "multipart/form-data; boundary=B", None),
 ]  # fmt: skip
 
 
