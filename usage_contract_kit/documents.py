@@ -10,6 +10,8 @@ Every YAML file goes through :func:`read_yaml`, which
   and a handful of them nested ("billion laughs") expand to billions of nodes in anything
   that walks the data as a tree. A contract rarely needs them, and a spec has ``$ref``;
 * refuses nesting deeper than :data:`MAX_DEPTH` levels;
+* refuses a key that comes twice in one mapping (YAML 1.2 and JSON readers alike would
+  keep the later value without a word: two ``get:`` under one path would lose the first);
 * keeps values YAML would read as dates, timestamps or binary as the strings they look like
   (``2020-01-01`` stays ``"2020-01-01"``, their JSON form), so every value is JSON data.
 
@@ -211,6 +213,8 @@ def _build(parser: Any, source: str, error: type[LoadError]) -> Any:  # noqa: C9
         elif frame.key is _NO_KEY:
             if isinstance(value, (dict, list)):
                 raise error(source, _where(stack), "a mapping key must be a scalar, not a mapping or a sequence")
+            if value in frame.container:
+                raise error(source, _where(stack), _twice(value, _at(event)))
             frame.key = value
         elif frame.key is _MERGE_KEY:
             frame.merges.append(value)
@@ -273,6 +277,11 @@ def _construct(tag: str, value: str) -> Any:
     if construct is None:
         raise yaml.constructor.ConstructorError(None, None, f"YAML tag {tag} is not supported")
     return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, value))
+
+
+def _twice(key: Any, at: str) -> str:
+    # Two `get:` under one path: the reader would keep the later silently, as yaml.safe_load and JSON parsers do.
+    return f"the key {key!r} comes twice in one mapping{at}: keys are unique, and only the later value would be read"
 
 
 def _at(event: Any) -> str:

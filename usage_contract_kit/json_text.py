@@ -43,6 +43,22 @@ def _refuse_constant(name: str) -> Any:
     raise _NotJsonNumber(name)
 
 
+class _KeyTwice(ValueError):
+    pass
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's members as a dict; a key that comes twice is refused, not overwritten."""
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _KeyTwice(key)
+            seen.add(key)
+    return members
+
+
 def parse_json(data: bytes | str, *, source: str, error: type[LoadError], max_depth: int) -> Any:
     """Plain data from one JSON document; raise ``error`` naming the fault and its place."""
     try:
@@ -52,7 +68,14 @@ def parse_json(data: bytes | str, *, source: str, error: type[LoadError], max_de
     text = text.removeprefix("\ufeff")
     try:
         # strict=False: a raw tab or line break inside a string is kept, as the YAML reader kept it.
-        value = json.loads(text, parse_constant=_refuse_constant, strict=False)
+        value = json.loads(text, parse_constant=_refuse_constant, strict=False, object_pairs_hook=_unique)
+    except _KeyTwice as exc:
+        raise error(
+            source,
+            "",
+            f"the key {exc.args[0]!r} comes twice in one object: keys are unique, and only the later"
+            " value would be read",
+        ) from None
     except json.JSONDecodeError as exc:
         raise error(source, "", f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except _NotJsonNumber as exc:

@@ -65,6 +65,14 @@ REFUSED = [
     ("two documents", "--- 1\n--- 2", "", "more than one YAML document"),
     ("syntax", "a: [1, 2", "", "not valid YAML at line 2, column 1"),
     ("merge of a scalar", "a: {<<: 1}", "/a", "a merge key (<<) takes a mapping"),
+    (
+        "a key twice",
+        "paths:\n  /x:\n    get: 1\n    get: 2",
+        "/paths/~1x",
+        "the key 'get' comes twice in one mapping at line 4",
+    ),
+    ("a key twice, once quoted", "a: 1\n'a': 2", "", "the key 'a' comes twice"),
+    ("a number key twice", "{200: a, 200: b}", "", "the key 200 comes twice"),
     ("an integer too long to read", "a: [" + "9" * 5000 + "]", "/a/0", "a number of 5,000 digits at line 1"),
     ("a negative one", "b: -" + "1" * 4400, "/b", "a number of 4,401 digits"),
     ("a tagged one", "c: !!int " + "7" * 4400, "/c", "at most 4,300 are read"),
@@ -150,6 +158,7 @@ JSON_FAULTS = [
     ("truncated, starting with {", "s.yaml", '{"openapi": "3.0.3", "info"', "not valid JSON at line 1, column 28"),
     ("a lone surrogate", "s.json", r'{"a": "\udc4d"}', "a lone surrogate escape"),
     ("too deep", "s.json", "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), "nested deeper than"),
+    ("a key twice", "s.json", '{"paths": {"/x": {"get": 1, "get": 2}}}', "the key 'get' comes twice in one object"),
 ]
 
 
