@@ -269,7 +269,12 @@ class OperationReader:
         try:
             return compile_schema(schema, version=self.version, definitions=definitions)
         except ValueError as exc:
-            raise SpecError(self.source, at, str(exc)) from None
+            if not self.faults.lenient:
+                raise SpecError(self.source, at, str(exc)) from None
+            # Lenient: a schema the validator cannot read (a required list naming a property
+            # twice, as large generated specs have) checks nothing, and says so once.
+            self.faults.report(at, f"{exc}; values there are not checked")
+            return compile_schema({}, version=self.version)
 
     def check_rules(self, rules: tuple[Mapping[str, Any], ...], params: tuple[Parameter, ...], at: str) -> None:
         names = {p.name for p in params}

@@ -118,3 +118,26 @@ def test_a_reload_says_what_lenient_let_through(faulty: Path, tmp_path: Path, ca
         ]
     finally:
         app.extensions["mockserver"].stop()
+
+
+def _unreadable_schema(version: str) -> dict[str, Any]:
+    """A response schema the validator cannot read: its required list names a property twice."""
+    schema = {"type": "object", "required": ["name", "name"], "properties": {"name": {"type": "string"}}}
+    content = {"application/json": {"schema": schema, "example": {"name": "ada"}}}
+    ok = {"responses": {"200": {"description": "ok", "content": content}}}
+    return {"openapi": version, "info": {"title": "t", "version": "1"}, "paths": {"/people": {"get": ok}}}
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_a_schema_the_validator_cannot_read_is_left_unchecked_when_lenient(version: str, tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(_unreadable_schema(version)))
+    strict = CliRunner().invoke(main, ["--spec", str(path), "--check"])
+    assert strict.exit_code == 2  # refused: the document's own check (OpenAPI's schema) finds it first
+    assert "error: " in strict.output
+    lenient = CliRunner().invoke(main, ["--spec", str(path), "--check", "--lenient"])
+    assert lenient.exit_code == 0, lenient.output
+    assert "not a valid schema" in lenient.output
+    assert "values there are not checked" in lenient.output
+    client = create_app(path, {"MOCK_RELOAD_INTERVAL": 0, "MOCK_LENIENT": True}).test_client()
+    assert client.get("/people").get_json() == {"name": "ada"}
