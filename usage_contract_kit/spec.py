@@ -198,7 +198,7 @@ def validate_document(document: dict[str, Any], source: str) -> None:
     try:
         validate(document)
     except OpenAPIValidationError as exc:
-        location = pointer(*exc.absolute_path)
+        location = _placed(document, exc, {})
         raise SpecError(source, location, f"not a valid OpenAPI document: {_first_line(exc.message)}") from None
     except Exception as exc:
         raise SpecError(source, "", f"not a valid OpenAPI document: {_first_line(str(exc))}") from None
@@ -210,12 +210,59 @@ def document_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
 
     try:
         validator = get_validator_cls(document)(document)
+        places: dict[int, tuple[str | int, ...]] = {}
         return [
-            (pointer(*error.absolute_path), f"not a valid OpenAPI document: {_first_line(error.message)}")
+            (_placed(document, error, places), f"not a valid OpenAPI document: {_first_line(error.message)}")
             for error in validator.iter_errors()
         ]
     except Exception as exc:
         return [("", f"not a valid OpenAPI document: {_first_line(str(exc))}")]
+
+
+def _placed(document: Any, error: Any, places: dict[int, tuple[str | int, ...]]) -> str:
+    """The JSON pointer of ``error``'s place in ``document``.
+
+    openapi-spec-validator checks a 3.1 schema on its own, and gives its faults a path from
+    that schema (``/required``, not ``/paths/~1people/get/.../schema/required``). Where the
+    path leads nowhere in the document, the faulty mapping or list is found where it sits
+    (``places``: every container's path by its id, made once per document).
+    """
+    path = tuple(error.absolute_path)
+    instance = error.instance
+    if isinstance(instance, dict | list) and not _leads(document, path):
+        if not places:
+            places.update(_containers(document))
+        path = places.get(id(instance)) or path
+    return pointer(*path)
+
+
+def _leads(document: Any, path: tuple[str | int, ...]) -> bool:
+    """Whether ``path`` leads somewhere in ``document`` (a status code may come as a number)."""
+    node = document
+    for step in path:
+        if isinstance(node, dict):
+            if step not in node and str(step) not in node:
+                return False
+            node = node[step] if step in node else node[str(step)]
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            return False
+    return True
+
+
+def _containers(document: Any) -> dict[int, tuple[str | int, ...]]:
+    """Every mapping and list of ``document`` by its id, with its path (one of its places, should one repeat)."""
+    found: dict[int, tuple[str | int, ...]] = {}
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(document, ())]
+    while stack:
+        node, path = stack.pop()
+        if id(node) in found:
+            continue
+        found[id(node)] = path
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        stack.extend((value, (*path, key)) for key, value in items if isinstance(value, dict | list))
+    return found
 
 
 def _first_line(message: str) -> str:

@@ -12,7 +12,7 @@ import yaml
 from tests.conftest import SPEC_PATH
 from usage_contract_kit.errors import SpecError
 from usage_contract_kit.model import Spec
-from usage_contract_kit.spec import load_spec, parse_document
+from usage_contract_kit.spec import document_problems, load_spec, parse_document, validate_document
 
 OP = ("paths", "/organizations/{organizationId}/usage", "get")
 
@@ -431,3 +431,21 @@ def test_write_only_is_not_required_in_answers_nor_read_only_in_requests(version
     assert answer.first_error({**made, "refunds": [made]}) is None
     assert request.first_error({"card": {"number": "4242"}}) == ("/card", '"cvc" is a required property')
     assert answer.first_error({"card": {"number": "4242"}}) == ("", '"id" is a required property')
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_a_fault_inside_a_schema_is_named_at_its_place_in_the_document(version: str) -> None:
+    # openapi-spec-validator checks a 3.1 schema on its own, and said "#/required".
+    schema = {"type": "object", "required": ["name", "name"], "properties": {"name": {"type": "string"}}}
+    content = {"application/json": {"schema": schema}}
+    document = {
+        "openapi": version,
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/people": {"get": {"responses": {"200": {"description": "ok", "content": content}}}}},
+    }
+    with pytest.raises(SpecError) as info:
+        validate_document(document, "s.yaml")
+    assert info.value.location.startswith("/paths/~1people/get/responses/200")
+    problems = document_problems(document)
+    assert problems
+    assert all(location.startswith("/paths/~1people/get/responses/200") for location, _ in problems)
