@@ -34,7 +34,7 @@ from contract_tests.diff.keywords import (
     type_set,
 )
 from contract_tests.diff.model import Change, child
-from contract_tests.diff.views import DOCUMENTATION, View, as_schema, fingerprint, merge_view, reassembled
+from contract_tests.diff.views import DOCUMENTATION, View, as_schema, fingerprint, keyword_kind, merge_view, reassembled
 
 __all__ = ["diff_schemas"]
 
@@ -190,7 +190,10 @@ class _Walk:
         for key in sorted(
             k for k in {*o, *n} if k not in _COMPARED and k not in DOCUMENTATION and not k.startswith("x-")
         ):
-            if fingerprint(self.documents.old, o.get(key), "old") != fingerprint(self.documents.new, n.get(key), "new"):
+            kind = keyword_kind(key)
+            if fingerprint(self.documents.old, o.get(key), "old", kind) != fingerprint(
+                self.documents.new, n.get(key), "new", kind
+            ):
                 self.emit("both", "schema-keyword", f"keyword {key!r} changed; not compared", oa, na, path)
 
     def _presence(self, view: View, name: str, documents_side: Mapping[str, Any], label: str) -> tuple[str, Any, str]:

@@ -3,7 +3,8 @@
 :func:`view` merges ``allOf`` members into one :class:`View` (keywords, properties,
 required names, and the JSON pointer each came from), so splitting a schema into
 ``allOf`` parts, or inlining them, is no change. :func:`fingerprint` is equal for two
-nodes exactly when they are equal with every ``$ref`` followed (recursion included).
+nodes exactly when they are equal with every ``$ref`` followed (recursion included; in
+example data, ``default``, ``enum`` and ``const`` a ``$ref`` is data).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Any
 from contract_tests.diff.flow import deref
 from contract_tests.diff.keywords import canonical
 from contract_tests.diff.model import DiffError, child
+from usage_contract_kit.places import LITERAL, SCHEMA, children
 
-__all__ = ["DOCUMENTATION", "View", "as_schema", "fingerprint", "merge_view", "reassembled"]
+__all__ = ["DOCUMENTATION", "View", "as_schema", "fingerprint", "keyword_kind", "merge_view", "reassembled"]
 
 DOCUMENTATION = frozenset(
     {"title", "description", "example", "examples", "externalDocs", "deprecated", "xml", "$comment"}
@@ -84,20 +86,36 @@ def merge_view(document: Mapping[str, Any], node: Any, at: str, label: str, dept
     return view
 
 
-def fingerprint(document: Mapping[str, Any], node: Any, label: str) -> str:
-    """A text equal for two nodes exactly when they are equal with every ``$ref`` followed."""
+def fingerprint(document: Mapping[str, Any], node: Any, label: str, kind: int | None = SCHEMA) -> str:
+    """A text equal for two nodes exactly when they are equal with every ``$ref`` followed.
 
-    def resolve(value: Any, stack: tuple[str, ...]) -> Any:
+    ``node`` is of ``kind`` (a schema unless said): a ``$ref`` is followed only where OpenAPI
+    allows a reference (:mod:`usage_contract_kit.places`); in an example, a ``default``, an
+    ``enum`` or a ``const`` it is data, compared as written.
+    """
+
+    def resolve(value: Any, stack: tuple[str, ...], kind: int | None) -> Any:
         if isinstance(value, Mapping):
             ref = value.get("$ref")
-            if isinstance(ref, str):
+            if kind is not LITERAL and isinstance(ref, str):
                 if ref in stack:
                     return {"$cycle": stack.index(ref)}
                 target, _ = deref(document, {"$ref": ref}, ref[1:], label)
-                return resolve(target, (*stack, ref))
-            return {k: resolve(v, stack) for k, v in value.items()}
+                return resolve(target, (*stack, ref), kind)
+            kinds = _kinds(value, kind)
+            return {k: resolve(v, stack, kinds.get(k, LITERAL)) for k, v in value.items()}
         if isinstance(value, list):
-            return [resolve(v, stack) for v in value]
+            kinds = _kinds(value, kind)
+            return [resolve(v, stack, kinds.get(i, LITERAL)) for i, v in enumerate(value)]
         return value
 
-    return canonical(resolve(node, ()))
+    return canonical(resolve(node, (), kind))
+
+
+def keyword_kind(keyword: str) -> int | None:
+    """The kind of node a schema's ``keyword`` holds (:data:`LITERAL` for data such as ``enum``)."""
+    return next(kind for _, _, kind in children({keyword: None}, SCHEMA))
+
+
+def _kinds(node: Any, kind: int | None) -> dict[Any, int | None]:
+    return {} if kind is LITERAL else {key: inner for key, _, inner in children(node, kind)}

@@ -214,6 +214,22 @@ CASES: list[tuple[str, S, S, Direction, set[str]]] = [
         {C},
     ),
     ("boolean schema false to true", False, True, "request", {I}),  # type: ignore[list-item]
+    # A $ref in data (a const, an example of a oneOf branch) is data: compared as written, never followed.
+    (
+        "a $ref in a const is data",
+        {"const": {"$ref": "#/nowhere"}},
+        {"const": {"$ref": "#/nowhere"}},
+        "response",
+        set(),
+    ),
+    ("another $ref in a const is a change", {"const": {"$ref": "#/a"}}, {"const": {"$ref": "#/b"}}, "response", {C, I}),
+    (
+        "a $ref in a branch's example is data",
+        {"oneOf": [{"type": "object", "example": {"$ref": "#/nowhere"}}, {"type": "string"}]},
+        {"oneOf": [{"type": "object", "example": {"$ref": "#/nowhere"}}, {"type": "string"}]},
+        "response",
+        set(),
+    ),
 ]
 
 
