@@ -37,7 +37,7 @@ import yaml
 from yaml import events
 
 from usage_contract_kit.errors import LoadError, pointer
-from usage_contract_kit.json_text import parse_json
+from usage_contract_kit.json_text import key_twice, parse_json
 
 __all__ = ["MAX_DEPTH", "MEGABYTE", "Document", "parse_text", "parse_yaml", "read_document", "read_yaml"]
 
@@ -214,7 +214,7 @@ def _build(parser: Any, source: str, error: type[LoadError]) -> Any:  # noqa: C9
             if isinstance(value, (dict, list)):
                 raise error(source, _where(stack), "a mapping key must be a scalar, not a mapping or a sequence")
             if value in frame.container:
-                raise error(source, _where(stack), _twice(value, _at(event)))
+                raise error(source, _where(stack), key_twice(value, "mapping", _at(event)))
             frame.key = value
         elif frame.key is _MERGE_KEY:
             frame.merges.append(value)
@@ -277,11 +277,6 @@ def _construct(tag: str, value: str) -> Any:
     if construct is None:
         raise yaml.constructor.ConstructorError(None, None, f"YAML tag {tag} is not supported")
     return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, value))
-
-
-def _twice(key: Any, at: str) -> str:
-    # Two `get:` under one path: the reader would keep the later silently, as yaml.safe_load and JSON parsers do.
-    return f"the key {key!r} comes twice in one mapping{at}: keys are unique, and only the later value would be read"
 
 
 def _at(event: Any) -> str:

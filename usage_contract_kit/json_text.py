@@ -27,7 +27,7 @@ from typing import Any
 
 from usage_contract_kit.errors import LoadError, pointer
 
-__all__ = ["parse_json"]
+__all__ = ["key_twice", "parse_json"]
 
 _Entry = tuple[Any, int, Any, Any]
 
@@ -41,6 +41,14 @@ class _NotJsonNumber(ValueError):
 
 def _refuse_constant(name: str) -> Any:
     raise _NotJsonNumber(name)
+
+
+def key_twice(key: Any, container: str, at: str) -> str:
+    """The message for a key that comes twice in one mapping or object, the JSON and YAML readers' alike."""
+    # Two `get:` under one path: a reader would keep the later silently, as yaml.safe_load and json.loads do.
+    return (
+        f"the key {key!r} comes twice in one {container}{at}: keys are unique, and only the later value would be read"
+    )
 
 
 class _KeyTwice(ValueError):
@@ -70,12 +78,7 @@ def parse_json(data: bytes | str, *, source: str, error: type[LoadError], max_de
         # strict=False: a raw tab or line break inside a string is kept, as the YAML reader kept it.
         value = json.loads(text, parse_constant=_refuse_constant, strict=False, object_pairs_hook=_unique)
     except _KeyTwice as exc:
-        raise error(
-            source,
-            "",
-            f"the key {exc.args[0]!r} comes twice in one object: keys are unique, and only the later"
-            " value would be read",
-        ) from None
+        raise error(source, "", key_twice(exc.args[0], "object", "")) from None
     except json.JSONDecodeError as exc:
         raise error(source, "", f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except _NotJsonNumber as exc:
