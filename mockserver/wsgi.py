@@ -39,6 +39,7 @@ from mockserver.core.answers import Served
 from mockserver.core.backend import Refusal
 from mockserver.core.cors import VARY_ORIGIN, cors_headers, varies
 from mockserver.core.engine import MockRequest, MockState, Outcome, handle, handle_plain, internal_error, refuse
+from mockserver.core.refusals import REFUSAL_HEADER, reason_header
 from mockserver.core.security import name_of, redact
 from mockserver.core.wire import parse_cookies, parse_query
 from mockserver.runtime import MockRuntime
@@ -200,6 +201,8 @@ class MockMiddleware:
     def _response(
         self, method: str, environ: Mapping[str, Any], served: Served
     ) -> tuple[str, list[tuple[str, str]], bytes]:
+        if method == "HEAD" and served.reason and REFUSAL_HEADER not in served.headers:  # the body is not sent
+            served = served._replace(headers={**served.headers, REFUSAL_HEADER: reason_header(served.reason)})
         body = served.payload()
         response_headers = [*served.headers.items()] if served.headers else []
         if served.content_type:

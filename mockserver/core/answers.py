@@ -46,6 +46,7 @@ class Served(NamedTuple):  # made per request in data mode: a tuple costs a frac
     encoded: bytes | None = None  # the body's bytes, when they were made once at load
     kind: str = "json"  # media kind, for encoding a body made per request
     schema: Any = None  # the body's schema (XML is written from it)
+    reason: str | None = None  # a refusal's message, for an answer that drops the body (HEAD)
 
     def payload(self) -> bytes:
         """The body's bytes."""

@@ -81,5 +81,6 @@ def computed_answer(default: Served, result: Any, delay_ms: int | None = None) -
             encoded,
             default.kind,
             default.schema,
+            None,  # not a refusal
         ),
     )

@@ -41,6 +41,7 @@ __all__ = [
     "RefusalPlan",
     "error_fields",
     "plan_refusals",
+    "reason_header",
     "render_refusal",
 ]
 
@@ -217,7 +218,7 @@ def render_refusal(plan: RefusalPlan, fields: ErrorFields, detail: str, accept: 
     answer = plan.answer
     if answer is None:
         code = HTTPStatus(plan.status).phrase.replace(" ", "") if plan.status in HTTPStatus._value2member_map_ else ""
-        return Served(plan.status, {fields.code: code, fields.detail: detail})
+        return Served(plan.status, {fields.code: code, fields.detail: detail}, reason=detail)
     headers = answer.headers
     bodies = answer.servable
     if not bodies:
@@ -237,7 +238,14 @@ def render_refusal(plan: RefusalPlan, fields: ErrorFields, detail: str, accept: 
             kind=body.media.kind,
         )
     return Served(
-        plan.status, value, body.content_type, body.example, headers, kind=body.media.kind, schema=body.media.schema
+        plan.status,
+        value,
+        body.content_type,
+        body.example,
+        headers,
+        kind=body.media.kind,
+        schema=body.media.schema,
+        reason=detail,
     )
 
 
@@ -299,11 +307,16 @@ def _naming(value: str, wanted: frozenset[str]) -> float:
 
 
 def _with_reason(headers: Mapping[str, str], detail: str) -> Mapping[str, str]:
-    """``headers`` and the message in :data:`REFUSAL_HEADER`: printable ASCII (others escaped), at most 1,000 characters."""
+    """``headers`` and the message in :data:`REFUSAL_HEADER`."""
+    return {**headers, REFUSAL_HEADER: reason_header(detail)}
+
+
+def reason_header(detail: str) -> str:
+    """A refusal's message as :data:`REFUSAL_HEADER` carries it: printable ASCII (others escaped), at most 1,000 characters."""
     text = "".join(c if " " <= c <= "~" else c.encode("unicode_escape").decode("ascii") for c in detail)
     if len(text) > _HEADER_MOST:
         text = text[: _HEADER_MOST - 3] + "..."
-    return {**headers, REFUSAL_HEADER: text}
+    return text
 
 
 def _with_detail(body: Body, path: tuple[str | int, ...] | None, detail: str, status: int) -> Any | None:

@@ -144,6 +144,30 @@ def test_a_refusal_without_a_body_says_why_in_a_header_a_page_can_read(
     assert "X-Mock-Refusal" not in client.get("/items?limit=3").headers
 
 
+@pytest.mark.parametrize(
+    ("target", "headers", "status", "said"),
+    [
+        ("/organizations/org_1/usage?startDate=2025-01-01&endDate=2025-01-31", {}, 401, "credentials are required"),
+        (
+            "/organizations/org_1/usage?startDate=2025-13-01&endDate=2025-01-31",
+            {"X-API-Key": "idt_live_" + "a" * 32},
+            422,
+            "startDate",
+        ),
+        ("/nowhere", {}, 404, "no operation at path '/nowhere'"),
+    ],
+)
+def test_a_refusal_to_head_says_why_in_a_header_since_its_body_is_not_sent(
+    make_app: Callable[..., Flask], target: str, headers: dict[str, str], status: int, said: str
+) -> None:
+    client = make_app().test_client()
+    response = client.head(target, headers={**headers, "Origin": "http://app.test"})
+    assert (response.status_code, response.data) == (status, b"")
+    assert said in response.headers["X-Mock-Refusal"]
+    assert "X-Mock-Refusal" in response.headers["Access-Control-Expose-Headers"].split(", ")
+    assert "X-Mock-Refusal" not in client.get(target, headers=headers).headers  # the body says it
+
+
 @pytest.mark.parametrize("origins", [None, "http://app.test"], ids=["any origin", "a list"])
 def test_cors_headers_a_spec_documents_give_way_to_the_mocks_policy(
     make_app: Callable[..., Flask], origins: str | None
