@@ -25,6 +25,7 @@ from contract_tests.core.usage_semantics import (
     HOUR_MS,
     Span,
     additivity_problem,
+    counted_at_midnight,
     day_start,
     exact_sum_problem,
     granularity_instants,
@@ -105,6 +106,12 @@ def test_usage_is_counted_per_utc_day(read: Reader, ctx: CheckContext, baseline:
     if not is_day_granular(midnight, whole):
         _twice(ctx, partial(_adds_up_within_the_day, read, day))
         return
+    _, after_midnight = read(day + 1, day + 1)
+    if counted_at_midnight(after_midnight):  # daily rows stamped at midnight: a range counts the midnights it holds
+        for label, instant in granularity_instants(day):
+            _twice(ctx, partial(_nothing_off_midnight, read, instant, label))
+        _twice(ctx, partial(_midnights_held, read, day))
+        return
     for label, instant in granularity_instants(day):
         _twice(ctx, partial(_same_as_whole_day, read, day, instant, label))
     _twice(ctx, partial(_whole_days, read, day))
@@ -135,6 +142,34 @@ def _whole_days(read: Reader, day: int) -> Problem | None:
         names.DAY_GRANULARITY,
         f"a range from 13:00 to 07:00 ({number_text(start)}..{number_text(end)}) counts the six whole days it touches",
         f"{dict(off)}, but the six days gave {dict(days)}",
+    )
+
+
+def _nothing_off_midnight(read: Reader, instant: int, label: str) -> Problem | None:
+    exchange, one = read(instant, instant)
+    if all(value == 0 for value in one.values()):
+        return None
+    return (
+        exchange,
+        names.DAY_GRANULARITY,
+        f"usage is counted per UTC day at its midnight: the one-instant range at {label} ({number_text(instant)}) "
+        "holds no midnight and answers nothing, as the one a millisecond after midnight does",
+        f"{dict(one)}",
+    )
+
+
+def _midnights_held(read: Reader, day: int) -> Problem | None:
+    start, end = day + 13 * HOUR_MS, day + 5 * DAY_MS + 7 * HOUR_MS
+    exchange, off = read(start, end)
+    _, days = read(day + DAY_MS, day + 6 * DAY_MS - 1)
+    if dict(off) == dict(days):
+        return None
+    return (
+        exchange,
+        names.DAY_GRANULARITY,
+        f"a range from 13:00 to 07:00 ({number_text(start)}..{number_text(end)}) counts the five days whose "
+        "midnight it holds, as the one-instant ranges say usage is counted",
+        f"{dict(off)}, but the five days gave {dict(days)}",
     )
 
 

@@ -8,7 +8,14 @@ from contract_tests.core import names
 from contract_tests.core.checks import CheckContext, conform, expect_status
 from contract_tests.core.contract import Contract
 from contract_tests.core.settings import ENV, Target
-from contract_tests.core.variants import Baseline, end_before_start_variants, invalid_number_variants, query_for
+from contract_tests.core.variants import (
+    Baseline,
+    end_before_start_variants,
+    invalid_number_variants,
+    query_for,
+    range_params,
+    unrepresentable_number_variants,
+)
 from contract_tests.sending import send
 from contract_tests.transport.client import Client
 
@@ -41,6 +48,23 @@ def test_invalid_date_is_rejected(
     )
     expect_status(ctx, exchange, contract.validation_statuses, names.INVALID_INPUT_REJECTED, f"{param} {variant}")
     conform(ctx, exchange)
+
+
+@pytest.mark.parametrize(
+    ("variant", "text"), unrepresentable_number_variants(), ids=[v for v, _ in unrepresentable_number_variants()]
+)
+def test_date_beyond_every_calendar_is_answered_or_refused(
+    variant: str, text: str, ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    """A number the grammar allows past year 9999 (or before year 1): 200, or refused as invalid; nothing else."""
+    key, org = _readable(target)
+    start, end = range_params(contract)
+    for param, value in ((end, text), (start, f"-{text}")):  # the range stays ordered
+        query = query_for(contract, baseline, **{param: [value]})
+        exchange = send(client, contract, org=org, query=query, key=key, shown_key=SHOWN_KEY)
+        expected = {contract.success_status, *contract.validation_statuses}
+        expect_status(ctx, exchange, expected, names.VALID_INPUT_ACCEPTED, f"{param}={value} ({variant}): 200, or 422")
+        conform(ctx, exchange)
 
 
 def test_valid_date_form_is_accepted(

@@ -27,6 +27,9 @@ __all__ = ["Contract", "ContractError", "contract_from", "load_contract"]
 # HTTP semantics, not API knowledge: the statuses that say "your input is invalid".
 _INVALID_INPUT = frozenset({400, 422})
 _NUMBER_TYPES = ("number", "integer")
+# HTTP API conventions for the property an error body names its kind in (RFC 9457's ``type``,
+# AWS's ``__type``); a spec names its own with ``x-error-code-property``.
+_CODE_FIELDS = ("error", "code", "errorCode", "error_code", "type", "__type")
 
 
 class ContractError(ValueError):
@@ -129,6 +132,18 @@ class Contract:
             for text in _strings(_documented(response)):
                 words.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
         return frozenset(words)
+
+    @cached_property
+    def error_code_fields(self) -> frozenset[str]:
+        """The properties that hold an error's code: each error schema's ``x-error-code-property``, and the usual names."""
+        fields = set(_CODE_FIELDS)
+        for status, response in self.responses.items():
+            schema = response.media.schema if response.media else None
+            if not status.startswith("2") and isinstance(schema, dict):
+                named = schema.get("x-error-code-property")
+                if isinstance(named, str):
+                    fields.add(named)
+        return frozenset(fields)
 
     @property
     def success_envelope(self) -> tuple[str, ...]:

@@ -8,8 +8,14 @@ what no answer's headers may carry: a key (:func:`header_leak_problems`).
 * the success envelope (``data``, read from the spec) or any usage figure's name: the
   refused caller must not receive the usage anyway;
 * a stack trace, a source file path or an exception name (``KeyError``,
-  ``NullPointerException``); words the spec's own examples use (``ValidationError``) and
-  words the request itself contained are not leaks.
+  ``NullPointerException``, ``sqlalchemy.exc.IntegrityError``); words the spec's own
+  examples use (``ValidationError``) and words the request itself contained are not leaks,
+  nor is an API's own error code (``AuthenticationError``, ``ResourceNotFoundException``)
+  written as the value of a code property, unless a language's runtime raises an
+  exception of that name (``"error": "KeyError"`` is an exception's name sent as the code).
+
+An envelope property the error body holds with nothing in it (``"data": null``) carries
+no usage.
 """
 
 from __future__ import annotations
@@ -38,6 +44,42 @@ _PATH = re.compile(
 )
 _SOURCE_FILE = re.compile(r"\b[\w./\\-]+\.(?:py|java|kt|js|ts|rb|php|go|cs|scala):\d+")
 _EXCEPTION = re.compile(r"\b[A-Za-z][A-Za-z0-9_.]*(?:Exception|Error)\b")
+# Exceptions a language's runtime or its common libraries raise when code fails: named in an
+# error body, even as its code, they say an exception escaped. Names an API team would
+# choose for a refusal (PermissionError, TimeoutError, NotImplementedError ...) are left out.
+_RUNTIME_EXCEPTIONS = frozenset(
+    {
+        # Python
+        "ArithmeticError", "AssertionError", "AttributeError", "BufferError", "EOFError", "FloatingPointError",
+        "ImportError", "IndentationError", "IndexError", "JSONDecodeError", "KeyError", "LookupError",
+        "MemoryError", "ModuleNotFoundError", "NameError", "OSError", "OverflowError", "RecursionError",
+        "ReferenceError", "RuntimeError", "StopIteration", "SyntaxError", "SystemError", "TabError", "TypeError",
+        "UnboundLocalError", "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError", "ValueError",
+        "ZeroDivisionError", "IntegrityError", "OperationalError", "ProgrammingError", "DatabaseError",
+        "InterfaceError", "DataError", "NoResultFound", "MultipleResultsFound",
+        "DoesNotExist", "KeyboardInterrupt", "FileNotFoundError", "IsADirectoryError", "BrokenPipeError",
+        # JavaScript
+        "RangeError", "EvalError", "URIError", "AggregateError",
+        # Java, Kotlin, Scala
+        "NullPointerException", "IllegalArgumentException", "IllegalStateException", "ClassCastException",
+        "NumberFormatException", "ArithmeticException", "ArrayIndexOutOfBoundsException",
+        "IndexOutOfBoundsException", "StringIndexOutOfBoundsException", "NoSuchElementException",
+        "ConcurrentModificationException", "UnsupportedOperationException", "RuntimeException",
+        "NoSuchFieldException", "NoSuchMethodException", "ClassNotFoundException", "SQLException",
+        "IOException", "DataAccessException", "DataIntegrityViolationException", "NullReferenceException",
+        "OutOfMemoryError", "StackOverflowError", "NoClassDefFoundError", "ExceptionInInitializerError",
+        "KotlinNullPointerException", "UninitializedPropertyAccessException", "MatchError",
+        "JsonProcessingException", "JsonParseException", "HttpMessageNotReadableException",
+        # .NET
+        "ArgumentNullException", "ArgumentException", "ArgumentOutOfRangeException", "InvalidOperationException",
+        "InvalidCastException", "FormatException", "KeyNotFoundException", "DivideByZeroException",
+        "OverflowException", "IndexOutOfRangeException", "NotSupportedException", "SqlException",
+        "DbUpdateException", "ObjectDisposedException", "StackOverflowException", "OutOfMemoryException",
+        # Ruby, PHP
+        "NoMethodError", "ArgumentError", "FrozenError", "LocalJumpError", "FloatDomainError",
+        "ErrorException", "PDOException", "DivisionByZeroError", "ArgumentCountError",
+    }
+)  # fmt: skip
 
 
 def _strings(node: Any, *, values: bool = True) -> Iterator[str]:
@@ -54,6 +96,24 @@ def _strings(node: Any, *, values: bool = True) -> Iterator[str]:
         elif isinstance(current, dict):
             yield from map(str, current)
             stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+
+
+_EMPTY: tuple[Any, ...] = (None, {}, [], "")  # an envelope property absent or holding nothing
+
+
+def _code_values(node: Any, fields: Collection[str]) -> Iterator[str]:
+    """The string values of ``fields`` at any depth of a parsed body (``{"error": {"code": ...}}`` too)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            for key, value in current.items():
+                if isinstance(value, str) and key in fields and "." not in value:
+                    yield value
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
         elif isinstance(current, list):
             stack.extend(current)
 
@@ -92,8 +152,13 @@ def leak_problems(
     figure_names: Collection[str],
     allowed_words: Collection[str],
     request_text: str,
+    code_fields: Collection[str] = (),
 ) -> list[str]:
-    """What the error ``body`` leaks; ``request_text`` is what the caller itself sent."""
+    """What the error ``body`` leaks; ``request_text`` is what the caller itself sent.
+
+    ``code_fields``: the properties that hold an error's code (``error``); a name written
+    as one's whole value is the API's own code, unless a runtime raises an exception of that name.
+    """
     text = body.decode("utf-8", "replace")
     try:
         parsed = parse_json(body)
@@ -105,7 +170,7 @@ def leak_problems(
         p for secret, var in secrets.items() if (p := _secret_problem(read, secret, var, request_text)) is not None
     ]
     if isinstance(parsed, dict):
-        carried = [name for name in envelope if name in parsed]
+        carried = [name for name in envelope if parsed.get(name) not in _EMPTY]
         if carried:
             problems.append(f"the success body's {', '.join(repr(n) for n in carried)}")
     if parsed is not None:
@@ -121,10 +186,13 @@ def leak_problems(
         found_text = next((m.group(0) for m in pattern.finditer(text) if m.group(0) not in request_text), None)
         if found_text:
             problems.append(f"{what} ({found_text!r})")
+    codes = set(_code_values(parsed, code_fields))
     names = [
-        m.group(0)
+        name
         for m in _EXCEPTION.finditer(text)
-        if m.group(0).rsplit(".", 1)[-1] not in allowed_words and m.group(0) not in request_text
+        if (name := m.group(0)).rsplit(".", 1)[-1] not in allowed_words
+        and name not in request_text
+        and (name not in codes or name in _RUNTIME_EXCEPTIONS)
     ]
     if names:
         problems.append(f"an exception name ({names[0]!r})")

@@ -29,6 +29,7 @@ __all__ = [
     "Span",
     "additivity_problem",
     "count_problems",
+    "counted_at_midnight",
     "counts",
     "day_boundaries",
     "day_start",
@@ -91,6 +92,18 @@ def granularity_instants(day: int) -> list[tuple[str, int]]:
 def is_day_granular(midnight: Mapping[str, Any], whole_day: Mapping[str, Any]) -> bool:
     """A one-instant range at midnight answers the whole day's (non-zero) usage."""
     return bool(whole_day) and dict(midnight) == dict(whole_day) and any(v != 0 for v in whole_day.values())
+
+
+def counted_at_midnight(after_midnight: Mapping[str, Any]) -> bool:
+    """Whether a day-granular API counts a day where a range holds the day's midnight.
+
+    Two readings of "from ``startDate`` to ``endDate``, both inclusive" over usage kept per
+    day: a range counts every day it touches (the one-instant range a millisecond after
+    midnight answers the whole day), or the day's usage is stamped at its midnight, as daily
+    rows often are, and a range counts the days whose midnight it holds (that range answers
+    nothing). The contract does not choose; each must hold at every instant of the day.
+    """
+    return bool(after_midnight) and all(value == 0 for value in after_midnight.values())
 
 
 def _leaves(node: Any) -> Iterator[tuple[str, Any]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,7 @@ __all__ = [
     "REPRESENTABLE",
     "Baseline",
     "baseline_for",
-    "documented_query_valid",
+    "documented_numbers",
     "end_before_start_variants",
     "invalid_number_variants",
     "keep_rules",
@@ -35,7 +35,9 @@ __all__ = [
     "query_for",
     "range_params",
     "range_query",
+    "representable",
     "respect_rules",
+    "unrepresentable_number_variants",
     "valid_number_variants",
 ]
 
@@ -112,11 +114,24 @@ def invalid_number_variants() -> list[tuple[str, list[str] | None]]:
         ("NaN", ["NaN"]),
         ("Infinity", ["Infinity"]),
         ("-Infinity", ["-Infinity"]),
-        ("out of double range", ["1e400"]),
         ("hex", ["0x1F"]),
         ("padded", [" 5"]),
         ("trailing garbage", ["12abc"]),
     ]
+
+
+def unrepresentable_number_variants() -> list[tuple[str, str]]:
+    """Numbers the JSON grammar allows that no date library represents: 200, or refused as invalid.
+
+    ``1e400`` is a number to an implementation that reads decimals exactly, and infinity or
+    an overflow to one that reads doubles; the contract's ``type: number`` sets no bound.
+    """
+    return [("out of double range", "1e400"), ("beyond year 9999", "1e300")]
+
+
+def representable(values: Iterable[float]) -> bool:
+    """Whether every instant is one every date library represents (years 1 to 9999)."""
+    return all(REPRESENTABLE[0] <= value <= REPRESENTABLE[1] for value in values)
 
 
 def valid_number_variants(contract: Contract, baseline: Baseline, name: str) -> list[tuple[str, str]]:
@@ -196,33 +211,34 @@ def end_before_start_variants(contract: Contract, baseline: Baseline) -> list[tu
 _NUMBER_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
-def documented_query_valid(contract: Contract, query: Any) -> bool:
-    """Whether the documented number parameters of a generated query are all valid.
+def documented_numbers(contract: Contract, query: Any) -> dict[str, float] | None:
+    """The documented number parameters of a generated query, if they are all valid; else ``None``.
 
     Schemathesis' negative mode may break a query only by adding parameters the contract
     does not mention, which a correct implementation ignores; such a case is valid.
     """
     if not isinstance(query, dict):
-        return False
+        return None
     values: dict[str, float] = {}
     for name in contract.number_params:
         value = query.get(name)
         if isinstance(value, list) and len(value) == 1:
             value = value[0]
         if isinstance(value, bool) or value is None:
-            return False
+            return None
         if isinstance(value, str):
             if not _NUMBER_TEXT.fullmatch(value):
-                return False
+                return None
             value = float(value)
         if not isinstance(value, (int, float)) or not math.isfinite(value):
-            return False
+            return None
         values[name] = value
-    return all(
+    kept = all(
         values[r["parameters"][0]] <= values[r["parameters"][1]]
         for r in contract.rules
         if r.get("rule") == "less-or-equal"
     )
+    return values if kept else None
 
 
 def respect_rules(contract: Contract, query: Any) -> Any:

@@ -34,6 +34,7 @@ __all__ = ["Implementation"]
 
 _PATH = re.compile(r"^/organizations/([^/]+)/usage$")
 _KNOWN = (ORG, OTHER_ORG)
+_OWN_CODES = {401: "AuthenticationError", 403: "AuthorizationError", 404: "NotFoundError", 405: "MethodError"}
 _ARCHIVED_BEFORE = 1577836800000  # 2020-01-01: older usage is read from the archive
 _TRACE = (
     'Traceback (most recent call last):\n  File "/srv/usage/api/dates.py", line 88, in parse_date\n'
@@ -56,6 +57,12 @@ class Implementation(Figures):
     answers_head: bool = False
     cold_start: bool = False
     correct_cache: bool = False
+    own_error_codes: bool = False
+    empty_envelope_in_errors: bool = False
+    usage_at_midnight: bool = False
+    unbounded_numbers: bool = False
+    not_implemented_501: bool = False
+    unknown_path_html: bool = False
     # defects
     accept_any_key: bool = False
     no_key_allowed: bool = False
@@ -96,7 +103,6 @@ class Implementation(Figures):
     exclusive_end_day: bool = False
     jitter: bool = False
     ignore_range: bool = False
-    unknown_path_html: bool = False
     post_like_get: bool = False
     no_allow_header: bool = False
     unknown_path_crash: bool = False
@@ -180,7 +186,10 @@ class Implementation(Figures):
     def error(self, status: int, error: str, message: str, extra: dict[str, Any] | None = None) -> Response:
         if self.html_not_found and status == 404:
             return Response("<h1>Not Found</h1>", status=404, mimetype="text/html")
-        body: dict[str, Any] = {"error": error, "message": f"{message} (ref 42)" if self.other_messages else message}
+        if self.own_error_codes:  # codes of its own, named like exceptions
+            error = _OWN_CODES.get(status, error)
+        body: dict[str, Any] = {"data": None} if self.empty_envelope_in_errors else {}
+        body |= {"error": error, "message": f"{message} (ref 42)" if self.other_messages else message}
         if self.auth_body_without_message and status == 401:
             del body["message"]
         if self.extra_fields:
@@ -203,6 +212,8 @@ class Implementation(Figures):
                 return Response("<h1>404</h1>", status=404, mimetype="text/html")
             raise Refused(404, "ResourceNotFound", "No such path.")
         allowed = ("GET", "HEAD") if self.answers_head or self.cache_ignores_method else ("GET",)
+        if self.not_implemented_501 and request.method not in ("GET", "HEAD"):  # http.server's stock answer
+            return Response(f"Unsupported method ({request.method!r})", status=501, mimetype="text/plain")
         if request.method not in allowed and not (self.post_like_get and request.method == "POST"):
             response = self.error(405, "MethodNotAllowed", "Only GET is allowed.")
             if not self.no_allow_header:

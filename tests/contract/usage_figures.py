@@ -20,6 +20,7 @@ from tests.contract.usage_model import CHANNELS, DAY_MS, ORG, OTHER_ORG, SUPPORT
 __all__ = ["Figures", "Refused"]
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
+_BEYOND = 1e18  # epoch milliseconds past every day with usage, either way
 
 
 class Refused(Exception):
@@ -47,6 +48,8 @@ class Figures:
     no_range_rule: bool
     seconds_heuristic: bool
     rounded_start_day: bool
+    usage_at_midnight: bool
+    unbounded_numbers: bool
     exclusive_end_day: bool
     ignore_range: bool
     float_accumulation: bool
@@ -96,6 +99,8 @@ class Figures:
             raise Refused(422, "ValidationError", f"{name} is not a number.")
         if self.no_minus_zero and raw.startswith("-0"):
             raise Refused(422, "ValidationError", f"{name} has a leading zero.")
+        if self.unbounded_numbers and _NUMBER.fullmatch(raw):  # read exactly: 1e400 is a number, past every day
+            return max(min(float(raw), _BEYOND), -_BEYOND)
         if not _NUMBER.fullmatch(raw) or not math.isfinite(float(raw)):
             raise Refused(422, "ValidationError", f"{name} is not a number.")
         value = float(raw)
@@ -116,6 +121,8 @@ class Figures:
         if self.seconds_heuristic:  # "a timestamp below 1e11 must be in seconds"
             start, end = (v * 1000 if abs(v) < 1e11 else v for v in (start, end))
         first = round(start / DAY_MS) if self.rounded_start_day else day_of(start)
+        if self.usage_at_midnight:  # daily rows stamped 00:00: a day counts when the range holds its midnight
+            first = -int(-start // DAY_MS)
         last = day_of(end) - (1 if self.exclusive_end_day else 0)
         if self.ignore_range:
             first, last = day_of(WINDOW[0]), day_of(WINDOW[0]) + 364

@@ -33,6 +33,20 @@ def test_key_prefix_comes_from_x_key_pattern(contract: Contract) -> None:
 def test_what_error_bodies_may_say_and_must_not_carry(contract: Contract) -> None:
     assert {"ValidationError", "ResourceNotFound", "Unauthenticated"} <= contract.documented_words
     assert contract.success_envelope == ("data",)
+    assert {"error", "code"} <= contract.error_code_fields
+    assert "message" not in contract.error_code_fields
+
+
+def test_an_error_schema_names_its_code_property(tmp_path: Path) -> None:
+    spec = tmp_path / "s.yaml"
+    spec.write_text(
+        _MINIMAL.format(
+            responses="        '200': {description: d}\n"
+            "        '400':\n          description: d\n          content:\n            application/json:\n"
+            "              schema: {type: object, x-error-code-property: kind, properties: {kind: {type: string}}}\n"
+        )
+    )
+    assert "kind" in load_contract(spec).error_code_fields
 
 
 _MINIMAL = """openapi: 3.0.3

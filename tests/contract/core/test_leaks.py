@@ -17,6 +17,7 @@ def _problems(body: str, request_text: str = "/organizations/org_1/usage") -> li
         figure_names={"usageSms", "usageEmail"},
         allowed_words={"ValidationError", "Forbidden"},
         request_text=request_text,
+        code_fields={"error", "code"},
     )
 
 
@@ -27,6 +28,13 @@ def _problems(body: str, request_text: str = "/organizations/org_1/usage") -> li
         '{"error": "Forbidden", "message": "no", "requestId": "req-1"}',
         '{"error": "x", "message": "organization \'FooError\' does not exist"}',
         '{"error": "x", "message": "no such path /srv/thing"}',
+        # An API's own codes, as the value of a code property: not an exception that escaped.
+        '{"error": "AuthenticationError", "message": "the key is not valid"}',
+        '{"error": {"code": "ResourceNotFoundException", "message": "no organization org_9"}}',
+        '{"error": "AuthorizationError", "message": "AuthorizationError: the key may not read it"}',
+        # An envelope with nothing in it carries no usage.
+        '{"data": null, "error": "Forbidden", "message": "no"}',
+        '{"data": {}, "error": "Forbidden", "message": "no"}',
     ],
 )
 def test_clean_error_bodies(body: str) -> None:
@@ -62,6 +70,12 @@ def test_clean_error_bodies(body: str) -> None:
         ('{"message": "boom at api.js:12"}', "a source file"),
         ('{"message": "KeyError: org_1"}', "an exception name ('KeyError')"),
         ('{"message": "java.lang.NullPointerException"}', "an exception name ('java.lang.NullPointerException')"),
+        # A runtime's exception sent as the code, a qualified name, or a name in free text.
+        ('{"error": "KeyError", "message": "org_9"}', "an exception name ('KeyError')"),
+        ('{"code": "NullPointerException", "message": "x"}', "an exception name ('NullPointerException')"),
+        ('{"error": "sqlalchemy.exc.IntegrityError", "message": "x"}', "an exception name ('sqlalchemy.exc."),
+        ('{"error": "Forbidden", "message": "UsageLookupError: org_9"}', "an exception name ('UsageLookupError')"),
+        ('{"error": "Forbidden", "data": 0}', "the success body's 'data'"),
     ],
 )
 def test_leaky_error_bodies(body: str, fragment: str) -> None:

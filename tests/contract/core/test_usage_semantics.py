@@ -9,6 +9,7 @@ from contract_tests.core.usage_semantics import (
     DOMAIN_SPANS,
     additivity_problem,
     count_problems,
+    counted_at_midnight,
     counts,
     day_boundaries,
     day_start,
@@ -112,3 +113,16 @@ def test_granularity() -> None:
     assert is_day_granular({"/a": 5}, {"/a": 5})
     assert not is_day_granular({"/a": 0}, {"/a": 5})  # a millisecond-granular API
     assert not is_day_granular({"/a": 0}, {"/a": 0})  # no usage that day: nothing to infer from
+
+
+@pytest.mark.parametrize(
+    ("after_midnight", "at_midnight"),
+    [
+        ({"/a": 0, "/b": 0}, True),  # daily rows stamped 00:00: the range a millisecond later holds none
+        ({"/a": 0.0}, True),
+        ({"/a": 5, "/b": 0}, False),  # every day the range touches counts whole
+        ({}, False),
+    ],
+)
+def test_which_reading_of_a_day_granular_range(after_midnight: dict[str, float], at_midnight: bool) -> None:
+    assert counted_at_midnight(after_midnight) is at_midnight

@@ -6,13 +6,15 @@ import pytest
 
 from contract_tests.core.contract import Contract, load_contract
 from contract_tests.core.variants import (
+    REPRESENTABLE,
     Baseline,
-    documented_query_valid,
+    documented_numbers,
     end_before_start_variants,
     number_spelling_variants,
     query_for,
     range_params,
     range_query,
+    representable,
     respect_rules,
     valid_number_variants,
 )
@@ -97,5 +99,13 @@ def test_respect_rules_swaps_offending_pairs(contract: Contract) -> None:
         ("startDate=1", False),
     ],
 )
-def test_documented_query_valid(contract: Contract, query: object, valid: bool) -> None:
-    assert documented_query_valid(contract, query) is valid
+def test_documented_numbers(contract: Contract, query: object, valid: bool) -> None:
+    assert (documented_numbers(contract, query) is not None) is valid
+
+
+def test_documented_numbers_are_read_as_numbers(contract: Contract) -> None:
+    numbers = documented_numbers(contract, {"startDate": "-6.9e+199", "endDate": [5.2e16], "extra": "x"})
+    assert numbers == {"startDate": -6.9e199, "endDate": 5.2e16}
+    assert not representable(numbers.values())  # beyond year 1: 200, or refused as invalid
+    assert representable([REPRESENTABLE[0], 0, REPRESENTABLE[1]])
+    assert not representable([REPRESENTABLE[1] + 1])
