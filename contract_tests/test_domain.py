@@ -103,16 +103,18 @@ def test_usage_is_counted_per_utc_day(read: Reader, ctx: CheckContext, baseline:
     day = day_start(baseline.start)
     _, whole = read(day, day + DAY_MS - 1)
     _, midnight = read(day, day)
-    if not is_day_granular(midnight, whole):
+    _, after_midnight = read(day + 1, day + 1)
+    # Per day if an instant of the day answers the whole day's usage: midnight, or a millisecond
+    # after it (an end at midnight read as exclusive leaves the first of them empty).
+    if not (is_day_granular(midnight, whole) or is_day_granular(after_midnight, whole)):
         _twice(ctx, partial(_adds_up_within_the_day, read, day))
         return
-    _, after_midnight = read(day + 1, day + 1)
     if counted_at_midnight(after_midnight):  # daily rows stamped at midnight: a range counts the midnights it holds
         for label, instant in granularity_instants(day):
             _twice(ctx, partial(_nothing_off_midnight, read, instant, label))
         _twice(ctx, partial(_midnights_held, read, day))
         return
-    for label, instant in granularity_instants(day):
+    for label, instant in [("midnight", day), *granularity_instants(day)]:
         _twice(ctx, partial(_same_as_whole_day, read, day, instant, label))
     _twice(ctx, partial(_whole_days, read, day))
 
@@ -126,7 +128,7 @@ def _same_as_whole_day(read: Reader, day: int, instant: int, label: str) -> Prob
         exchange,
         names.DAY_GRANULARITY,
         f"usage is counted per UTC day: the one-instant range at {label} ({number_text(instant)}) answers like "
-        "the whole day, as the one at midnight does",
+        "the whole day, as another instant of the day does",
         f"{dict(one)}, but the whole day gave {dict(whole)}",
     )
 

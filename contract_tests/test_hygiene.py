@@ -90,21 +90,53 @@ def test_other_method_is_405_with_allow(
 def test_head_is_get_without_a_body(
     ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
 ) -> None:
-    """HEAD may be refused (405), or answered like GET without a body; nothing else."""
+    """HEAD may be refused (405), or answered like GET without a body; nothing else.
+
+    Like GET also without a key and for organizations the key may not read: a HEAD served
+    before the checks GET makes tells who exists and who may read what.
+    """
     if contract.method != "GET" or "HEAD" in contract.path_methods:
         pytest.skip("HEAD is documented for this path, or the operation is not a GET")
-    org, query, shown = target.org_id or "org", query_for(contract, baseline), f"${ENV['api_key']}"
-    head = send(client, contract, org=org, query=query, key=target.api_key, shown_key=shown, method="HEAD")
-    check_not_server_error(ctx, head)
-    if head.reply.status == 405:
-        return
-    get = send(client, contract, org=org, query=query, key=target.api_key, shown_key=shown)
-    if head.reply.status != get.reply.status:
-        raise fail(ctx, head, names.HEAD_LIKE_GET, f"405, or the status GET gets ({get.reply.status})")
-    if head.reply.body:
-        raise fail(
-            ctx, head, names.HEAD_LIKE_GET, "no body in the answer to HEAD", f"{len(head.reply.body)} bytes of body"
+    query, shown = query_for(contract, baseline), f"${ENV['api_key']}"
+    own = target.org_id or "org"
+    cases = [("the valid key", target.api_key, own), ("no key", None, own)]
+    cases += [("another tenant's organization", target.api_key, org) for org in [target.other_org_id] if org]
+    cases += [("a missing organization", target.api_key, org) for org in [target.missing_org_id] if org]
+    for label, key, org in cases:
+        head = send(client, contract, org=org, query=query, key=key, shown_key=shown, method="HEAD")
+        check_not_server_error(ctx, head)
+        if head.reply.status == 405:
+            continue
+        get = send(client, contract, org=org, query=query, key=key, shown_key=shown)
+        if head.reply.status != get.reply.status:
+            raise fail(ctx, head, names.HEAD_LIKE_GET, f"405, or the status GET gets with {label} ({get.reply.status})")
+        if head.reply.body:
+            raise fail(
+                ctx, head, names.HEAD_LIKE_GET, "no body in the answer to HEAD", f"{len(head.reply.body)} bytes of body"
+            )
+
+
+def test_options_is_no_server_error(
+    ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    """OPTIONS, plain and as a browser's CORS preflight: any answer but a 5xx (501: the method is not implemented)."""
+    if "OPTIONS" in contract.path_methods:
+        pytest.skip("OPTIONS is documented for this path")
+    preflight = {"Origin": "https://app.example", "Access-Control-Request-Method": contract.method}
+    if contract.key_header:
+        preflight["Access-Control-Request-Headers"] = contract.key_header.lower()
+    for headers in ({}, preflight):
+        exchange = send(
+            client,
+            contract,
+            org=target.org_id or "org",
+            query=query_for(contract, baseline),
+            key=None,
+            method="OPTIONS",
+            extra_headers=headers,
         )
+        if exchange.reply.status != _NOT_IMPLEMENTED:
+            check_not_server_error(ctx, exchange)
 
 
 @pytest.mark.contract_last

@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 
 from contract_tests.core import names
-from contract_tests.core.checks import CheckContext, check_not_server_error, expect_status, fail
+from contract_tests.core.checks import CheckContext, check_not_server_error, conform, expect_status, fail
 from contract_tests.core.contract import Contract
-from contract_tests.core.identifiers import malformed_paths, malformed_queries, path_variants
+from contract_tests.core.identifiers import NUMERIC_IDS, malformed_paths, malformed_queries, path_variants
 from contract_tests.core.isolation import answer_of
 from contract_tests.core.settings import ENV, Target
 from contract_tests.core.usage_semantics import figures
@@ -60,6 +60,22 @@ def test_loose_ids_never_reach_another_organization(
                 f"a refusal, or {org}'s own usage ({variant.label}): {own}",
                 f"{got}: another organization's usage",
             )
+
+
+def test_numeric_ids_are_answered_without_a_crash(
+    ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    """Ids past 32 and 64 bits, negative, in exponent or hex spelling: a documented answer, never a 5xx."""
+    key, _ = _readable(target)
+    query = query_for(contract, baseline)
+    for org, label in NUMERIC_IDS:
+        if org in (target.org_id, target.other_org_id):
+            continue
+        exchange = send(client, contract, org=org, query=query, key=key, shown_key=SHOWN_KEY)
+        check_not_server_error(ctx, exchange)
+        if exchange.reply.status == 401:
+            raise fail(ctx, exchange, names.VALID_KEY_ACCEPTED, f"the valid key is not refused for an id {label}")
+        conform(ctx, exchange)
 
 
 def test_malformed_urls_get_a_4xx(

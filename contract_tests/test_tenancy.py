@@ -7,13 +7,17 @@ cold store) that checks less.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from contract_tests.core import names
-from contract_tests.core.checks import CheckContext, conform, expect_status
+from contract_tests.core.checks import CheckContext, check_not_server_error, conform, expect_status, fail
 from contract_tests.core.contract import Contract
+from contract_tests.core.exchange import Exchange
+from contract_tests.core.isolation import answer_of
 from contract_tests.core.settings import ENV, Target
-from contract_tests.core.usage_semantics import DOMAIN_SPANS
+from contract_tests.core.usage_semantics import DAY_MS, DOMAIN_SPANS, day_start, figures
 from contract_tests.core.variants import Baseline, query_for, range_query
 from contract_tests.sending import send
 from contract_tests.transport.client import Client
@@ -39,10 +43,50 @@ def test_other_organization_is_forbidden(
 
 
 def _ranges(contract: Contract, baseline: Baseline) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The known-good range, then one range of each span of the whole domain."""
+    """The known-good range, one range of each span of the whole domain, then today's and the last 30 days'.
+
+    Usage of today often comes from another store than history's (a live counter, a cache).
+    """
+    now = int(time.time() * 1000)
+    recent = [("today, up to now", day_start(now), now), ("the last 30 days", now - 30 * DAY_MS, now)]
     return [("the known-good range", query_for(contract, baseline))] + [
-        (span.label, range_query(contract, span.start, span.end)) for span in DOMAIN_SPANS
+        (label, range_query(contract, start, end))
+        for label, start, end in [*((span.label, span.start, span.end) for span in DOMAIN_SPANS), *recent]
     ]
+
+
+def test_a_query_parameter_cannot_choose_the_organization(
+    ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    """The path names the organization; the same name in the query (``?organizationId=``) must not override it."""
+    if not target.api_key or not target.org_id or not target.other_org_id:
+        pytest.skip(f"set {ENV['api_key']}, {ENV['org_id']} and {ENV['other_org_id']}")
+    query, pointers, shown = query_for(contract, baseline), figures(contract.success_schema), f"${ENV['api_key']}"
+    org, other = target.org_id, target.other_org_id
+    for param in contract.path_params:
+
+        def attempt(param: str = param) -> Exchange | None:
+            own = send(client, contract, org=org, query=query, key=target.api_key, shown_key=shown)
+            extra = [*query, (param, other)]
+            exchange = send(client, contract, org=org, query=extra, key=target.api_key, shown_key=shown)
+            check_not_server_error(ctx, exchange)
+            if not 200 <= exchange.reply.status < 300:
+                return None  # refused: the extra parameter chose nothing
+            if answer_of(exchange, pointers, contract.success_status) == answer_of(
+                own, pointers, contract.success_status
+            ):
+                return None
+            return exchange
+
+        exchange = attempt()
+        if exchange is not None and attempt() is not None:  # twice: a live target's usage may change between reads
+            raise fail(
+                ctx,
+                exchange,
+                names.OTHER_TENANT_FORBIDDEN,
+                f"the path's organization's usage, or a refusal: {param} in the query names another organization",
+                f"{exchange.reply.status} with usage that is not the path's organization's",
+            )
 
 
 def test_other_key_reads_its_organization(

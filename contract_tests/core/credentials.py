@@ -64,6 +64,9 @@ def bad_key_variants(key: str, prefix: str) -> list[KeyVariant]:
         KeyVariant("valid key minus a character", key[:-1], f"${{{var}%?}}"),
         KeyVariant("non-ASCII character", key[:-1] + "é", f"${{{var}%?}}é"),
         KeyVariant("unknown well-formed key", unknown_key(key, prefix), unknown_key(key, prefix)),
+        # The valid key behind an authorization scheme: the header carries the key alone.
+        KeyVariant("valid key after 'Bearer '", f"Bearer {key}", f"Bearer ${{{var}}}"),
+        KeyVariant("valid key after 'Token '", f"Token {key}", f"Token ${{{var}}}"),
     ]
     if head:
         wrong = head.replace("live", "test") if "live" in head else _other_letter(head) + head[1:]

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from contract_tests.core.contract import Contract
 
-__all__ = ["PathVariant", "malformed_paths", "malformed_queries", "path_variants"]
+__all__ = ["NUMERIC_IDS", "PathVariant", "malformed_paths", "malformed_queries", "path_variants"]
 
 _ESCAPES = (
     ("a malformed escape", "%ZZ"),
@@ -81,6 +81,21 @@ def path_variants(contract: Contract, own: str, other: str | None) -> list[PathV
             PathVariant("own id, then ;/../ to the other", at(f"{mine};/../{theirs}"), None),
         ]
     return found
+
+
+# Ids an implementation may read as a number (a database key, an integer column): each
+# overflows a common width or is a number in another spelling. None may crash the target.
+NUMERIC_IDS = (
+    ("0", "zero"),
+    ("-1", "a negative number"),
+    ("2147483648", "past a signed 32-bit integer"),
+    ("4294967296", "past an unsigned 32-bit integer"),
+    ("9223372036854775808", "past a signed 64-bit integer"),
+    ("18446744073709551616", "past an unsigned 64-bit integer"),
+    ("9" * 40, "forty digits"),
+    ("1e400", "a number past a double"),
+    ("0x10", "a hexadecimal number"),
+)
 
 
 def malformed_paths(contract: Contract, own: str) -> list[tuple[str, str]]:

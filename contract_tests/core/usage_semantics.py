@@ -66,6 +66,8 @@ DOMAIN_SPANS = (
     Span("years before the epoch", _ms(1950, 3, 1, 7), _ms(1960), _ms(1969, 12, 31, 17)),
     Span("across 1e11 ms (March 1973)", _ms(1972, 1, 1, 13), _ms(1973, 6, 1), _ms(1975, 1, 1, 9)),
     Span("across decades", _ms(1999, 6, 15, 13), _ms(2010), _ms(2031, 3, 1, 7)),
+    # Days taken in a zone with summer time, not UTC, are an hour off from spring to autumn only.
+    Span("a summer", _ms(2024, 6, 3, 13), _ms(2024, 7, 15), _ms(2024, 8, 30, 7)),
     Span("the far future", _ms(2150, 1, 1, 5), _ms(2170), _ms(2199, 12, 31, 22)),
     Span("long after any usage", _ms(3000), _ms(5000), 253402300799999),
     Span("the widest range the fuzzer draws", -62135596800000, _ms(1970), 253402300799999),

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from contract_tests.core.contract import Contract
 from contract_tests.core.settings import Target
@@ -37,6 +38,7 @@ __all__ = [
     "range_query",
     "representable",
     "respect_rules",
+    "sent_query",
     "unrepresentable_number_variants",
     "valid_number_variants",
 ]
@@ -117,6 +119,12 @@ def invalid_number_variants() -> list[tuple[str, list[str] | None]]:
         ("hex", ["0x1F"]),
         ("padded", [" 5"]),
         ("trailing garbage", ["12abc"]),
+        # What a language's own float reading takes and the JSON number grammar does not.
+        ("trailing newline", ["1735689600000\n"]),
+        ("leading plus", ["+1735689600000"]),
+        ("digit separators", ["1_735_689_600_000"]),
+        ("bare fraction", [".5"]),
+        ("trailing dot", ["1735689600000."]),
     ]
 
 
@@ -209,6 +217,11 @@ def end_before_start_variants(contract: Contract, baseline: Baseline) -> list[tu
 
 
 _NUMBER_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
+def sent_query(url: str) -> dict[str, list[str]]:
+    """The query of a URL as sent, as the target reads it (``+`` is a space, blanks kept)."""
+    return parse_qs(urlsplit(url).query, keep_blank_values=True)
 
 
 def documented_numbers(contract: Contract, query: Any) -> dict[str, float] | None:

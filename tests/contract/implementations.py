@@ -37,6 +37,7 @@ _AUTH = ("bad_key_refused",)
 _LEAK = ("error_body_leak_free",)
 _CACHE = ("cache_isolated",)
 _SPELLING = ("number_spellings_accepted",)
+_INVALID = ("invalid_input_rejected",)
 DEFECTS = [
     Implementation("accepts any key", ("bad_key_refused",), accept_any_key=True),
     Implementation("no key lets you in", ("missing_key_refused",), no_key_allowed=True),
@@ -132,4 +133,17 @@ DEFECTS = [
     Implementation(
         "a gateway takes the key from ?apikey= too", ("credentials_only_in_header",), gateway_query_key=True
     ),
+    # Defects found by implementations written elsewhere, each missed by an earlier suite.
+    Implementation("a number regex ending in $ (a trailing newline passes)", _INVALID, dollar_anchor=True),
+    Implementation("dates read by the language's float (+5, 1_000, .5, 5.)", _INVALID, loose_digits=True),
+    Implementation("the key read after a scheme (Bearer <key>)", _AUTH, scheme_in_key_header=True),
+    Implementation("HEAD answered before the key is checked", ("head_like_get",), head_before_auth=True),
+    Implementation("a CORS preflight crashes", ("not_a_server_error",), options_crash=True),
+    Implementation("an id past 64 bits crashes", ("not_a_server_error",), numeric_id_crash=True),
+    Implementation(
+        "?organizationId= overrides the path's organization", ("other_tenant_forbidden",), query_org_override=True
+    ),
+    Implementation("today's usage skips the tenancy check", ("other_tenant_forbidden",), today_skips_tenancy=True),
+    Implementation("an end exactly at midnight read as exclusive", ("day_granularity",), exclusive_midnight_end=True),
+    Implementation("days of a zone with summer time, not UTC", ("additive",), summer_local_days=True),
 ]

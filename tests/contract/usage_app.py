@@ -23,6 +23,7 @@ from werkzeug.wrappers import Request, Response
 from tests.contract.caching import cache_key, cacheable
 from tests.contract.usage_figures import Figures, Refused
 from tests.contract.usage_model import (
+    DAY_MS,
     KEY,
     ORG,
     OTHER_ORG,
@@ -128,6 +129,16 @@ class Implementation(Figures):
     no_exponent_plus: bool = False
     no_minus_zero: bool = False
     seconds_heuristic: bool = False
+    dollar_anchor: bool = False
+    loose_digits: bool = False
+    scheme_in_key_header: bool = False
+    head_before_auth: bool = False
+    options_crash: bool = False
+    numeric_id_crash: bool = False
+    query_org_override: bool = False
+    today_skips_tenancy: bool = False
+    exclusive_midnight_end: bool = False
+    summer_local_days: bool = False
     int32_wrap: bool = False
     int32_saturate: bool = False
     float_accumulation: bool = False
@@ -211,6 +222,10 @@ class Implementation(Figures):
             if self.unknown_path_html:
                 return Response("<h1>404</h1>", status=404, mimetype="text/html")
             raise Refused(404, "ResourceNotFound", "No such path.")
+        if self.options_crash and request.method == "OPTIONS":
+            raise RuntimeError("no CORS configuration")
+        if self.head_before_auth and request.method == "HEAD":  # a health check's route, served first
+            return Response(b"", status=200, mimetype="application/json")
         allowed = ("GET", "HEAD") if self.answers_head or self.cache_ignores_method else ("GET",)
         if self.not_implemented_501 and request.method not in ("GET", "HEAD"):  # http.server's stock answer
             return Response(f"Unsupported method ({request.method!r})", status=501, mimetype="text/plain")
@@ -224,6 +239,8 @@ class Implementation(Figures):
             org.encode("ascii")
         if self.long_org_crash and len(org) > 100:
             raise RuntimeError("id too long for the column")
+        if self.numeric_id_crash and org.isdigit() and int(org) >= 2**63:
+            raise OverflowError("Python int too large to convert to SQLite INTEGER")
         if self.validation_before_auth:
             self.dates(args)
         key = self.authenticate(request)
@@ -236,6 +253,8 @@ class Implementation(Figures):
         else:
             start, end = self.dates(args)
             org = self.authorize(key, org, start)
+        if self.query_org_override and "organizationId" in args:  # a filter the ORM layer applies last
+            org = args["organizationId"]
         if self.shared_request_state:
             self.state["current"]["org"] = org  # "the current organization", set for the layers below
             time.sleep(0.003)  # a database round trip
@@ -267,6 +286,8 @@ class Implementation(Figures):
 
     def authenticate(self, request: Request) -> str:
         key = request.headers.get("X-API-Key")
+        if self.scheme_in_key_header and key:
+            key = key.split()[-1]  # "Bearer <key>" read as the key
         if self.bearer_accepted and not key:
             key = request.headers.get("Authorization", "").removeprefix("Bearer ") or None
         if self.key_in_query and not key:
@@ -323,6 +344,8 @@ class Implementation(Figures):
             return org
         if self.archive_skips_tenancy and start is not None and start < _ARCHIVED_BEFORE:
             return org  # the archive of old usage checks that the organization exists, not who may read it
+        if self.today_skips_tenancy and start is not None and 0 <= time.time() * 1000 - start <= DAY_MS:
+            return org  # today's live counters check that the organization exists, not who may read it
         if org not in READS[key] and not self.no_tenancy:
             if self.forbidden_as_404:
                 raise Refused(404, "ResourceNotFound", "The requested resource could not be found.")

@@ -23,6 +23,14 @@ _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
 _BEYOND = 1e18  # epoch milliseconds past every day with usage, either way
 
 
+def _summer_offset(instant: float) -> int:
+    """An hour, from April to October of 1980 on (the summer time of a zone at UTC in winter); else none."""
+    if not -1e14 < instant < 1e14:
+        return 0
+    when = time.gmtime(instant / 1000)
+    return 3_600_000 if when.tm_year >= 1980 and 4 <= when.tm_mon <= 10 else 0
+
+
 class Refused(Exception):
     def __init__(self, status: int, error: str, message: str) -> None:
         self.status, self.error, self.message = status, error, message
@@ -37,6 +45,8 @@ class Figures:
     empty_is_zero: bool
     python_float_parse: bool
     hex_accepted: bool
+    dollar_anchor: bool
+    loose_digits: bool
     leading_number_parse: bool
     integers_only: bool
     lowercase_exponent_only: bool
@@ -49,6 +59,8 @@ class Figures:
     seconds_heuristic: bool
     rounded_start_day: bool
     usage_at_midnight: bool
+    exclusive_midnight_end: bool
+    summer_local_days: bool
     unbounded_numbers: bool
     exclusive_end_day: bool
     ignore_range: bool
@@ -85,6 +97,10 @@ class Figures:
                 return float(raw)
             except ValueError:
                 raise Refused(422, "ValidationError", f"{name} is not a number.") from None
+        if self.dollar_anchor and re.match(r"-?\d+(\.\d+)?([eE][+-]?\d+)?$", raw):  # $ lets "5\n" through
+            return float(raw)
+        if self.loose_digits and re.fullmatch(r"[+-]?[\d_]*\.?[\d_]*([eE][+-]?\d+)?", raw) and re.search(r"\d", raw):
+            return float(raw)  # a sign, digit separators, ".5" and "5." as the language's float reads them
         if self.hex_accepted and raw.lower().startswith("0x"):
             return float(int(raw, 16))
         if self.leading_number_parse:
@@ -120,10 +136,12 @@ class Figures:
     def days(self, start: float, end: float) -> tuple[int, int]:
         if self.seconds_heuristic:  # "a timestamp below 1e11 must be in seconds"
             start, end = (v * 1000 if abs(v) < 1e11 else v for v in (start, end))
+        if self.summer_local_days:  # days of a zone an hour ahead of UTC from April to October, since 1980
+            start, end = (v + _summer_offset(v) for v in (start, end))
         first = round(start / DAY_MS) if self.rounded_start_day else day_of(start)
         if self.usage_at_midnight:  # daily rows stamped 00:00: a day counts when the range holds its midnight
             first = -int(-start // DAY_MS)
-        last = day_of(end) - (1 if self.exclusive_end_day else 0)
+        last = day_of(end) - (1 if self.exclusive_end_day or (self.exclusive_midnight_end and end % DAY_MS == 0) else 0)
         if self.ignore_range:
             first, last = day_of(WINDOW[0]), day_of(WINDOW[0]) + 364
         return first, last
