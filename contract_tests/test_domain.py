@@ -112,11 +112,11 @@ def test_usage_is_counted_per_utc_day(read: Reader, ctx: CheckContext, baseline:
     if counted_at_midnight(after_midnight):  # daily rows stamped at midnight: a range counts the midnights it holds
         for label, instant in granularity_instants(day):
             _twice(ctx, partial(_nothing_off_midnight, read, instant, label))
-        _twice(ctx, partial(_midnights_held, read, day))
+        _twice(ctx, partial(_off_midnight_range, read, day, True))
         return
     for label, instant in [("midnight", day), *granularity_instants(day)]:
         _twice(ctx, partial(_same_as_whole_day, read, day, instant, label))
-    _twice(ctx, partial(_whole_days, read, day))
+    _twice(ctx, partial(_off_midnight_range, read, day, False))
 
 
 def _same_as_whole_day(read: Reader, day: int, instant: int, label: str) -> Problem | None:
@@ -133,17 +133,19 @@ def _same_as_whole_day(read: Reader, day: int, instant: int, label: str) -> Prob
     )
 
 
-def _whole_days(read: Reader, day: int) -> Problem | None:
+def _off_midnight_range(read: Reader, day: int, at_midnight: bool) -> Problem | None:
+    """A range from 13:00 to 07:00 five days on counts the days it touches, or those whose midnight it holds."""
     start, end = day + 13 * HOUR_MS, day + 5 * DAY_MS + 7 * HOUR_MS
     exchange, off = read(start, end)
-    _, days = read(day, day + 6 * DAY_MS - 1)
+    _, days = read(day + DAY_MS if at_midnight else day, day + 6 * DAY_MS - 1)
     if dict(off) == dict(days):
         return None
+    which, how = ("five days", "whose midnight it holds") if at_midnight else ("six whole days", "it touches")
     return (
         exchange,
         names.DAY_GRANULARITY,
-        f"a range from 13:00 to 07:00 ({number_text(start)}..{number_text(end)}) counts the six whole days it touches",
-        f"{dict(off)}, but the six days gave {dict(days)}",
+        f"a range from 13:00 to 07:00 ({number_text(start)}..{number_text(end)}) counts the {which} {how}",
+        f"{dict(off)}, but the {which} gave {dict(days)}",
     )
 
 
@@ -157,21 +159,6 @@ def _nothing_off_midnight(read: Reader, instant: int, label: str) -> Problem | N
         f"usage is counted per UTC day at its midnight: the one-instant range at {label} ({number_text(instant)}) "
         "holds no midnight and answers nothing, as the one a millisecond after midnight does",
         f"{dict(one)}",
-    )
-
-
-def _midnights_held(read: Reader, day: int) -> Problem | None:
-    start, end = day + 13 * HOUR_MS, day + 5 * DAY_MS + 7 * HOUR_MS
-    exchange, off = read(start, end)
-    _, days = read(day + DAY_MS, day + 6 * DAY_MS - 1)
-    if dict(off) == dict(days):
-        return None
-    return (
-        exchange,
-        names.DAY_GRANULARITY,
-        f"a range from 13:00 to 07:00 ({number_text(start)}..{number_text(end)}) counts the five days whose "
-        "midnight it holds, as the one-instant ranges say usage is counted",
-        f"{dict(off)}, but the five days gave {dict(days)}",
     )
 
 
