@@ -25,6 +25,7 @@ from contract_tests.core.usage_semantics import (
     HOUR_MS,
     Span,
     additivity_problem,
+    bracketed_sum_problem,
     counted_at_midnight,
     day_start,
     exact_sum_problem,
@@ -80,15 +81,19 @@ def _twice(ctx: CheckContext, attempt: Callable[[], Problem | None]) -> None:
 @pytest.mark.parametrize("span", DOMAIN_SPANS, ids=[span.label for span in DOMAIN_SPANS])
 def test_ranges_add_up_across_the_domain(span: Span, read: Reader, ctx: CheckContext) -> None:
     def attempt() -> Problem | None:
+        _, before = read(span.start, span.end)
         left_exchange, left = read(span.start, span.split - 1)
         _, right = read(span.split, span.end)
         union_exchange, union = read(span.start, span.end)
         where = f"{span.label}: {number_text(span.start)}..{number_text(span.end)} split at {number_text(span.split)}"
+        # Usage that changed while the halves were read (live usage in the span) is judged between the two reads.
+        live = dict(before) != dict(union)
         for check, problem in (
             (names.MONOTONIC, monotonicity_problem(left, union)),
             (names.MONOTONIC, monotonicity_problem(right, union)),
-            (names.ADDITIVE, additivity_problem(left, right, union)),
-            (names.SUMS_EXACT, exact_sum_problem(left, right, union)),
+            (names.ADDITIVE, bracketed_sum_problem(left, right, before, union) if live else None),
+            (names.ADDITIVE, None if live else additivity_problem(left, right, union)),
+            (names.SUMS_EXACT, None if live else exact_sum_problem(left, right, union)),
         ):
             if problem:
                 expected = f"adjacent ranges add up exactly to their union, which is never less ({where})"

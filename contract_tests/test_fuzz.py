@@ -67,6 +67,12 @@ def negative_cases(st_operation: Any, target: Target, contract: Contract) -> Any
     return _aimed_cases(st_operation, target, contract, GenerationMode.NEGATIVE)
 
 
+# A request line or header section larger than the server parses: a refusal HTTP allows for
+# any request (RFC 9110, section 15.5.15; RFC 6585, section 5), which the fuzzer's longest
+# negative cases meet behind servers with a 4 KB limit (gunicorn's default).
+_TOO_LARGE = frozenset({414, 431})
+
+
 def _accepted(contract: Contract, numbers: Iterable[float], why: str) -> tuple[set[int], str]:
     """The statuses a valid request may get: 200, or also a refusal where an instant is beyond every date library."""
     if representable(numbers):
@@ -100,6 +106,8 @@ def test_invalid_inputs_are_rejected(
 ) -> None:
     case = data.draw(negative_cases, label="case")
     exchange = client.send_case(case)
+    if exchange.reply.status in _TOO_LARGE:  # refused by the HTTP layer before the API read it
+        return
     # Judged by the query as sent: the transport flattens nested lists ([[0.0]] goes as 0.0).
     numbers = documented_numbers(contract, sent_query(exchange.sent.url))
     if numbers is not None:  # only undocumented extras were added

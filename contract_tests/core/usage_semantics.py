@@ -28,6 +28,7 @@ __all__ = [
     "USAGE_OPERATION_ID",
     "Span",
     "additivity_problem",
+    "bracketed_sum_problem",
     "count_problems",
     "counted_at_midnight",
     "counts",
@@ -183,6 +184,28 @@ def additivity_problem(left: Mapping[str, Any], right: Mapping[str, Any], union:
             continue
         if abs(a + b - whole) > Decimal("1e-9") * max(Decimal(1), abs(whole)):
             return f"{path}: {_show(left.get(path))} + {_show(right.get(path))} = {_show(a + b)}, but the union gave {_show(total)}"
+    return None
+
+
+def bracketed_sum_problem(
+    left: Mapping[str, Any], right: Mapping[str, Any], before: Mapping[str, Any], after: Mapping[str, Any]
+) -> str | None:
+    """Live usage (the union changed while its halves were read): the halves add up to between the union's two reads.
+
+    Usage that grows while the suite reads it (a range that holds now, a busy tenant) adds
+    up only within the readings taken around it: at least the union read before the
+    halves, at most the union read after them.
+    """
+    for path, last in after.items():
+        a, b = _number(left.get(path, 0)), _number(right.get(path, 0))
+        low, high = _number(before.get(path, 0)), _number(last)
+        if a is None or b is None or low is None or high is None:
+            continue
+        if not min(low, high) <= a + b <= max(low, high):
+            return (
+                f"{path}: {_show(left.get(path))} + {_show(right.get(path))} = {_show(a + b)}, outside the union read "
+                f"before and after them ({_show(before.get(path))} and {_show(last)})"
+            )
     return None
 
 

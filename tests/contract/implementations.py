@@ -30,6 +30,8 @@ CORRECT = [
         unknown_path_html=True,
     ),
     Implementation("daily rows stamped at midnight", usage_at_midnight=True),
+    Implementation("today's usage grows every millisecond", live_usage=True),
+    Implementation("behind a server that refuses request lines over 4 KB with 414", request_line_limit=True),
     Implementation("numbers read exactly, 501 for other methods", unbounded_numbers=True, not_implemented_501=True),
 ]
 

@@ -36,6 +36,7 @@ __all__ = ["Implementation"]
 _PATH = re.compile(r"^/organizations/([^/]+)/usage$")
 _KNOWN = (ORG, OTHER_ORG)
 _OWN_CODES = {401: "AuthenticationError", 403: "AuthorizationError", 404: "NotFoundError", 405: "MethodError"}
+_REQUEST_LINE_MOST = 4094 - len("GET  HTTP/1.1")
 _ARCHIVED_BEFORE = 1577836800000  # 2020-01-01: older usage is read from the archive
 _TRACE = (
     'Traceback (most recent call last):\n  File "/srv/usage/api/dates.py", line 88, in parse_date\n'
@@ -61,6 +62,8 @@ class Implementation(Figures):
     own_error_codes: bool = False
     empty_envelope_in_errors: bool = False
     usage_at_midnight: bool = False
+    live_usage: bool = False
+    request_line_limit: bool = False
     unbounded_numbers: bool = False
     not_implemented_501: bool = False
     unknown_path_html: bool = False
@@ -166,6 +169,9 @@ class Implementation(Figures):
     # ---- WSGI -----------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
+        if self.request_line_limit and len(request.full_path) > _REQUEST_LINE_MOST:  # gunicorn's default limit
+            body = b"<h1>Bad Request</h1>Request Line is too large"
+            return Response(body, status=414, mimetype="text/html")(environ, start_response)
         with self.state["lock"]:
             self.state["calls"] += 1
             first = self.state["calls"] == 1

@@ -23,6 +23,13 @@ _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
 _BEYOND = 1e18  # epoch milliseconds past every day with usage, either way
 
 
+def _live(start: float, end: float) -> int:
+    """Usage of today's live traffic in the range: one per millisecond from midnight up to now."""
+    now = time.time() * 1000
+    low, high = math.ceil(max(start, now // DAY_MS * DAY_MS)), math.floor(min(end, now))
+    return max(0, high - low + 1)
+
+
 def _summer_offset(instant: float) -> int:
     """An hour, from April to October of 1980 on (the summer time of a zone at UTC in winter); else none."""
     if not -1e14 < instant < 1e14:
@@ -59,6 +66,7 @@ class Figures:
     seconds_heuristic: bool
     rounded_start_day: bool
     usage_at_midnight: bool
+    live_usage: bool
     exclusive_midnight_end: bool
     summer_local_days: bool
     unbounded_numbers: bool
@@ -153,6 +161,8 @@ class Figures:
             value: Any = (
                 _float_sum(org, index, first, last) if self.float_accumulation else total(org, index, first, last)
             )
+            if self.live_usage:
+                value += _live(start, end)
             if self.int32_wrap:
                 value = (value + 2**31) % 2**32 - 2**31
             if self.int32_saturate:

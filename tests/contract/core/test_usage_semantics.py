@@ -8,6 +8,7 @@ from contract_tests.core.usage_semantics import (
     DAY_MS,
     DOMAIN_SPANS,
     additivity_problem,
+    bracketed_sum_problem,
     count_problems,
     counted_at_midnight,
     counts,
@@ -55,6 +56,23 @@ def test_relations() -> None:
     assert additivity_problem({"/a": 1}, {"/a": 2}, {"/a": 3}) is None
     assert additivity_problem({"/a": 1}, {"/a": 2}, {"/a": 4}) is not None
     assert additivity_problem({"/a": 0.1}, {"/a": 0.2}, {"/a": 0.3}) is None
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "before", "after", "adds_up"),
+    [
+        (4, 6, 9, 12, True),  # usage grew while the halves were read
+        (4, 6, 10, 10, True),
+        (4, 6, 11, 14, False),  # less than the union read before: a day lost
+        (5, 6, 9, 10, False),  # more than the union read after: a day counted twice
+        (4, 6, 12, 9, True),  # a correction between the reads: judged between the two, either way
+    ],
+)
+def test_live_usage_adds_up_between_the_unions_two_reads(
+    left: int, right: int, before: int, after: int, adds_up: bool
+) -> None:
+    problem = bracketed_sum_problem({"/a": left}, {"/a": right}, {"/a": before}, {"/a": after})
+    assert (problem is None) is adds_up, problem
 
 
 @pytest.mark.parametrize(
