@@ -9,7 +9,13 @@ import pytest
 from contract_tests.core import names
 from contract_tests.core.checks import CheckContext, conform, expect_status
 from contract_tests.core.contract import Contract
-from contract_tests.core.credentials import bad_key_variants, misplaced_credentials, secret_case_variants, unknown_key
+from contract_tests.core.credentials import (
+    TRUST_HEADERS,
+    bad_key_variants,
+    misplaced_credentials,
+    secret_case_variants,
+    unknown_key,
+)
 from contract_tests.core.settings import ENV, Target
 from contract_tests.core.variants import Baseline, end_before_start_variants, query_for
 from contract_tests.sending import send
@@ -27,9 +33,11 @@ def _readable(target: Target) -> tuple[str, str]:
 def test_missing_key_is_refused(
     ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
 ) -> None:
-    exchange = send(client, contract, org=target.org_id or "org", query=query_for(contract, baseline), key=None)
-    expect_status(ctx, exchange, {401}, names.MISSING_KEY_REFUSED, "no API key was sent")
-    conform(ctx, exchange)
+    org, query = target.org_id or "org", query_for(contract, baseline)
+    for headers, why in (({}, ""), (dict(TRUST_HEADERS), ", only headers a proxy sets (who calls is not proven)")):
+        exchange = send(client, contract, org=org, query=query, key=None, extra_headers=headers)
+        expect_status(ctx, exchange, {401}, names.MISSING_KEY_REFUSED, f"no API key was sent{why}")
+        conform(ctx, exchange)
 
 
 def test_valid_key_reaches_success(

@@ -37,6 +37,9 @@ def _fresh(baseline: Baseline, step: int) -> float:
     return day_start(baseline.start) + HOUR_MS + 1009 * step + 17
 
 
+_NOT_MODIFIED = 304
+
+
 def _refused_callers(target: Target, key: str, contract: Contract) -> list[Caller]:
     callers: list[Caller] = [
         ("no key", None, None),
@@ -85,6 +88,32 @@ def test_refused_callers_never_get_the_owners_answer(
         mine = send(client, contract, org=target.other_org_id, query=query, key=key, shown_key=SHOWN_KEY)
         if theirs.reply.status == contract.success_status and mine.reply.status == contract.success_status:
             raise fail(ctx, mine, names.CACHE_ISOLATED, "a refusal: the other tenant read this URL just before")
+
+
+def test_conditional_requests_are_refused_like_any_other(
+    ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    """A refused caller replaying the owner's validators (``If-None-Match``, ``If-Modified-Since``) gets no 304.
+
+    A 304 says "your copy is current": to a caller refused the resource, it confirms what the
+    owner's copy is (an ETag layer in front of the checks answers it).
+    """
+    key, org = _readable(target)
+    query = range_query(contract, _fresh(baseline, 12), baseline.end)
+    owner = _owner_read(ctx, client, org, key, query)
+    validators = {"If-None-Match": owner.reply.headers.get("etag", "*")}
+    if "last-modified" in owner.reply.headers:
+        validators["If-Modified-Since"] = owner.reply.headers["last-modified"]
+    for who, value, shown in _refused_callers(target, key, contract):
+        exchange = send(client, contract, org=org, query=query, key=value, shown_key=shown, extra_headers=validators)
+        if exchange.reply.status == _NOT_MODIFIED or exchange.reply.status == contract.success_status:
+            raise fail(
+                ctx,
+                exchange,
+                names.CACHE_ISOLATED,
+                f"a refusal for {who}, who replays the owner's validators ({', '.join(validators)})",
+            )
+        conform(ctx, exchange)
 
 
 def test_owner_is_not_refused_after_a_refusal(

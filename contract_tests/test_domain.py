@@ -103,6 +103,22 @@ def test_ranges_add_up_across_the_domain(span: Span, read: Reader, ctx: CheckCon
     _twice(ctx, attempt)
 
 
+def test_a_range_ending_at_zero_is_inside_a_wider_one(read: Reader, ctx: CheckContext) -> None:
+    """An end at 0 exactly is the epoch, not "no end" (``endDate || now``): never more than a range around it."""
+    start, end = -5 * DAY_MS - 13 * HOUR_MS, 5 * DAY_MS + 7 * HOUR_MS
+
+    def attempt() -> Problem | None:
+        exchange, narrow = read(start, 0)
+        _, wide = read(start, end)
+        problem = monotonicity_problem(narrow, wide)
+        if problem is None:
+            return None
+        expected = f"the range {number_text(start)}..0 gives no more than {number_text(start)}..{number_text(end)}"
+        return exchange, names.MONOTONIC, expected, problem
+
+    _twice(ctx, attempt)
+
+
 def test_usage_is_counted_per_utc_day(read: Reader, ctx: CheckContext, baseline: Baseline) -> None:
     """Infer the granularity, then check instants and ranges that are not midnights."""
     day = day_start(baseline.start)

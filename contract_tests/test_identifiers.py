@@ -13,7 +13,13 @@ import pytest
 from contract_tests.core import names
 from contract_tests.core.checks import CheckContext, check_not_server_error, conform, expect_status, fail
 from contract_tests.core.contract import Contract
-from contract_tests.core.identifiers import NUMERIC_IDS, malformed_paths, malformed_queries, path_variants
+from contract_tests.core.identifiers import (
+    NUMERIC_IDS,
+    malformed_paths,
+    malformed_queries,
+    path_variants,
+    route_spellings,
+)
 from contract_tests.core.isolation import answer_of
 from contract_tests.core.settings import ENV, Target
 from contract_tests.core.usage_semantics import figures
@@ -60,6 +66,27 @@ def test_loose_ids_never_reach_another_organization(
                 f"a refusal, or {org}'s own usage ({variant.label}): {own}",
                 f"{got}: another organization's usage",
             )
+
+
+def test_route_spellings_never_skip_the_checks(
+    ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    """A trailing slash, a double slash, fixed segments in upper case or percent-encoded: refused without a key,
+    and for another tenant's organization, as the route itself is (a router and an auth layer that read the
+    path differently let these through)."""
+    query = query_for(contract, baseline)
+    org = target.org_id or "org"
+    cases: list[tuple[str, str | None, str, str]] = [(org, None, names.MISSING_KEY_REFUSED, "without a key")]
+    if target.api_key and target.other_org_id:
+        cases.append(
+            (target.other_org_id, target.api_key, names.OTHER_TENANT_FORBIDDEN, "another tenant's, with the key")
+        )
+    for whose, key, check, how in cases:
+        for label, path in route_spellings(contract, whose):
+            exchange = send(client, contract, org=whose, query=query, key=key, shown_key=SHOWN_KEY, raw_path=path)
+            check_not_server_error(ctx, exchange)
+            if 200 <= exchange.reply.status < 300:
+                raise fail(ctx, exchange, check, f"a refusal: the route with {label}, {how}")
 
 
 def test_numeric_ids_are_answered_without_a_crash(

@@ -55,23 +55,39 @@ def _ranges(contract: Contract, baseline: Baseline) -> list[tuple[str, list[tupl
     ]
 
 
-def test_a_query_parameter_cannot_choose_the_organization(
+# Where a framework or a gateway may take the caller's organization from besides the path.
+_ORG_HEADERS = ("X-Organization-Id", "X-Org-Id", "X-Tenant-Id", "Organization-Id")
+
+
+def test_nothing_but_the_path_chooses_the_organization(
     ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
 ) -> None:
-    """The path names the organization; the same name in the query (``?organizationId=``) must not override it."""
+    """The path names the organization: another one named in the query (``?organizationId=``) or a header must not override it."""
     if not target.api_key or not target.org_id or not target.other_org_id:
         pytest.skip(f"set {ENV['api_key']}, {ENV['org_id']} and {ENV['other_org_id']}")
     query, pointers, shown = query_for(contract, baseline), figures(contract.success_schema), f"${ENV['api_key']}"
     org, other = target.org_id, target.other_org_id
-    for param in contract.path_params:
+    elsewhere: list[tuple[str, list[tuple[str, str]], dict[str, str]]]
+    elsewhere = [(f"{param} in the query", [(param, other)], {}) for param in contract.path_params]
+    elsewhere += [(f"the header {name}", [], {name: other}) for name in _ORG_HEADERS]
+    for label, extra_query, headers in elsewhere:
 
-        def attempt(param: str = param) -> Exchange | None:
+        def attempt(
+            extra_query: list[tuple[str, str]] = extra_query, headers: dict[str, str] = headers
+        ) -> Exchange | None:
             own = send(client, contract, org=org, query=query, key=target.api_key, shown_key=shown)
-            extra = [*query, (param, other)]
-            exchange = send(client, contract, org=org, query=extra, key=target.api_key, shown_key=shown)
+            exchange = send(
+                client,
+                contract,
+                org=org,
+                query=[*query, *extra_query],
+                key=target.api_key,
+                shown_key=shown,
+                extra_headers=headers,
+            )
             check_not_server_error(ctx, exchange)
             if not 200 <= exchange.reply.status < 300:
-                return None  # refused: the extra parameter chose nothing
+                return None  # refused: what was added chose nothing
             if answer_of(exchange, pointers, contract.success_status) == answer_of(
                 own, pointers, contract.success_status
             ):
@@ -84,7 +100,7 @@ def test_a_query_parameter_cannot_choose_the_organization(
                 ctx,
                 exchange,
                 names.OTHER_TENANT_FORBIDDEN,
-                f"the path's organization's usage, or a refusal: {param} in the query names another organization",
+                f"the path's organization's usage, or a refusal: {label} names another organization",
                 f"{exchange.reply.status} with usage that is not the path's organization's",
             )
 

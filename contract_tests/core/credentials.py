@@ -19,7 +19,9 @@ from contract_tests.core.settings import ENV
 
 __all__ = [
     "COOKIE_NAMES",
+    "KEY_HEADER_NAMES",
     "QUERY_NAMES",
+    "TRUST_HEADERS",
     "KeyVariant",
     "Misplaced",
     "bad_key_variants",
@@ -32,6 +34,14 @@ __all__ = [
 # ``apikey`` is the default of Kong's and APISIX's key-auth, which read it from the query too.
 QUERY_NAMES = ("apiKey", "apikey", "api_key", "key", "token")
 COOKIE_NAMES = ("apiKey", "api_key", "token", "session")
+KEY_HEADER_NAMES = ("apikey", "api-key", "X-API-Key", "X-Api-Token", "X-Auth-Token", "X-Access-Token")
+# Headers a proxy or a load balancer sets, which an API must not take as proof of who calls.
+TRUST_HEADERS = (
+    ("X-Forwarded-For", "127.0.0.1"),
+    ("X-Real-IP", "127.0.0.1"),
+    ("X-Internal-Request", "true"),
+    ("X-Forwarded-Host", "localhost"),
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,9 @@ def bad_key_variants(key: str, prefix: str) -> list[KeyVariant]:
         # The valid key behind an authorization scheme: the header carries the key alone.
         KeyVariant("valid key after 'Bearer '", f"Bearer {key}", f"Bearer ${{{var}}}"),
         KeyVariant("valid key after 'Token '", f"Token {key}", f"Token ${{{var}}}"),
+        # SQL LIKE wildcards: a key looked up with LIKE matches them.
+        KeyVariant("valid key with '_' for its last character", key[:-1] + "_", f"${{{var}%?}}_"),
+        KeyVariant("the prefix and '%'", f"{head}%", f"{head}%"),
     ]
     if head:
         wrong = head.replace("live", "test") if "live" in head else _other_letter(head) + head[1:]
@@ -125,4 +138,8 @@ def misplaced_credentials(key: str, key_header: str | None) -> list[Misplaced]:
     variants.append(Misplaced("cookie", headers={"Cookie": "; ".join(f"{n}={key}" for n in cookie_names)}))
     variants.append(Misplaced("Authorization: Bearer", headers={"Authorization": f"Bearer {key}"}))
     variants.append(Misplaced("Authorization without a scheme", headers={"Authorization": key}))
+    documented = (key_header or "").lower()
+    for name in KEY_HEADER_NAMES:  # the names gateways and frameworks read a key from by default
+        if name.lower() != documented:
+            variants.append(Misplaced(f"header {name}", headers={name: key}))
     return variants

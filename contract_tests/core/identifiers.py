@@ -14,13 +14,13 @@ Paths are returned exactly as they must be sent (the client does not re-encode t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from contract_tests.core.contract import Contract
 
-__all__ = ["NUMERIC_IDS", "PathVariant", "malformed_paths", "malformed_queries", "path_variants"]
+__all__ = ["NUMERIC_IDS", "PathVariant", "malformed_paths", "malformed_queries", "path_variants", "route_spellings"]
 
 _ESCAPES = (
     ("a malformed escape", "%ZZ"),
@@ -79,8 +79,41 @@ def path_variants(contract: Contract, own: str, other: str | None) -> list[PathV
             PathVariant("own id, then /%2E%2E/ to the other", at(f"{mine}/%2E%2E/{theirs}"), None),
             PathVariant("own id, then %5C..%5C to the other", at(f"{mine}%5C..%5C{theirs}"), None),
             PathVariant("own id, then ;/../ to the other", at(f"{mine};/../{theirs}"), None),
+            # Matched with SQL LIKE, decoded twice, or normalised (NFKC) after the access check.
+            PathVariant("the other id with '_' for its last character", at(_enc(other[:-1] + "_")), None),
+            PathVariant("the other id's first character and '%'", at(_enc(other[:1] + "%")), None),
+            PathVariant("the other id with its first character encoded twice", at(_twice_encoded(other)), None),
+            PathVariant("the other id in full-width characters", at(_enc(_full_width(other))), None),
         ]
     return found
+
+
+def _twice_encoded(org: str) -> str:
+    """``org`` with its first character percent-encoded twice (``o`` is ``%256F``)."""
+    return "".join(f"%25{b:02X}" for b in org[:1].encode()) + _enc(org[1:])
+
+
+def _full_width(org: str) -> str:
+    """``org`` with each printable ASCII character as its full-width form (NFKC folds them back)."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in org)
+
+
+def route_spellings(contract: Contract, org: str) -> list[tuple[str, str]]:
+    """(label, path as sent) for other spellings of the operation's route: none may skip the checks the route makes."""
+    parts = contract.raw_path({name: _enc(org) for name in contract.path_params}).split("/")
+    fixed = [i for i, part in enumerate(contract.path.split("/")) if part and "{" not in part]
+
+    def changed(how: Callable[[str], str]) -> str:
+        return "/".join(how(part) if i in fixed else part for i, part in enumerate(parts))
+
+    path = "/".join(parts)
+    found = [
+        ("a trailing slash", path + "/"),
+        ("a double slash in front", "/" + path),
+        ("its fixed segments in upper case", changed(str.upper)),
+        ("a letter of each fixed segment percent-encoded", changed(lambda part: f"%{ord(part[0]):02X}{part[1:]}")),
+    ]
+    return [(label, spelled) for label, spelled in found if spelled != path]
 
 
 # Ids an implementation may read as a number (a database key, an integer column): each

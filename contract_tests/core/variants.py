@@ -123,6 +123,7 @@ def invalid_number_variants() -> list[tuple[str, list[str] | None]]:
         ("trailing newline", ["1735689600000\n"]),
         ("leading plus", ["+1735689600000"]),
         ("digit separators", ["1_735_689_600_000"]),
+        ("grouping commas", ["1,735,689,600,000"]),
         ("bare fraction", [".5"]),
         ("trailing dot", ["1735689600000."]),
     ]
@@ -213,6 +214,10 @@ def end_before_start_variants(contract: Contract, baseline: Baseline) -> list[tu
                     {first: [number_text(baseline.end)], second: [number_text(baseline.start)]},
                 )
             )
+        # Within one millisecond: a rule checked on whole milliseconds lets it through.
+        variants.append(
+            (f"{second} before {first} within one millisecond", {first: [f"{int(late)}.9"], second: [f"{int(late)}.1"]})
+        )
     return variants
 
 

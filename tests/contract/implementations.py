@@ -148,4 +148,20 @@ DEFECTS = [
     Implementation("today's usage skips the tenancy check", ("other_tenant_forbidden",), today_skips_tenancy=True),
     Implementation("an end exactly at midnight read as exclusive", ("day_granularity",), exclusive_midnight_end=True),
     Implementation("days of a zone with summer time, not UTC", ("additive",), summer_local_days=True),
+    Implementation("keys looked up with SQL LIKE", _AUTH, like_keys=True),
+    Implementation("the key also read from an apikey header", ("credentials_only_in_header",), apikey_header=True),
+    Implementation("X-Internal-Request: true skips the key", ("missing_key_refused",), trust_header_skips_auth=True),
+    Implementation("a trailing slash routes past the key check", ("missing_key_refused",), router_strips_slash=True),
+    Implementation("an upper-case route goes past the key check", ("missing_key_refused",), router_ignores_case=True),
+    Implementation("the key check reads the path before decoding", ("missing_key_refused",), auth_on_raw_path=True),
+    Implementation("organization ids matched with SQL LIKE", ("organization_id_exact",), like_org_ids=True),
+    Implementation("ids decoded twice after the access check", ("organization_id_exact",), double_decoded_ids=True),
+    Implementation("ids NFKC-normalised after the access check", ("organization_id_exact",), nfkc_ids=True),
+    Implementation("X-Organization-Id overrides the path", ("other_tenant_forbidden",), org_header_override=True),
+    Implementation("If-None-Match answered 304 before the key check", _CACHE, conditional_before_auth=True),
+    Implementation("dates with grouping commas read", _INVALID, grouping_commas=True),
+    Implementation("endDate 0 read as now", ("monotonic",), end_zero_means_now=True),
+    Implementation(
+        "the range rule compared on whole milliseconds", ("end_before_start_rejected",), range_rule_whole_ms=True
+    ),
 ]

@@ -12,6 +12,7 @@ import posixpath
 import re
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,6 +143,20 @@ class Implementation(Figures):
     today_skips_tenancy: bool = False
     exclusive_midnight_end: bool = False
     summer_local_days: bool = False
+    like_keys: bool = False
+    apikey_header: bool = False
+    trust_header_skips_auth: bool = False
+    router_strips_slash: bool = False
+    router_ignores_case: bool = False
+    auth_on_raw_path: bool = False
+    like_org_ids: bool = False
+    double_decoded_ids: bool = False
+    nfkc_ids: bool = False
+    org_header_override: bool = False
+    conditional_before_auth: bool = False
+    grouping_commas: bool = False
+    end_zero_means_now: bool = False
+    range_rule_whole_ms: bool = False
     int32_wrap: bool = False
     int32_saturate: bool = False
     float_accumulation: bool = False
@@ -177,6 +192,10 @@ class Implementation(Figures):
             first = self.state["calls"] == 1
         if self.cold_start and first:
             time.sleep(3)
+        if self.conditional_before_auth and "If-None-Match" in request.headers:  # an ETag layer in front
+            return Response(b"", status=304, headers={"ETag": request.headers["If-None-Match"]})(
+                environ, start_response
+            )
         key = cache_key(self, request) if self.caches else None
         hit = self.state["cache"].get(key) if key is not None else None
         if hit is not None:
@@ -222,6 +241,14 @@ class Implementation(Figures):
     def handle(self, request: Request) -> Response:
         path, args = self.decoded(request)
         found = _PATH.match(path)
+        guarded = True  # the auth layer matched the route too
+        if not found and (self.router_strips_slash or self.router_ignores_case):  # a router looser than the guard
+            loose = path.rstrip("/") if self.router_strips_slash else path
+            found = re.match(_PATH.pattern, loose, re.IGNORECASE if self.router_ignores_case else 0)
+            guarded = found is None
+        if found and self.auth_on_raw_path:  # the guard reads the path before percent-decoding, the router after
+            raw = str(request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or path).partition("?")[0]
+            guarded = bool(_PATH.match(raw))
         if not found:
             if self.unknown_path_crash:
                 raise RuntimeError("no route")
@@ -249,7 +276,12 @@ class Implementation(Figures):
             raise OverflowError("Python int too large to convert to SQLite INTEGER")
         if self.validation_before_auth:
             self.dates(args)
+        if not guarded:
+            return self.usage(org, *self.dates(args))
         key = self.authenticate(request)
+        late = unquote(org) if self.double_decoded_ids else unicodedata.normalize("NFKC", org) if self.nfkc_ids else org
+        if late != org and org not in _KNOWN:  # "not a known id, so not another tenant's": the check passes
+            return self.usage(late, *self.dates(args))
         if self.dot_segment_acl:
             self.prefix_acl(request, key, org)
             start, end = self.dates(args)
@@ -261,6 +293,8 @@ class Implementation(Figures):
             org = self.authorize(key, org, start)
         if self.query_org_override and "organizationId" in args:  # a filter the ORM layer applies last
             org = args["organizationId"]
+        if self.org_header_override and "X-Organization-Id" in request.headers:  # a gateway's tenant header
+            org = request.headers["X-Organization-Id"]
         if self.shared_request_state:
             self.state["current"]["org"] = org  # "the current organization", set for the layers below
             time.sleep(0.003)  # a database round trip
@@ -292,6 +326,12 @@ class Implementation(Figures):
 
     def authenticate(self, request: Request) -> str:
         key = request.headers.get("X-API-Key")
+        if self.apikey_header and not key:  # Kong's default header name, kept when the gateway was removed
+            key = request.headers.get("apikey")
+        if self.trust_header_skips_auth and request.headers.get("X-Internal-Request") == "true":
+            return KEY  # "calls from inside the network need no key"
+        if self.like_keys and key and ("%" in key or "_" in key[9:]):  # WHERE key LIKE ?
+            key = next((k for k in READS if _like(key, k)), key)
         if self.scheme_in_key_header and key:
             key = key.split()[-1]  # "Bearer <key>" read as the key
         if self.bearer_accepted and not key:
@@ -332,6 +372,8 @@ class Implementation(Figures):
 
     def authorize(self, key: str, org: str, start: float | None = None) -> str:
         """The organization to read, or a refusal (``start``: the range's, where dates come first)."""
+        if self.like_org_ids and ("%" in org or "_" in org):  # WHERE org_id LIKE ?, in the check and the read
+            org = next((o for o in READS[key] if _like(org, o)), org)
         if self.case_folded_ids:
             owner = next((k for k, orgs in READS.items() if org in orgs), None)  # ownership: exact ids
             if owner is not None and owner != key and not self.no_tenancy:
@@ -360,6 +402,12 @@ class Implementation(Figures):
                 raise _RefusedWith(403, "Forbidden", "Access to the requested resource is forbidden.", extra)
             raise Refused(403, "Forbidden", "Access to the requested resource is forbidden.")
         return org
+
+
+def _like(pattern: str, value: str) -> bool:
+    """SQL ``LIKE``: ``%`` any run of characters, ``_`` any one."""
+    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value) is not None
 
 
 class _RefusedWith(Refused):

@@ -69,6 +69,9 @@ class Figures:
     live_usage: bool
     exclusive_midnight_end: bool
     summer_local_days: bool
+    grouping_commas: bool
+    end_zero_means_now: bool
+    range_rule_whole_ms: bool
     unbounded_numbers: bool
     exclusive_end_day: bool
     ignore_range: bool
@@ -98,6 +101,8 @@ class Figures:
         if len(values) > 1 and not self.first_of_repeated:
             raise Refused(422, "ValidationError", f"{name} must be given once.")
         raw = values[0]
+        if self.grouping_commas:
+            raw = raw.replace(",", "")  # "1,735,689,600,000" as a spreadsheet writes it
         if raw == "" and self.empty_is_zero:
             return 0.0
         if self.python_float_parse:
@@ -136,7 +141,11 @@ class Figures:
 
     def dates(self, args: MultiDict[str, str]) -> tuple[float, float]:
         start, end = self.number(args, "startDate"), self.number(args, "endDate")
+        if self.end_zero_means_now and not end:  # `endDate || Date.now()`
+            end = time.time() * 1000
         broken = (end <= start) if self.strict_range_rule else (end < start)
+        if self.range_rule_whole_ms:
+            broken = int(end) < int(start)
         if broken and not self.no_range_rule:
             raise Refused(422, "ValidationError", "endDate must not be earlier than startDate.")
         return start, end
