@@ -93,6 +93,20 @@ def test_bad_key_is_refused(
     conform(ctx, exchange)
 
 
+def test_keys_the_document_shows_are_refused(
+    ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    """A key of the documented shape written in the document (an example in a description) authenticates no one."""
+    key, org = _readable(target)
+    shown = [k for k in contract.documented_keys if k not in (key, target.other_api_key)]
+    if not shown:
+        pytest.skip("the document shows no key of the documented shape other than the configured ones")
+    for example in shown:  # public: the document prints it
+        exchange = send(client, contract, org=org, query=query_for(contract, baseline), key=example, shown_key=example)
+        expect_status(ctx, exchange, {401}, names.BAD_KEY_REFUSED, "must not authenticate: a key the document shows")
+        conform(ctx, exchange)
+
+
 def test_secret_part_is_case_sensitive(
     ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
 ) -> None:

@@ -122,6 +122,7 @@ def test_a_range_ending_at_zero_is_inside_a_wider_one(read: Reader, ctx: CheckCo
 def test_usage_is_counted_per_utc_day(read: Reader, ctx: CheckContext, baseline: Baseline) -> None:
     """Infer the granularity, then check instants and ranges that are not midnights."""
     day = day_start(baseline.start)
+    _twice(ctx, partial(_adds_up_at_midnight, read, day))
     _, whole = read(day, day + DAY_MS - 1)
     _, midnight = read(day, day)
     _, after_midnight = read(day + 1, day + 1)
@@ -180,6 +181,24 @@ def _nothing_off_midnight(read: Reader, instant: int, label: str) -> Problem | N
         f"usage is counted per UTC day at its midnight: the one-instant range at {label} ({number_text(instant)}) "
         "holds no midnight and answers nothing, as the one a millisecond after midnight does",
         f"{dict(one)}",
+    )
+
+
+def _adds_up_at_midnight(read: Reader, day: int) -> Problem | None:
+    """A range ending exactly at a midnight is its part before plus the one-instant range at that midnight."""
+    start = day - 11 * HOUR_MS
+    union_exchange, union = read(start, day)
+    _, left = read(start, day - 1)
+    _, right = read(day, day)
+    problem = additivity_problem(left, right, union)
+    if problem is None:
+        return None
+    return (
+        union_exchange,
+        names.ADDITIVE,
+        f"a range ending at midnight ({number_text(start)}..{number_text(day)}) adds up to the part before "
+        "midnight and the one-instant range at it: an end at midnight is inclusive too",
+        problem,
     )
 
 

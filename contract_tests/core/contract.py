@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from usage_contract_kit.errors import LoadError
 from usage_contract_kit.model import Operation, Parameter, Response, Spec
 from usage_contract_kit.spec import ValidityMemo, load_spec
 
-__all__ = ["Contract", "ContractError", "contract_from", "load_contract"]
+__all__ = ["Contract", "ContractError", "contract_from", "keys_in", "load_contract"]
 
 # HTTP semantics, not API knowledge: the statuses that say "your input is invalid".
 _INVALID_INPUT = frozenset({400, 422})
@@ -42,6 +42,7 @@ class Contract:
 
     operation: Operation
     path_methods: tuple[str, ...]  # methods documented for this path, upper case
+    documented_keys: tuple[str, ...] = ()  # keys the document itself shows (an example in a description)
 
     @property
     def method(self) -> str:
@@ -197,4 +198,19 @@ def load_contract(
         spec = load_spec(spec_path, memo=memo)
     except LoadError as exc:
         raise ContractError(str(exc)) from None
-    return contract_from(spec, operation_id)
+    contract = contract_from(spec, operation_id)
+    pattern = next((s.key_pattern for r in contract.operation.security for s in r if s.key_pattern), None)
+    if pattern is None:
+        return contract
+    try:
+        text = Path(spec_path).read_text(encoding="utf-8", errors="replace")
+    except OSError:  # read a moment ago: gone since, nothing to add
+        return contract
+    return replace(contract, documented_keys=keys_in(text, pattern))
+
+
+def keys_in(text: str, pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """The keys of the shape ``pattern`` (``x-key-pattern``) written in ``text``, each once, in order."""
+    core = pattern.pattern.removeprefix("^").removesuffix("$")
+    found = (m.group(0) for m in re.finditer(rf"(?<![\w-])(?:{core})(?![\w-])", text))
+    return tuple(dict.fromkeys(key for key in found if pattern.fullmatch(key)))

@@ -147,8 +147,12 @@ DEFECTS = [
     ),
     Implementation("today's usage skips the tenancy check", ("other_tenant_forbidden",), today_skips_tenancy=True),
     Implementation("an end exactly at midnight read as exclusive", ("day_granularity",), exclusive_midnight_end=True),
+    Implementation(
+        "an end at midnight exclusive, but not in a one-instant range", ("additive",), exclusive_midnight_range_end=True
+    ),
     Implementation("days of a zone with summer time, not UTC", ("additive",), summer_local_days=True),
     Implementation("keys looked up with SQL LIKE", _AUTH, like_keys=True),
+    Implementation("the documentation's example key works", _AUTH, example_key_live=True),
     Implementation("the key also read from an apikey header", ("credentials_only_in_header",), apikey_header=True),
     Implementation("X-Internal-Request: true skips the key", ("missing_key_refused",), trust_header_skips_auth=True),
     Implementation("a trailing slash routes past the key check", ("missing_key_refused",), router_strips_slash=True),

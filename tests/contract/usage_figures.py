@@ -68,6 +68,7 @@ class Figures:
     usage_at_midnight: bool
     live_usage: bool
     exclusive_midnight_end: bool
+    exclusive_midnight_range_end: bool
     summer_local_days: bool
     grouping_commas: bool
     end_zero_means_now: bool
@@ -158,7 +159,10 @@ class Figures:
         first = round(start / DAY_MS) if self.rounded_start_day else day_of(start)
         if self.usage_at_midnight:  # daily rows stamped 00:00: a day counts when the range holds its midnight
             first = -int(-start // DAY_MS)
-        last = day_of(end) - (1 if self.exclusive_end_day or (self.exclusive_midnight_end and end % DAY_MS == 0) else 0)
+        at_midnight = end % DAY_MS == 0 and (
+            self.exclusive_midnight_end or (self.exclusive_midnight_range_end and end > start)
+        )
+        last = day_of(end) - (1 if self.exclusive_end_day or at_midnight else 0)
         if self.ignore_range:
             first, last = day_of(WINDOW[0]), day_of(WINDOW[0]) + 364
         return first, last

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from contract_tests.core.contract import Contract, load_contract
+from contract_tests.core.contract import Contract, keys_in, load_contract
 from tests.conftest import ROOT
 
 
@@ -28,6 +29,19 @@ def test_contract_comes_from_the_spec(contract: Contract) -> None:
 
 def test_key_prefix_comes_from_x_key_pattern(contract: Contract) -> None:
     assert contract.key_prefix == "idt_live_"
+    assert contract.documented_keys == ("idt_live_0123456789abcdefABCDEF0123456789",)  # the scheme's example
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("for example `sk_ABCD`, or sk_ABCD again", ("sk_ABCD",)),
+        ("sk_ABCDE is too long, xsk_ABCD and sk_ABCD-1 are other words", ()),
+        ("two: sk_ABCD sk_WXYZ", ("sk_ABCD", "sk_WXYZ")),
+    ],
+)
+def test_keys_the_document_shows(text: str, keys: tuple[str, ...]) -> None:
+    assert keys_in(text, re.compile(r"^sk_[A-Z]{4}$")) == keys
 
 
 def test_what_error_bodies_may_say_and_must_not_carry(contract: Contract) -> None:
