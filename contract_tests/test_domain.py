@@ -184,35 +184,26 @@ def _nothing_off_midnight(read: Reader, instant: int, label: str) -> Problem | N
     )
 
 
+def _adds_up(read: Reader, start: int, split: int, end: int, what: str) -> Problem | None:
+    """``start..split-1`` and ``split..end`` add up to ``start..end``."""
+    left_exchange, left = read(start, split - 1)
+    _, right = read(split, end)
+    _, union = read(start, end)
+    problem = additivity_problem(left, right, union)
+    return None if problem is None else (left_exchange, names.ADDITIVE, what, problem)
+
+
 def _adds_up_at_midnight(read: Reader, day: int) -> Problem | None:
     """A range ending exactly at a midnight is its part before plus the one-instant range at that midnight."""
     start = day - 11 * HOUR_MS
-    union_exchange, union = read(start, day)
-    _, left = read(start, day - 1)
-    _, right = read(day, day)
-    problem = additivity_problem(left, right, union)
-    if problem is None:
-        return None
-    return (
-        union_exchange,
-        names.ADDITIVE,
+    what = (
         f"a range ending at midnight ({number_text(start)}..{number_text(day)}) adds up to the part before "
-        "midnight and the one-instant range at it: an end at midnight is inclusive too",
-        problem,
+        "midnight and the one-instant range at it: an end at midnight is inclusive too"
     )
+    return _adds_up(read, start, day, day, what)
 
 
 def _adds_up_within_the_day(read: Reader, day: int) -> Problem | None:
     split = day + 13 * HOUR_MS
-    left_exchange, left = read(day, split - 1)
-    _, right = read(split, day + DAY_MS - 1)
-    _, whole = read(day, day + DAY_MS - 1)
-    problem = additivity_problem(left, right, whole)
-    if problem is None:
-        return None
-    return (
-        left_exchange,
-        names.ADDITIVE,
-        f"a day split at 13:00 ({number_text(split)}) adds up to the whole day",
-        problem,
-    )
+    what = f"a day split at 13:00 ({number_text(split)}) adds up to the whole day"
+    return _adds_up(read, day, split, day + DAY_MS - 1, what)
