@@ -25,6 +25,7 @@ from contract_tests.core.usage_semantics import (
     HOUR_MS,
     Span,
     additivity_problem,
+    answers_nothing,
     bracketed_sum_problem,
     counted_at_midnight,
     day_start,
@@ -173,7 +174,7 @@ def _off_midnight_range(read: Reader, day: int, at_midnight: bool) -> Problem | 
 
 def _nothing_off_midnight(read: Reader, instant: int, label: str) -> Problem | None:
     exchange, one = read(instant, instant)
-    if all(value == 0 for value in one.values()):
+    if answers_nothing(one):
         return None
     return (
         exchange,

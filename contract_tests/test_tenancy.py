@@ -48,10 +48,10 @@ def _ranges(contract: Contract, baseline: Baseline) -> list[tuple[str, list[tupl
     Usage of today often comes from another store than history's (a live counter, a cache).
     """
     now = int(time.time() * 1000)
-    recent = [("today, up to now", day_start(now), now), ("the last 30 days", now - 30 * DAY_MS, now)]
+    spans = [(span.label, span.start, span.end) for span in DOMAIN_SPANS]
+    spans += [("today, up to now", day_start(now), now), ("the last 30 days", now - 30 * DAY_MS, now)]
     return [("the known-good range", query_for(contract, baseline))] + [
-        (label, range_query(contract, start, end))
-        for label, start, end in [*((span.label, span.start, span.end) for span in DOMAIN_SPANS), *recent]
+        (label, range_query(contract, start, end)) for label, start, end in spans
     ]
 
 

@@ -134,26 +134,25 @@ class Contract:
                 words.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
         return frozenset(words)
 
-    @cached_property
-    def error_code_fields(self) -> frozenset[str]:
-        """The properties that hold an error's code: each error schema's ``x-error-code-property``, and the usual names."""
-        fields = set(_CODE_FIELDS)
+    def _error_schemas(self) -> Iterator[Mapping[str, Any]]:
+        """The body schema of each documented response that is not a success."""
         for status, response in self.responses.items():
             schema = response.media.schema if response.media else None
             if not status.startswith("2") and isinstance(schema, dict):
-                named = schema.get("x-error-code-property")
-                if isinstance(named, str):
-                    fields.add(named)
-        return frozenset(fields)
+                yield schema
+
+    @cached_property
+    def error_code_fields(self) -> frozenset[str]:
+        """The properties that hold an error's code: each error schema's ``x-error-code-property``, and the usual names."""
+        named = (schema.get("x-error-code-property") for schema in self._error_schemas())
+        return frozenset([*_CODE_FIELDS, *(name for name in named if isinstance(name, str))])
 
     @property
     def success_envelope(self) -> tuple[str, ...]:
         """Top-level properties of the success body that no error body documents (``data``)."""
         error_properties: set[str] = set()
-        for status, response in self.responses.items():
-            schema = response.media.schema if response.media else None
-            if not status.startswith("2") and schema:
-                error_properties |= set(schema.get("properties", {}))
+        for schema in self._error_schemas():
+            error_properties |= set(schema.get("properties", {}))
         own = self.success_schema.get("properties", {})
         return tuple(name for name in own if name not in error_properties)
 

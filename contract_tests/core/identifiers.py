@@ -101,7 +101,7 @@ def _full_width(org: str) -> str:
 def route_spellings(contract: Contract, org: str) -> list[tuple[str, str]]:
     """(label, path as sent) for other spellings of the operation's route: none may skip the checks the route makes."""
     parts = contract.raw_path({name: _enc(org) for name in contract.path_params}).split("/")
-    fixed = [i for i, part in enumerate(contract.path.split("/")) if part and "{" not in part]
+    fixed = {i for i, part in enumerate(contract.path.split("/")) if part and "{" not in part}
 
     def changed(how: Callable[[str], str]) -> str:
         return "/".join(how(part) if i in fixed else part for i, part in enumerate(parts))

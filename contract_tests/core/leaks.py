@@ -44,7 +44,8 @@ _PATH = re.compile(
 )
 _SOURCE_FILE = re.compile(r"\b[\w./\\-]+\.(?:py|java|kt|js|ts|rb|php|go|cs|scala):\d+")
 _EXCEPTION = re.compile(r"\b[A-Za-z][A-Za-z0-9_.]*(?:Exception|Error)\b")
-# Exceptions a language's runtime or its common libraries raise when code fails: named in an
+# Exceptions a language's runtime or its common libraries raise when code fails (names that
+# :data:`_EXCEPTION` matches, ending in Error or Exception): named in an
 # error body, even as its code, they say an exception escaped. Names an API team would
 # choose for a refusal (PermissionError, TimeoutError, NotImplementedError ...) are left out.
 _RUNTIME_EXCEPTIONS = frozenset(
@@ -53,11 +54,10 @@ _RUNTIME_EXCEPTIONS = frozenset(
         "ArithmeticError", "AssertionError", "AttributeError", "BufferError", "EOFError", "FloatingPointError",
         "ImportError", "IndentationError", "IndexError", "JSONDecodeError", "KeyError", "LookupError",
         "MemoryError", "ModuleNotFoundError", "NameError", "OSError", "OverflowError", "RecursionError",
-        "ReferenceError", "RuntimeError", "StopIteration", "SyntaxError", "SystemError", "TabError", "TypeError",
+        "ReferenceError", "RuntimeError", "SyntaxError", "SystemError", "TabError", "TypeError",
         "UnboundLocalError", "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError", "ValueError",
         "ZeroDivisionError", "IntegrityError", "OperationalError", "ProgrammingError", "DatabaseError",
-        "InterfaceError", "DataError", "NoResultFound", "MultipleResultsFound",
-        "DoesNotExist", "KeyboardInterrupt", "FileNotFoundError", "IsADirectoryError", "BrokenPipeError",
+        "InterfaceError", "DataError", "FileNotFoundError", "IsADirectoryError", "BrokenPipeError",
         # JavaScript
         "RangeError", "EvalError", "URIError", "AggregateError",
         # Java, Kotlin, Scala

@@ -28,6 +28,7 @@ __all__ = [
     "USAGE_OPERATION_ID",
     "Span",
     "additivity_problem",
+    "answers_nothing",
     "bracketed_sum_problem",
     "count_problems",
     "counted_at_midnight",
@@ -106,7 +107,12 @@ def counted_at_midnight(after_midnight: Mapping[str, Any]) -> bool:
     rows often are, and a range counts the days whose midnight it holds (that range answers
     nothing). The contract does not choose; each must hold at every instant of the day.
     """
-    return bool(after_midnight) and all(value == 0 for value in after_midnight.values())
+    return bool(after_midnight) and answers_nothing(after_midnight)
+
+
+def answers_nothing(figures: Mapping[str, Any]) -> bool:
+    """Every usage figure of an answer is zero."""
+    return all(value == 0 for value in figures.values())
 
 
 def _leaves(node: Any) -> Iterator[tuple[str, Any]]:
