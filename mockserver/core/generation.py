@@ -10,7 +10,9 @@ schema does not declare included), ``additionalProperties``, ``minProperties``/
 ``oneOf``/``anyOf`` (one branch); ``writeOnly`` properties are left out of answers (and
 ``readOnly`` ones out of requests, for a generator made for them). Refs that recursive schemas keep are followed through
 the spec's table; past a few levels the generator takes the shortest way out (no optional
-properties, the fewest items), and past :data:`MAX_REF_DEPTH` it gives up.
+properties, the fewest items), and past :data:`MAX_REF_DEPTH` it gives up. Its last attempts
+take that way out from the top, so that an optional property no value satisfies (a ``oneOf``
+of two equal branches, as specs write by mistake) is left out rather than the whole answer lost.
 
 :meth:`Generator.produce` validates what it makes against the compiled schema and tries
 again (without the schema's examples, with other draws) before it raises
@@ -35,6 +37,7 @@ __all__ = ["MAX_REF_DEPTH", "Generator", "Unsatisfiable", "merge_all_of"]
 MAX_REF_DEPTH = 24  # recursive refs followed before giving up
 _SHALLOW = 3  # recursive refs followed before taking the shortest way out
 _ATTEMPTS = 12
+_MINIMAL = 4  # the last attempts leave out what may be left out: an optional part may have no valid value
 _TEXT = string.ascii_letters + string.digits
 _EXAMPLE_KEYS = ("example", "examples", "default")
 
@@ -77,9 +80,13 @@ class Generator:
         for attempt in range(_ATTEMPTS):
             rng = random.Random(seed * 7919 + attempt)  # noqa: S311 - sample data, not a secret
             try:
-                value = self.generate(
-                    schema, rng, static=static and attempt < 2, examples=attempt % 4 != 1 and attempt < 6
-                )
+                value = _Draw(
+                    self,
+                    rng,
+                    static and attempt < 2,
+                    attempt % 4 != 1 and attempt < 6,
+                    minimal=attempt >= _ATTEMPTS - _MINIMAL,
+                ).value(schema, 0)
             except (Unsatisfiable, RecursionError):
                 continue
             if validator is None or validator.is_valid(value):
@@ -104,8 +111,11 @@ class Generator:
 class _Draw:
     """One value's worth of choices."""
 
-    def __init__(self, generator: Generator, rng: random.Random, static: bool, examples: bool) -> None:
+    def __init__(
+        self, generator: Generator, rng: random.Random, static: bool, examples: bool, *, minimal: bool = False
+    ) -> None:
         self.generator, self.rng, self.static, self.examples = generator, rng, static, examples
+        self.minimal = minimal  # only what the schema requires, at any depth
 
     def value(self, schema: Any, depth: int) -> Any:  # noqa: C901 - the keywords in the order they decide
         if schema is True or schema == {}:
@@ -178,7 +188,7 @@ class _Draw:
     def _object(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
         properties = schema.get("properties") or {}
         required = [str(n) for n in schema.get("required") or ()]
-        shallow = depth >= _SHALLOW
+        shallow = depth >= _SHALLOW or self.minimal
         hidden = self.generator.hidden
         left_out = {n for n, sub in properties.items() if isinstance(sub, dict) and sub.get(hidden) is True}
         names = [n for n in dict.fromkeys(required) if n not in left_out]
@@ -206,8 +216,8 @@ class _Draw:
     def _array(self, schema: dict[str, Any], depth: int) -> list[Any]:
         low = int(schema.get("minItems", 0))
         high = schema.get("maxItems")
-        if self.static or depth >= _SHALLOW:
-            count = low if depth >= _SHALLOW else max(low, 1)
+        if self.static or depth >= _SHALLOW or self.minimal:
+            count = low if depth >= _SHALLOW or self.minimal else max(low, 1)
         else:
             count = self.rng.randint(max(low, 1), max(low, 1) + 2)
         if high is not None:

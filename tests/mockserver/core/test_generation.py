@@ -91,6 +91,18 @@ SCHEMAS: list[tuple[str, Any]] = [
             ]
         },
     ),
+    (
+        "an optional property no value satisfies (oneOf of two equal branches) left out",
+        {
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string"},
+                "tags": {"type": "array", "items": {"oneOf": [{"type": "string"}, {"type": "string"}]}},
+                "shape": {"oneOf": [{"type": "object"}, {"type": "object"}]},
+            },
+        },
+    ),
     ("anyOf", {"anyOf": [{"type": "string", "maxLength": 1}, {"type": "integer", "minimum": 100}]}),
     ("not", {"type": "integer", "not": {"enum": [0]}}),
     (
