@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -232,6 +233,8 @@ def _multipart(media: MediaType, content_type: str, body: bytes) -> Any:
         b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
     )
     if not message.is_multipart():
+        if _no_parts(message.get_boundary(), body):
+            return _fields(media, {}, set())
         raise _Unreadable("not a multipart body")
     fields: dict[str, list[str]] = {}
     files: set[str] = set()
@@ -245,6 +248,19 @@ def _multipart(media: MediaType, content_type: str, body: bytes) -> Any:
             files.add(name)
         fields.setdefault(name, []).append(data.decode("utf-8", "replace"))
     return _fields(media, fields, files)
+
+
+def _no_parts(boundary: str | None, body: bytes) -> bool:
+    """Whether ``body`` is a multipart body of no parts: its close delimiter (``--B--``), after a preamble at most.
+
+    RFC 2046 asks for one part at least, but clients send a form without fields this way
+    (Python's urllib3 and requests, schemathesis) and servers read it as an empty form.
+    """
+    if not boundary:
+        return False
+    delimiter = b"--" + boundary.encode("latin-1", "replace")
+    first = re.search(b"(?:^|\n)" + re.escape(delimiter) + b"(--)?[ \t]*(?:\r?\n|$)", body)
+    return first is not None and first.group(1) is not None
 
 
 def _fields(media: MediaType, raw: Mapping[str, list[str]], files: set[str]) -> dict[str, Any]:

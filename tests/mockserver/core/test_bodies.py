@@ -45,6 +45,7 @@ COUNTS = _operation(
         }
     }
 )
+NOTES = _operation({"multipart/form-data": {"schema": {"type": "object", "properties": {"note": {"type": "string"}}}}})
 LISTS = _operation(
     {
         "multipart/form-data": {
@@ -157,6 +158,10 @@ CASES: list[tuple[str, Operation, str | None, bytes, str | None]] = [
         "invalid:field 'age'",
     ),
     ("multipart without a boundary", MULTIPART, "multipart/form-data", b"--B--", "invalid:without a boundary"),
+    # No parts, only the close delimiter: how clients send a form without fields.
+    ("multipart of no parts is an empty form", NOTES, "multipart/form-data; boundary=B", b"--B--\r\n", None),
+    ("and judged as one", MULTIPART, "multipart/form-data; boundary=B", b"--B--", 'invalid:"name" is a required'),
+    ("a part without its close", NOTES, "multipart/form-data; boundary=B", b"--B\r\n", "invalid:without a name"),
     (
         "a JSON number too long to read",
         JSON,
