@@ -199,12 +199,15 @@ def _discriminate(node: Mapping[str, Any], resolved: dict[str, Any], document: A
         constrained = []
         for branch, copy in zip(branches, inlined, strict=True):
             ref = branch.get("$ref") if isinstance(branch, dict) else None
-            if not isinstance(ref, str) or _declares(document, {"$ref": ref}, name, 0):
-                # An inline branch has no name to be meant by; one that lists the values of the
-                # property itself (enum: [dog]) is told apart by them already, whatever its name.
+            values = [value for value, target in mapping.items() if _names(target, ref)] if isinstance(ref, str) else []
+            if not isinstance(ref, str) or (not values and _declares(document, {"$ref": ref}, name, 0)):
+                # An inline branch has no name to be meant by; one the mapping does not name that
+                # lists the values of the property itself (enum: [dog]) is told apart by them
+                # already, whatever its name. One the mapping names takes the mapping's values,
+                # even where it lists values itself: a base schema shared by every branch often
+                # lists them all (enum: [approved, denied]), which tells no branch apart.
                 constrained.append(copy)
                 continue
-            values = [value for value, target in mapping.items() if _names(target, ref)]
             own = _last_part(ref)
             if own not in mapping:
                 values.append(own)

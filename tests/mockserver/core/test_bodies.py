@@ -273,6 +273,50 @@ DISCRIMINATED = [
 ]
 
 
+# Both branches extend one base that lists every value of the property (enum: [approved,
+# denied]): the enum tells no branch apart, the mapping does.
+_EVENT = {
+    **_LOGIN,
+    "components": {
+        "schemas": {
+            "Login": {
+                "oneOf": [{"$ref": "#/components/schemas/Approved"}, {"$ref": "#/components/schemas/Denied"}],
+                "discriminator": {
+                    "propertyName": "type",
+                    "mapping": {"approved": "#/components/schemas/Approved", "denied": "#/components/schemas/Denied"},
+                },
+            },
+            "Approved": {"allOf": [{"$ref": "#/components/schemas/Event"}]},
+            "Denied": {"allOf": [{"$ref": "#/components/schemas/Event"}]},
+            "Event": {
+                "type": "object",
+                "required": ["type"],
+                "properties": {"type": {"type": "string", "enum": ["approved", "denied"]}, "id": {"type": "string"}},
+            },
+        }
+    },
+}
+EVENT = parse_document(_EVENT).operations[0]
+
+DISCRIMINATED_BY_MAPPING = [
+    ("a shared base's enum: the mapping picks the branch", b'{"type": "approved", "id": "e1"}', None),
+    ("and the other one", b'{"type": "denied"}', None),
+    ("a value the enum refuses", b'{"type": "Approved"}', "request body"),
+]
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"), [c[1:] for c in DISCRIMINATED_BY_MAPPING], ids=[c[0] for c in DISCRIMINATED_BY_MAPPING]
+)
+def test_a_discriminator_mapping_picks_the_branch_where_a_shared_enum_cannot(body: bytes, problem: str | None) -> None:
+    found = validate_body(EVENT, "application/json", body)
+    if problem is None:
+        assert found is None, found
+    else:
+        assert found is not None
+        assert problem in found.message
+
+
 @pytest.mark.parametrize(("body", "problem"), [c[1:] for c in DISCRIMINATED], ids=[c[0] for c in DISCRIMINATED])
 def test_a_discriminator_picks_the_branch(body: bytes, problem: str | None) -> None:
     found = validate_body(LOGIN, "application/json", body)
