@@ -2,7 +2,8 @@
 
 A response cache keyed without the caller hands the owner's usage to anyone who asks for
 the same URL right after; one keyed without part of the range answers a range with
-another's usage; one that stores refusals locks the owner out. Each step uses instants no
+another's usage; one that stores refusals locks the owner out; an answer that tells shared
+caches (a CDN, a proxy) to keep it, without varying on the key, reaches callers without one. Each step uses instants no
 other check uses, so that a cache entry can only come from the step itself.
 """
 
@@ -15,7 +16,7 @@ from contract_tests.core.checks import CheckContext, conform, expect_status, fai
 from contract_tests.core.contract import Contract
 from contract_tests.core.credentials import unknown_key
 from contract_tests.core.exchange import Exchange
-from contract_tests.core.isolation import Answer, answer_of, shared_answer_problem
+from contract_tests.core.isolation import Answer, answer_of, shared_answer_problem, shared_cache_problem
 from contract_tests.core.settings import ENV, Target
 from contract_tests.core.usage_semantics import DAY_MS, HOUR_MS, day_start, figures
 from contract_tests.core.variants import Baseline, number_text, range_query
@@ -55,6 +56,9 @@ def _owner_read(ctx: CheckContext, client: Client, org: str, key: str, query: li
     exchange = send(client, ctx.contract, org=org, query=query, key=key, shown_key=SHOWN_KEY)
     expect_status(ctx, exchange, {ctx.contract.success_status}, names.VALID_INPUT_ACCEPTED, "the owner's read")
     conform(ctx, exchange)
+    shared = shared_cache_problem(exchange.reply.headers, ctx.contract.key_header or "")
+    if shared is not None and ctx.contract.key_header:
+        raise fail(ctx, exchange, names.CACHE_ISOLATED, "an answer only the key's holder can get from a cache", shared)
     return exchange
 
 

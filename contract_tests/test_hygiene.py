@@ -1,5 +1,6 @@
 """HTTP hygiene: the target answers, unknown paths and other methods are refused cleanly,
-HEAD is answered like GET without a body (or refused), and answers are fast enough.
+HEAD is answered like GET without a body (or refused), a browser's ``Accept`` gets the
+documented JSON, and answers are fast enough.
 
 What the contract does not document is held to HTTP only: a path it does not name gets a
 4xx in any media type (a framework's HTML 404 is fine), a method it does not document a 405
@@ -12,7 +13,14 @@ from __future__ import annotations
 import pytest
 
 from contract_tests.core import names
-from contract_tests.core.checks import CheckContext, check_not_server_error, expect_parsable_json, fail, judge_latency
+from contract_tests.core.checks import (
+    CheckContext,
+    check_not_server_error,
+    conform,
+    expect_parsable_json,
+    fail,
+    judge_latency,
+)
 from contract_tests.core.contract import Contract
 from contract_tests.core.settings import ENV, Target
 from contract_tests.core.variants import Baseline, query_for
@@ -137,6 +145,40 @@ def test_options_is_no_server_error(
         )
         if exchange.reply.status != _NOT_IMPLEMENTED:
             check_not_server_error(ctx, exchange)
+
+
+# What a browser sends: HTML preferred, but */* accepts the JSON the contract documents.
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_a_browser_s_accept_gets_the_documented_json(
+    ctx: CheckContext, client: Client, contract: Contract, target: Target, baseline: Baseline
+) -> None:
+    """The known-good request with a browser's Accept: the documented answer, in its documented media type.
+
+    The contract documents one media type per answer; an Accept that prefers another but
+    takes any (``*/*``) is no reason for an HTML page, another format or a 406.
+    """
+    if not target.api_key or not target.org_id:
+        pytest.skip(f"set {ENV['api_key']} and {ENV['org_id']}: the media type is checked on the known-good request")
+    exchange = send(
+        client,
+        contract,
+        org=target.org_id,
+        query=query_for(contract, baseline),
+        key=target.api_key,
+        shown_key=f"${ENV['api_key']}",
+        extra_headers={"Accept": BROWSER_ACCEPT},
+    )
+    check_not_server_error(ctx, exchange)
+    if exchange.reply.status != contract.success_status:
+        raise fail(
+            ctx,
+            exchange,
+            names.CONTENT_TYPE,
+            f"{contract.success_status}, as without this Accept: {BROWSER_ACCEPT} takes the documented type too",
+        )
+    conform(ctx, exchange)
 
 
 @pytest.mark.contract_last

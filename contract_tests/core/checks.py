@@ -179,14 +179,14 @@ def check_documented_headers(ctx: CheckContext, exchange: Exchange) -> None:
 
 
 def check_error_body_leak_free(ctx: CheckContext, exchange: Exchange) -> None:
-    """No answer's headers carry a key; an error body carries no key, usage data, stack trace, path or exception name."""
+    """No answer's headers carry a key or a stack trace; an error body carries no key, usage data, stack trace, path or exception name."""
     carried = header_leak_problems(exchange.reply.headers, secrets=ctx.secrets, request_text=_request_text(exchange))
     if carried:
         raise fail(
             ctx,
             exchange,
             names.ERROR_BODY_LEAK_FREE,
-            "response headers that carry no key",
+            "response headers that carry no key and no stack trace",
             f"{exchange.reply.status} with the header {'; '.join(carried)}",
         )
     if exchange.reply.status < 400:

@@ -184,11 +184,19 @@ def parse_json(body: bytes, **options: Any) -> Any:
     ``NaN``, ``Infinity`` and ``-Infinity`` are refused: Python reads them, JSON has no such
     values, and ``JSON.parse`` fails on them; so is a number past a double's range (``1e400``),
     which Python reads as infinity. So is a name twice in one object: Python and
-    ``JSON.parse`` keep the last value, other parsers the first.
+    ``JSON.parse`` keep the last value, other parsers the first. So is a body that is not
+    UTF-8, or that starts with a byte order mark: Python reads UTF-16, UTF-32 and a BOM,
+    but JSON exchanged between systems is UTF-8 without one (RFC 8259, section 8.1).
     """
+    if body.startswith(b"\xef\xbb\xbf"):
+        raise _NotJson("JSON after a byte order mark, which RFC 8259 forbids (JSON.parse fails on it)")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _NotJson("JSON not in UTF-8, the only encoding RFC 8259 allows (UTF-16, Latin-1?)") from None
     try:
         options.setdefault("parse_float", _finite)
-        return json.loads(body, parse_constant=_no_constant, object_pairs_hook=_unique_names, **options)
+        return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique_names, **options)
     except RecursionError:
         raise ValueError("JSON nested too deeply to parse") from None
     except (json.JSONDecodeError, _NotJson):

@@ -10,14 +10,14 @@ request id or a timestamp.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.core.exchange import Exchange, exact_json
 from contract_tests.core.usage_semantics import counts
 
-__all__ = ["Answer", "answer_of", "interleaving", "shared_answer_problem"]
+__all__ = ["Answer", "answer_of", "interleaving", "shared_answer_problem", "shared_cache_problem"]
 
 
 @dataclass(frozen=True)
@@ -61,3 +61,39 @@ def shared_answer_problem(narrow: Answer, wide: Answer, mixed: Answer) -> str | 
     if mixed == narrow:
         return f"the wider range was answered {mixed}, the answer of the narrower range (alone it gives {wide})"
     return None
+
+
+def _directives(cache_control: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for part in cache_control.split(","):
+        name, _, value = part.strip().partition("=")
+        if name:
+            found[name.strip().lower()] = value.strip().strip('"')
+    return found
+
+
+def _positive(seconds: str | None) -> bool:
+    return seconds is not None and seconds.isdigit() and int(seconds) > 0
+
+
+def shared_cache_problem(headers: Mapping[str, str], key_header: str) -> str | None:
+    """Why a shared cache (a CDN, a proxy) may hand this keyed answer to another caller; else ``None``.
+
+    ``headers`` (lower-case names) are a success's. The key travels in ``key_header``, not in
+    ``Authorization``, so a shared cache may store the answer when its ``Cache-Control``
+    gives it a lifetime (``public``, ``s-maxage`` or ``max-age``) and serve it to any request
+    for the URL, key or no key (RFC 9111, section 3), unless it is ``private``, ``no-store``
+    or ``no-cache`` (asked to the origin again each time), or ``Vary`` names the key header.
+    """
+    directives = _directives(headers.get("cache-control", ""))
+    if directives.keys() & {"private", "no-store", "no-cache"}:
+        return None
+    if not ("public" in directives or _positive(directives.get("s-maxage")) or _positive(directives.get("max-age"))):
+        return None
+    vary = {v.strip().lower() for v in headers.get("vary", "").split(",")}
+    if "*" in vary or key_header.lower() in vary:
+        return None
+    return (
+        f"Cache-Control: {headers['cache-control']} without Vary: {key_header} (nor private or no-store): "
+        "a shared cache may serve this answer to a request without the key"
+    )

@@ -1,5 +1,5 @@
 """What an error body must not carry (pure): a key, the usage data, a stack trace; and
-what no answer's headers may carry: a key (:func:`header_leak_problems`).
+what no answer's headers may carry: a key, a stack trace (:func:`header_leak_problems`).
 
 :func:`leak_problems` reads one error body and lists what leaks from it:
 
@@ -7,7 +7,8 @@ what no answer's headers may carry: a key (:func:`header_leak_problems`).
   key with one character changed is still the key);
 * the success envelope (``data``, read from the spec) or any usage figure's name: the
   refused caller must not receive the usage anyway;
-* a stack trace, a source file path or an exception name (``KeyError``,
+* a stack trace, a source file path, a database query or error (``SELECT ... FROM
+  organizations``, ``SQLSTATE``, ``ORA-00942``) or an exception name (``KeyError``,
   ``NullPointerException``, ``sqlalchemy.exc.IntegrityError``); words the spec's own
   examples use (``ValidationError``) and words the request itself contained are not leaks,
   nor is an API's own error code (``AuthenticationError``, ``ResourceNotFoundException``)
@@ -41,6 +42,16 @@ _TRACES = (
 _PATH = re.compile(
     r"(?:(?<=[\s\"'(=:])|^)(?:/(?:usr|home|srv|var|opt|app|etc|tmp|root|Users|workspace|code)/[^\s\"')]+"
     r"|[A-Za-z]:\\[^\s\"')]+)"
+)
+# A query's text or a database's own error: the schema and the storage behind the API.
+_SQL = (
+    re.compile(r"\bSELECT\s+(?:DISTINCT\s+)?[\w*.,\s\"`()]+?\s+FROM\s+[\w.\"`]+"),
+    re.compile(r"\bINSERT\s+INTO\s+[\w.\"`]+"),
+    re.compile(r"\bUPDATE\s+[\w.\"`]+\s+SET\s+\w"),
+    re.compile(r"\bDELETE\s+FROM\s+[\w.\"`]+"),
+    re.compile(r"\bSQLSTATE\b"),
+    re.compile(r"\bORA-\d{5}\b"),
+    re.compile(r"syntax error at or near|error in your SQL syntax|no such table: \w|relation \"\w+\" does not exist"),
 )
 _SOURCE_FILE = re.compile(r"\b[\w./\\-]+\.(?:py|java|kt|js|ts|rb|php|go|cs|scala):\d+")
 _EXCEPTION = re.compile(r"\b[A-Za-z][A-Za-z0-9_.]*(?:Exception|Error)\b")
@@ -135,13 +146,21 @@ def _secret_problem(text: str, secret: str, variable: str, request_text: str) ->
 
 
 def header_leak_problems(headers: Mapping[str, str], *, secrets: Mapping[str, str], request_text: str) -> list[str]:
-    """The response headers that carry a key (a cookie or ``WWW-Authenticate`` echoing it, say)."""
-    return [
+    """The response headers that carry a key (a cookie or ``WWW-Authenticate`` echoing it, say),
+    a stack trace or a source file's line (a debug header left on: ``X-Debug-Trace``)."""
+    keys = [
         f"{name} carrying {problem}"
         for name, value in headers.items()
         for secret, variable in secrets.items()
         if (problem := _secret_problem(value, secret, variable, request_text)) is not None
     ]
+    traces = [
+        f"{name} carrying a stack trace ({found.group(0)!r})"
+        for name, value in headers.items()
+        if (found := next(filter(None, (p.search(value) for p in (*_TRACES, _SOURCE_FILE))), None)) is not None
+        and found.group(0) not in request_text
+    ]
+    return keys + traces
 
 
 def leak_problems(
@@ -186,6 +205,9 @@ def leak_problems(
         found_text = next((m.group(0) for m in pattern.finditer(text) if m.group(0) not in request_text), None)
         if found_text:
             problems.append(f"{what} ({found_text!r})")
+    found_sql = next((m.group(0) for p in _SQL for m in p.finditer(text) if m.group(0) not in request_text), None)
+    if found_sql:
+        problems.append(f"a database query or error ({found_sql!r})")
     codes = set(_code_values(parsed, code_fields))
     names = [
         name

@@ -168,4 +168,10 @@ DEFECTS = [
     Implementation(
         "the range rule compared on whole milliseconds", ("end_before_start_rejected",), range_rule_whole_ms=True
     ),
+    Implementation("JSON written in UTF-16", ("response_schema",), utf16_json=True),
+    Implementation("JSON after a byte order mark", ("response_schema",), bom_json=True),
+    Implementation("the 404 message carries the SQL query", _LEAK, sql_in_not_found=True),
+    Implementation("errors carry a debug header with a stack frame", _LEAK, debug_trace_header=True),
+    Implementation("a browser's Accept gets an HTML page", ("content_type",), html_for_browsers=True),
+    Implementation("usage marked public for shared caches, no Vary on the key", _CACHE, public_cache_control=True),
 ]

@@ -168,6 +168,12 @@ class Implementation(Figures):
     forbidden_with_data: bool = False
     archive_skips_tenancy: bool = False
     gateway_query_key: bool = False
+    utf16_json: bool = False
+    bom_json: bool = False
+    sql_in_not_found: bool = False
+    debug_trace_header: bool = False
+    html_for_browsers: bool = False
+    public_cache_control: bool = False
     state: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -210,6 +216,13 @@ class Implementation(Figures):
             response = self.error(refused.status, refused.error, refused.message, getattr(refused, "extra", None))
         except Exception:  # a crash is what some defects are about
             response = Response("Internal Server Error", status=500, mimetype="text/plain")
+        if self.debug_trace_header and response.status_code >= 400:  # left on from development
+            response.headers["X-Debug-Trace"] = 'File "/srv/usage/handlers.py", line 88, in authorize'
+        if self.public_cache_control and response.status_code == 200:  # meant for the CDN, no Vary on the key
+            response.headers["Cache-Control"] = "public, max-age=3600"
+        prefers = request.accept_mimetypes.best_match(["application/json", "text/html"])
+        if self.html_for_browsers and response.status_code == 200 and prefers == "text/html":
+            response = Response("<table><tr><td>usage</td></tr></table>", mimetype="text/html")
         if key is not None and cacheable(self, request, response):
             self.state["cache"][key] = (response.status_code, list(response.headers.items()), response.get_data())
         return response(environ, start_response)
@@ -220,6 +233,11 @@ class Implementation(Figures):
         response = Response(text, status=status, mimetype=mimetype)
         if self.charset:
             response.headers["Content-Type"] = "application/json; charset=utf-8"
+        if self.utf16_json:  # a writer in the platform's "Unicode"
+            response.set_data(text.encode("utf-16"))
+            response.headers["Content-Type"] = "application/json; charset=utf-16"
+        if self.bom_json:  # a writer that starts every text with a byte order mark
+            response.set_data(b"\xef\xbb\xbf" + text.encode())
         return response
 
     def error(self, status: int, error: str, message: str, extra: dict[str, Any] | None = None) -> Response:
@@ -233,6 +251,8 @@ class Implementation(Figures):
             del body["message"]
         if self.extra_fields:
             body["requestId"] = "req-123"
+        if self.sql_in_not_found and status == 404:  # the data layer's message, passed through
+            body["message"] = "No row for SELECT id, plan FROM organizations WHERE id = %s LIMIT 1"
         if self.stack_trace_errors and status == 422:
             body["detail"] = _TRACE
         body |= extra or {}

@@ -90,6 +90,23 @@ FAILING = [
         "error_body_leak_free",
     ),
     (
+        "a stack trace in a debug header",
+        _exchange(404, ERROR, headers={"x-debug-trace": 'File "/srv/usage/handlers.py", line 88, in authorize'}),
+        "error_body_leak_free",
+    ),
+    (
+        "a source line in a header",
+        _exchange(200, GOOD, headers={"x-origin": "usage/api.js:12"}),
+        "error_body_leak_free",
+    ),
+    ("a byte order mark before JSON", _exchange(200, b"\xef\xbb\xbf" + GOOD), "response_schema"),
+    ("JSON in UTF-16", _exchange(200, GOOD.decode().encode("utf-16")), "response_schema"),
+    (
+        "a query's text in an error body",
+        _exchange(404, b'{"error":"x","message":"no row for SELECT id FROM organizations WHERE id = %s"}'),
+        "error_body_leak_free",
+    ),
+    (
         "usage in an error body",
         _exchange(403, b'{"error":"x","message":"no","data":{"usageSms":1}}'),
         "error_body_leak_free",

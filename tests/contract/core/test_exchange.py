@@ -179,3 +179,19 @@ def test_reprs_hold_no_header_values() -> None:
 
 def test_encode_query_keeps_padding_visible() -> None:
     assert encode_query([("a", " 5"), ("b", "x&y")]) == "a=%205&b=x%26y"
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (b'\xef\xbb\xbf{"data": {}}', "JSON after a byte order mark"),
+        ('{"data": {}}'.encode("utf-16"), "JSON not in UTF-8"),
+        ('{"message": "caf\u00e9"}'.encode("latin-1"), "JSON not in UTF-8"),
+        ('{"data": {}}'.encode("utf-16-be"), "Expecting value"),  # no BOM: NULs between the characters
+    ],
+)
+def test_json_is_utf_8_without_a_byte_order_mark(body: bytes, why: str) -> None:
+    # Python's json reads all of these; RFC 8259 allows UTF-8 only, and JSON.parse fails on a BOM.
+    with pytest.raises(ValueError, match=why):
+        parse_json(body)
+    assert parse_json('{"message": "caf\u00e9"}'.encode()) == {"message": "caf\u00e9"}

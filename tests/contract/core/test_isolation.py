@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 from contract_tests.core.exchange import Exchange, Reply, Sent
-from contract_tests.core.isolation import Answer, answer_of, interleaving, shared_answer_problem
+from contract_tests.core.isolation import Answer, answer_of, interleaving, shared_answer_problem, shared_cache_problem
 
 POINTERS = ["/data/a", "/data/b"]
 
@@ -45,3 +45,26 @@ NARROW, WIDE = Answer(200, (("/a", 1),)), Answer(200, (("/a", 9),))
 )
 def test_shared_answers(narrow: Answer, wide: Answer, mixed: Answer, shared: bool) -> None:
     assert (shared_answer_problem(narrow, wide, mixed) is not None) is shared
+
+
+@pytest.mark.parametrize(
+    ("headers", "shared"),
+    [
+        ({}, False),
+        ({"cache-control": "private, max-age=60"}, False),
+        ({"cache-control": "no-store"}, False),
+        ({"cache-control": "no-cache, max-age=600"}, False),
+        ({"cache-control": "max-age=0"}, False),
+        ({"cache-control": "public, max-age=3600", "vary": "Accept-Encoding, X-API-Key"}, False),
+        ({"cache-control": "max-age=60", "vary": "*"}, False),
+        ({"cache-control": "public, max-age=3600"}, True),
+        ({"cache-control": "max-age=60", "vary": "Accept-Encoding"}, True),
+        ({"cache-control": 's-maxage="120"'}, True),
+        ({"cache-control": "public"}, True),
+    ],
+)
+def test_answers_a_shared_cache_may_keep_for_anyone(headers: dict[str, str], shared: bool) -> None:
+    problem = shared_cache_problem(headers, "X-API-Key")
+    assert (problem is not None) == shared, problem
+    if problem is not None:
+        assert "Vary: X-API-Key" in problem

@@ -35,6 +35,8 @@ def _problems(body: str, request_text: str = "/organizations/org_1/usage") -> li
         # An envelope with nothing in it carries no usage.
         '{"data": null, "error": "Forbidden", "message": "no"}',
         '{"data": {}, "error": "Forbidden", "message": "no"}',
+        # Words of a query in plain prose, lower case: not a query.
+        '{"error": "ValidationError", "message": "select a start date from the calendar, then update the range"}',
     ],
 )
 def test_clean_error_bodies(body: str) -> None:
@@ -76,6 +78,13 @@ def test_clean_error_bodies(body: str) -> None:
         ('{"error": "sqlalchemy.exc.IntegrityError", "message": "x"}', "an exception name ('sqlalchemy.exc."),
         ('{"error": "Forbidden", "message": "UsageLookupError: org_9"}', "an exception name ('UsageLookupError')"),
         ('{"error": "Forbidden", "data": 0}', "the success body's 'data'"),
+        (
+            '{"error": "ResourceNotFound", "message": "no row for SELECT id, plan FROM organizations WHERE id = %s"}',
+            "a database query or error ('SELECT id, plan FROM organizations')",
+        ),
+        ('{"error": "x", "message": "SQLSTATE[42S02]: base table not found"}', "a database query or error"),
+        ('{"error": "x", "message": "ORA-00942: table or view does not exist"}', "a database query or error"),
+        ('{"error": "x", "message": "syntax error at or near \\"usage\\""}', "a database query or error"),
     ],
 )
 def test_leaky_error_bodies(body: str, fragment: str) -> None:
