@@ -129,17 +129,21 @@ def plan_refusals(spec: Spec, catalog: Catalog, fields: ErrorFields) -> dict[tup
     """A plan per operation (``None``: no operation matched) and role."""
     plans: dict[tuple[str | None, str], RefusalPlan] = {}
     for role, statuses in ROLE_STATUSES.items():
+        borrowed = _any_documented(spec, statuses)  # the same for every operation: found once, not once per operation
         for operation in spec.operations:
-            plans[(operation.location, role)] = _plan(spec, catalog, fields, operation, statuses)
-        plans[(None, role)] = _plan(spec, catalog, fields, None, statuses)
+            plans[(operation.location, role)] = _plan(catalog, fields, [operation], statuses, borrowed)
+        plans[(None, role)] = _plan(catalog, fields, list(spec.operations), statuses, None)
     return plans
 
 
 def _plan(
-    spec: Spec, catalog: Catalog, fields: ErrorFields, operation: Operation | None, statuses: tuple[int, ...]
+    catalog: Catalog,
+    fields: ErrorFields,
+    candidates: Sequence[Operation],
+    statuses: tuple[int, ...],
+    borrowed: tuple[int, Operation, str] | None,
 ) -> RefusalPlan:
-    candidates = [operation] if operation is not None else list(spec.operations)
-    found = _documented(candidates, statuses) or (_any_documented(spec, statuses) if operation else None)
+    found = _documented(candidates, statuses) or borrowed
     if found is None:
         return RefusalPlan(statuses[0], None, {})
     status, op, key = found

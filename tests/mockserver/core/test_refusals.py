@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -231,3 +232,17 @@ def test_a_message_with_no_place_in_the_body_travels_in_a_header(
     served = render_refusal(plans[(spec.operations[0].location, "invalid")], error_fields(spec), detail)
     assert (served.status, served.body) == (400, body)
     assert served.headers.get(REFUSAL_HEADER) == header
+
+
+def test_plans_for_many_operations_take_time_in_proportion_to_them() -> None:
+    # Only the last operation documents a 401: every other one borrows it. Searched once per
+    # operation, 2,000 operations took about 18 s; searched once, a fraction of a second.
+    paths: dict[str, Any] = {f"/p{i}": {"get": {"responses": {"200": {"description": "ok"}}}} for i in range(2000)}
+    paths["/p1999"]["get"]["responses"]["401"] = _json(ERROR, {"code": 401, "message": "No key."})
+    spec = parse_document({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths})
+    catalog, fields = build_catalog(spec), error_fields(spec)
+    started = time.monotonic()
+    plans = plan_refusals(spec, catalog, fields)
+    assert time.monotonic() - started < 5
+    served = render_refusal(plans[(spec.operations[0].location, "unauthenticated")], fields, "M")
+    assert (served.status, served.body) == (401, {"code": 401, "message": "M"})
