@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from mockserver.core.encoding import content_type_header, encode_body, header_text, to_xml
-from mockserver.core.generation import Generator, Unsatisfiable
+from mockserver.core.generation import MAX_CHARACTERS, Generator, TooLarge, Unsatisfiable
 from mockserver.core.visibility import answered_example
 from usage_contract_kit.errors import SpecError
 from usage_contract_kit.model import Header, MediaType, Operation, Response, Spec
@@ -181,11 +181,14 @@ def _body(media: MediaType, generator: Generator) -> Body:
     if media.schema is None:
         value = {} if media.kind == "json" else ""
         return Body(media, value, None, content_type, encode_body(value, media.kind))
-    if media.kind == "binary" and _is_binary_string(media.schema):
-        value = random_bytes(media.schema, random.Random(STATIC_SEED))  # noqa: S311 - sample bytes
-        return Body(media, value, "generated", content_type, value)
     try:
+        if media.kind == "binary" and _is_binary_string(media.schema):
+            value = random_bytes(media.schema, random.Random(STATIC_SEED))  # noqa: S311 - sample bytes
+            return Body(media, value, "generated", content_type, value)
         value = generator.produce(media.schema, media.validator, STATIC_SEED, static=True)
+    except TooLarge as error:
+        problem = f"no value of this schema can be generated: {error}, and no example is documented"
+        return Body(media, None, None, content_type, problem=problem)
     except Unsatisfiable:
         return Body(media, None, None, content_type, problem=_why(media.schema))
     value = _written(value, media)
@@ -197,7 +200,8 @@ def dynamic_body(body: Body, generator: Generator, seed: int) -> tuple[Any, byte
     media = body.media
     if media.kind == "binary":
         if _is_binary_string(media.schema):
-            return None, random_bytes(media.schema, random.Random(seed))  # noqa: S311 - sample bytes
+            with contextlib.suppress(TooLarge):
+                return None, random_bytes(media.schema, random.Random(seed))  # noqa: S311 - sample bytes
         return body.value, body.encoded
     if media.schema is None:
         return body.value, body.encoded
@@ -218,11 +222,15 @@ def _written(value: Any, media: MediaType) -> Any:
 
 
 def random_bytes(schema: Any, rng: random.Random) -> bytes:
-    """Bytes for a binary body, as long as the schema's lengths allow (16 by default)."""
+    """Bytes for a binary body, as long as the schema's lengths allow (16 by default); :class:`TooLarge`
+    past :data:`MAX_CHARACTERS` bytes."""
     schema = schema if isinstance(schema, dict) else {}
     low = int(schema.get("minLength", 16))
     high = int(schema.get("maxLength", max(low, 16)))
-    return rng.randbytes(max(0, min(max(low, 16), high)))
+    length = max(0, min(max(low, 16), high))
+    if length > MAX_CHARACTERS:
+        raise TooLarge(f"it would hold more than {MAX_CHARACTERS:,} bytes")
+    return rng.randbytes(length)
 
 
 def _is_binary_string(schema: Any) -> bool:

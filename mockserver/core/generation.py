@@ -13,6 +13,9 @@ the spec's table; past a few levels the generator takes the shortest way out (no
 properties, the fewest items), and past :data:`MAX_REF_DEPTH` it gives up. Its last attempts
 take that way out from the top, so that an optional property no value satisfies (a ``oneOf``
 of two equal branches, as specs write by mistake) is left out rather than the whole answer lost.
+properties, the fewest items), and past :data:`MAX_REF_DEPTH` it gives up. A value of more
+than :data:`MAX_VALUES` values or :data:`MAX_CHARACTERS` characters (a ``minItems`` or
+``minLength`` of billions) is not made: :class:`TooLarge` says so before the memory is taken.
 
 :meth:`Generator.produce` validates what it makes against the compiled schema and tries
 again (without the schema's examples, with other draws) before it raises
@@ -32,18 +35,25 @@ from mockserver.core.numbers import number_value
 from mockserver.core.patterns import PatternGenerator, compile_pattern
 from usage_contract_kit.schemas import SchemaValidator
 
-__all__ = ["MAX_REF_DEPTH", "Generator", "Unsatisfiable", "merge_all_of"]
+__all__ = ["MAX_CHARACTERS", "MAX_REF_DEPTH", "MAX_VALUES", "Generator", "TooLarge", "Unsatisfiable", "merge_all_of"]
 
 MAX_REF_DEPTH = 24  # recursive refs followed before giving up
+MAX_VALUES = 100_000  # values (items, properties, scalars) in one generated value
+MAX_CHARACTERS = 1_000_000  # characters of its strings, together
 _SHALLOW = 3  # recursive refs followed before taking the shortest way out
 _ATTEMPTS = 12
 _MINIMAL = 4  # the last attempts leave out what may be left out: an optional part may have no valid value
+_TOO_LARGE_ATTEMPTS = 3  # draws after which one more too large a value ends the search
 _TEXT = string.ascii_letters + string.digits
 _EXAMPLE_KEYS = ("example", "examples", "default")
 
 
 class Unsatisfiable(Exception):
     """No value for this schema along this draw."""
+
+
+class TooLarge(Unsatisfiable):
+    """The value this draw would make is over :data:`MAX_VALUES` values or :data:`MAX_CHARACTERS` characters."""
 
 
 class Generator:
@@ -76,7 +86,9 @@ class Generator:
                 stack.extend(v for k, v in node.items() if k not in _EXAMPLE_KEYS and k != "enum")
 
     def produce(self, schema: Any, validator: SchemaValidator | None, seed: int, *, static: bool) -> Any:
-        """A value valid against ``validator`` (``null`` may be one); :class:`Unsatisfiable` if none turned up."""
+        """A value valid against ``validator`` (``null`` may be one); :class:`Unsatisfiable` if none turned up
+        (:class:`TooLarge` if every draw was too large)."""
+        too_large: TooLarge | None = None
         for attempt in range(_ATTEMPTS):
             rng = random.Random(seed * 7919 + attempt)  # noqa: S311 - sample data, not a secret
             try:
@@ -87,10 +99,20 @@ class Generator:
                     attempt % 4 != 1 and attempt < 6,
                     minimal=attempt >= _ATTEMPTS - _MINIMAL,
                 ).value(schema, 0)
+                value = self.generate(
+                    schema, rng, static=static and attempt < 2, examples=attempt % 4 != 1 and attempt < 6
+                )
+            except TooLarge as error:
+                if too_large is not None and attempt >= _TOO_LARGE_ATTEMPTS:
+                    raise  # each draw costs up to the bounds: a few suffice to try the other branches
+                too_large = error
+                continue
             except (Unsatisfiable, RecursionError):
                 continue
             if validator is None or validator.is_valid(value):
                 return value
+        if too_large is not None:
+            raise too_large
         raise Unsatisfiable(f"no valid value within {_ATTEMPTS} attempts")
 
     def generate(self, schema: Any, rng: random.Random, *, static: bool, examples: bool = True) -> Any:
@@ -116,8 +138,19 @@ class _Draw:
     ) -> None:
         self.generator, self.rng, self.static, self.examples = generator, rng, static, examples
         self.minimal = minimal  # only what the schema requires, at any depth
+        self.values_left, self.characters_left = MAX_VALUES, MAX_CHARACTERS
+
+    def _spend(self, values: int, characters: int = 0) -> None:
+        """Count what the value will hold, before it is made: :class:`TooLarge` past the bounds."""
+        self.values_left -= values
+        self.characters_left -= characters
+        if self.values_left < 0:
+            raise TooLarge(f"it would hold more than {MAX_VALUES:,} values")
+        if self.characters_left < 0:
+            raise TooLarge(f"its strings would hold more than {MAX_CHARACTERS:,} characters")
 
     def value(self, schema: Any, depth: int) -> Any:  # noqa: C901 - the keywords in the order they decide
+        self._spend(1)
         if schema is True or schema == {}:
             return "string"
         if not isinstance(schema, dict):
@@ -195,6 +228,8 @@ class _Draw:
         optional = [n for n in properties if n not in names and n not in left_out]
         high = schema.get("maxProperties")
         low = int(schema.get("minProperties", 0))
+        if low > self.values_left:
+            self._spend(low)
         for name in optional:
             if high is not None and len(names) >= int(high):
                 break
@@ -222,6 +257,8 @@ class _Draw:
             count = self.rng.randint(max(low, 1), max(low, 1) + 2)
         if high is not None:
             count = min(count, int(high))
+        if count > self.values_left:
+            self._spend(count)
         prefix: list[Any] = schema["prefixItems"] if isinstance(schema.get("prefixItems"), list) else []
         items = schema.get("items", {})
         result: list[Any] = [self.value(sub, depth) for sub in prefix[:count]]
@@ -242,6 +279,7 @@ class _Draw:
     def _string(self, schema: dict[str, Any]) -> str:
         low = int(schema.get("minLength", 0))
         high = schema.get("maxLength")
+        self._spend(0, low)
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
             return self._from_pattern(pattern, low, high)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -60,6 +61,58 @@ def test_strict_refuses_a_response_nothing_valid_can_be_made_for() -> None:
         build_catalog(_spec(_content("application/json", {"schema": IMPOSSIBLE})))
     assert info.value.location == "/paths/~1x/get/responses/200/content/application~1json/schema"
     assert "pattern '^(?=x)y$' could not be matched" in info.value.problem
+
+
+TOO_LARGE = [
+    (
+        "a string of billions of characters",
+        "application/json",
+        {"type": "string", "minLength": 2_000_000_000},
+        "its strings would hold more than 1,000,000 characters",
+    ),
+    (
+        "an array of billions of items",
+        "application/json",
+        {"type": "array", "minItems": 2_000_000_000},
+        "it would hold more than 100,000 values",
+    ),
+    (
+        "an object of billions of properties",
+        "application/json",
+        {"type": "object", "minProperties": 2_000_000_000},
+        "it would hold more than 100,000 values",
+    ),
+    (
+        "arrays of arrays, a billion items in all",
+        "application/json",
+        {
+            "type": "array",
+            "minItems": 1000,
+            "items": {
+                "type": "array",
+                "minItems": 1000,
+                "items": {"type": "array", "minItems": 1000, "items": {"type": "integer"}},
+            },
+        },
+        "it would hold more than 100,000 values",
+    ),
+    (
+        "billions of bytes",
+        "application/octet-stream",
+        {"type": "string", "format": "binary", "minLength": 2_000_000_000},
+        "it would hold more than 1,000,000 bytes",
+    ),
+]
+
+
+@pytest.mark.parametrize(("media_type", "schema", "why"), [c[1:] for c in TOO_LARGE], ids=[c[0] for c in TOO_LARGE])
+def test_a_response_too_large_to_generate_is_refused_quickly(media_type: str, schema: Any, why: str) -> None:
+    # Made, they took minutes and gigabytes, or ended in a MemoryError or an OverflowError.
+    started = time.monotonic()
+    with pytest.raises(SpecError) as info:
+        build_catalog(_spec(_content(media_type, {"schema": schema})))
+    assert time.monotonic() - started < 15
+    assert info.value.problem == f"no value of this schema can be generated: {why}, and no example is documented"
 
 
 def test_lenient_keeps_the_fault_as_a_warning_and_the_answer_s_problem() -> None:
