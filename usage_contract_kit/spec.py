@@ -155,7 +155,13 @@ def _version(document: Mapping[str, Any], source: str) -> str:
         )
     if "openapi" not in document:
         raise SpecError(source, "", "no 'openapi' field at the top: an OpenAPI 3.0 or 3.1 document is required")
-    version = str(document["openapi"])
+    given = document["openapi"]
+    if not isinstance(given, str):
+        written = json.dumps(given) if isinstance(given, (int, float, bool)) or given is None else type(given).__name__
+        raise SpecError(
+            source, "/openapi", f"openapi: {written} is not a string: quote the version, as in openapi: '3.0.3'"
+        )
+    version = given
     if not version.startswith("3."):
         raise SpecError(source, "/openapi", f"OpenAPI 3.0 or 3.1 is required, found {version!r}")
     return version

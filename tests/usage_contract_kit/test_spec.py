@@ -117,7 +117,12 @@ def test_broken_spec_names_file_and_location(
     [
         ("openapi: [", "not valid YAML at line 2"),
         ("- a list", "must be a mapping"),
-        ("openapi: 2.0\n", "OpenAPI 3.0 or 3.1 is required, found '2.0'"),
+        ("openapi: '2.0'\n", "OpenAPI 3.0 or 3.1 is required, found '2.0'"),
+        # YAML reads an unquoted version as a number (3.10 as 3.1): named, not a validator's type error.
+        ("openapi: 3.0\n", "#/openapi: openapi: 3.0 is not a string: quote the version, as in openapi: '3.0.3'"),
+        ("openapi: 3\n", "#/openapi: openapi: 3 is not a string"),
+        ("openapi:\n", "#/openapi: openapi: null is not a string"),
+        ("openapi: [3]\n", "#/openapi: openapi: list is not a string"),
         ("swagger: '2.0'\n", r"#/swagger: swagger: '2.0' is Swagger \(OpenAPI 2\), which is not supported: convert it"),
         ("info: {title: t}\n", "no 'openapi' field at the top"),
     ],
