@@ -141,6 +141,8 @@ def parse_yaml(data: bytes | str, *, source: str, error: type[LoadError]) -> Any
     parser = _Parser(data)
     try:
         return _build(parser, source, error)
+    except yaml.reader.ReaderError as exc:  # bytes that are not UTF-8, or a control character
+        raise error(source, "", f"not valid YAML{_where_read(data, exc)}: {_unreadable(exc)}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -148,6 +150,26 @@ def parse_yaml(data: bytes | str, *, source: str, error: type[LoadError]) -> Any
         raise error(source, "", f"not valid YAML{where}: {problem}") from None
     finally:
         parser.dispose()
+
+
+def _where_read(data: bytes | str, exc: yaml.reader.ReaderError) -> str:
+    """The line and column of the byte the reader stopped at (its ``position``: a byte offset in UTF-8)."""
+    encoded = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if not isinstance(exc.position, int) or not 0 <= exc.position <= len(encoded):
+        return ""
+    line = encoded.count(b"\n", 0, exc.position) + 1
+    column = exc.position - encoded.rfind(b"\n", 0, exc.position)
+    return f" at line {line}, column {column}"
+
+
+def _unreadable(exc: yaml.reader.ReaderError) -> str:
+    """PyYAML's reason in one line: the text of ``str(exc)`` spans two, and names no file."""
+    reason = str(exc.reason)
+    if "UTF-8" in reason or "utf-8" in str(exc.encoding) or "codec" in reason:
+        return f"{reason}: the file is not UTF-8 text"
+    if isinstance(exc.character, int):
+        return f"{reason} (U+{exc.character:04X})"
+    return reason
 
 
 class _Frame:

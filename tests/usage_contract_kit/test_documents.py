@@ -55,7 +55,7 @@ def test_values_become_json_data(name: str, text: str, value: Any) -> None:
     assert parse_yaml(text, source="f.yaml", error=SpecError) == value
 
 
-REFUSED = [
+REFUSED: list[tuple[str, str | bytes, str, str]] = [
     ("alias", "a: &x [1]\nb: *x", "/b", "YAML aliases are not allowed (*x at line 2, column 4)"),
     ("alias in a list", "a:\n  - 1\n  - *nope", "/a/1", "YAML aliases are not allowed (*nope"),
     ("merge of an alias", "a: &b {x: 1}\nc: {<<: *b}", "/c", "YAML aliases are not allowed"),
@@ -64,6 +64,13 @@ REFUSED = [
     ("collection key", "? [1, 2]\n: 3", "", "a mapping key must be a scalar"),
     ("two documents", "--- 1\n--- 2", "", "more than one YAML document"),
     ("syntax", "a: [1, 2", "", "not valid YAML at line 2, column 1"),
+    (
+        "bytes that are not UTF-8",
+        b"a: 1\nb: caf\xe9\n",
+        "",
+        "not valid YAML at line 2, column 7: incomplete UTF-8 octet sequence: the file is not UTF-8 text",
+    ),
+    ("a control character", "a: 1\nb: '\u00e9\x07'\n", "", "not valid YAML at line 2, column 7: control characters"),
     ("merge of a scalar", "a: {<<: 1}", "/a", "a merge key (<<) takes a mapping"),
     (
         "a key twice",
@@ -86,11 +93,12 @@ REFUSED = [
 
 
 @pytest.mark.parametrize(("name", "text", "location", "problem"), REFUSED, ids=[c[0] for c in REFUSED])
-def test_refusals_name_the_place(name: str, text: str, location: str, problem: str) -> None:
+def test_refusals_name_the_place(name: str, text: str | bytes, location: str, problem: str) -> None:
     with pytest.raises(DataError) as info:
         parse_yaml(text, source="f.yaml", error=DataError)
     assert info.value.location == location
     assert problem in info.value.problem
+    assert "\n" not in info.value.problem  # one line, as the command prints it
 
 
 def _laughs(levels: int) -> str:
