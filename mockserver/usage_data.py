@@ -40,6 +40,7 @@ from mockserver.usage_yaml import yaml_table
 from usage_contract_kit.documents import MEGABYTE, read_yaml
 from usage_contract_kit.errors import pointer
 from usage_contract_kit.model import Operation, Spec
+from usage_contract_kit.schemas import error_message
 
 __all__ = [
     "DAY_MS",
@@ -101,6 +102,7 @@ _DATA_SCHEMA: dict[str, Any] = {
     },
 }
 _DATA_VALIDATOR = jsonschema_rs.Draft7Validator(_DATA_SCHEMA)
+_KINDS = {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}
 
 
 def day_of(epoch_ms: float) -> int:
@@ -365,13 +367,15 @@ def load_usage_data(
 
 def build_backend(raw: Any, spec: Spec, *, source: str = "<data>", usage: UsageFile | None = None) -> UsageBackend:
     """Build the backend from already parsed data (and read the usage CSV, if one is given)."""
+    if not isinstance(raw, dict):
+        problem = "the file is empty" if raw is None else f"the file holds a {_KINDS.get(type(raw), 'value')}"
+        raise DataError(source, "", f"{problem}: it must be a mapping with apiKeys and organizations")
     # Dates as YAML keys arrive as date objects; JSON Schema needs strings.
-    if isinstance(raw, dict):
-        for org in raw.get("organizations") or []:
-            if isinstance(org, dict) and isinstance(org.get("usage"), dict):
-                org["usage"] = {str(k): v for k, v in org["usage"].items()}
+    for org in raw.get("organizations") or []:
+        if isinstance(org, dict) and isinstance(org.get("usage"), dict):
+            org["usage"] = {str(k): v for k, v in org["usage"].items()}
     for error in _DATA_VALIDATOR.iter_errors(raw):
-        raise DataError(source, pointer(*error.instance_path), error.message)
+        raise DataError(source, pointer(*error.instance_path), error_message(raw, error))
     operation, bound = _bound_operation(raw, spec, source)
     channels = tuple(sorted(_channels_in(_success_example(operation))))
     table = _usage_table(raw, channels, bound["organization"], source=source, usage=usage)

@@ -12,6 +12,7 @@ the refs point (``#/components/schemas/Node``), so the validator follows them.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -23,6 +24,7 @@ from usage_contract_kit.pointers import pointer, ref_parts
 __all__ = [
     "SchemaValidator",
     "compile_schema",
+    "error_message",
     "for_requests",
     "for_responses",
     "to_json_schema",
@@ -141,8 +143,26 @@ class SchemaValidator:
     def first_error(self, instance: Any) -> tuple[str, str] | None:
         """``(json pointer inside the instance, message)`` of the first error, or ``None``."""
         for error in self._validator.iter_errors(instance):
-            return pointer(*error.instance_path), _range_message(self.schema, error) or error.message
+            return pointer(*error.instance_path), _range_message(self.schema, error) or error_message(instance, error)
         return None
+
+
+def error_message(instance: Any, error: jsonschema_rs.ValidationError) -> str:
+    """The validator's message, but for a NaN or an infinity, which it shows as ``null``.
+
+    A YAML ``.nan`` or ``.inf`` is a float no JSON text can hold: the validator reads it as
+    ``null`` and says ``null is not of type "number"``, which names the wrong value.
+    """
+    node = instance
+    for step in error.instance_path:
+        try:
+            node = node[step]
+        except (LookupError, TypeError):
+            return error.message
+    if isinstance(node, float) and not math.isfinite(node):
+        written = "NaN" if math.isnan(node) else ("-" if node < 0 else "") + "infinity"
+        return f"{written} is not a number JSON can hold"
+    return error.message
 
 
 def _range_message(schema: Any, error: jsonschema_rs.ValidationError) -> str | None:

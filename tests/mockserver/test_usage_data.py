@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +120,6 @@ def test_a_known_key_of_another_shape_is_still_malformed(spec: Spec) -> None:
 
 
 BAD_DATA = [
-    ("not a mapping", lambda d: [], "", "is not of type"),
     ("no keys", lambda d: {k: v for k, v in d.items() if k != "apiKeys"}, "", '"apiKeys" is a required property'),
     (
         "bad date",
@@ -165,6 +165,20 @@ BAD_DATA = [
         "over 2**63 - 1, the most a count may be",
     ),
     ("unknown operation", lambda d: d.update({"operation": "nope"}) or d, "/operation", "no operation 'nope'"),
+    ("an empty file", lambda d: None, "", "the file is empty: it must be a mapping with apiKeys and organizations"),
+    ("a list", lambda d: [d], "", "the file holds a list: it must be a mapping with apiKeys and organizations"),
+    (
+        "NaN",  # YAML's .nan: the validator read it as null
+        lambda d: d["organizations"][0]["usage"].update({"2025-02-01": {"usageSms": math.nan}}) or d,
+        "/organizations/0/usage/2025-02-01/usageSms",
+        "NaN is not a number JSON can hold",
+    ),
+    (
+        "infinity",
+        lambda d: d["organizations"][0]["usage"].update({"2025-02-01": {"usageSms": math.inf}}) or d,
+        "/organizations/0/usage/2025-02-01/usageSms",
+        "infinity is not a number JSON can hold",
+    ),
     (
         "unknown parameter",
         lambda d: d.update({"parameters": {"start": "from"}}) or d,

@@ -55,6 +55,10 @@ RANGE_MESSAGES = [
      "-1099511627776 is outside the range of int32 (-2147483648 to 2147483647)"),
     ("the schema's own bound, within the format's", {"type": "integer", "format": "int32", "maximum": 5}, 6,
      "6 is greater than the maximum of 5"),
+    # YAML's .nan and .inf: the validator reads them as null, and its message named null.
+    ("NaN", {"type": "number"}, float("nan"), "NaN is not a number JSON can hold"),
+    ("infinity", {"type": "number", "maximum": 5}, float("inf"), "infinity is not a number JSON can hold"),
+    ("minus infinity", {"type": "number"}, float("-inf"), "-infinity is not a number JSON can hold"),
 ]  # fmt: skip
 
 
@@ -62,5 +66,5 @@ RANGE_MESSAGES = [
 @pytest.mark.parametrize(
     ("schema", "value", "message"), [c[1:] for c in RANGE_MESSAGES], ids=[c[0] for c in RANGE_MESSAGES]
 )
-def test_a_value_out_of_range_is_named(version: str, schema: dict[str, Any], value: int, message: str) -> None:
+def test_a_value_out_of_range_is_named(version: str, schema: dict[str, Any], value: float, message: str) -> None:
     assert compile_schema({"properties": {"n": schema}}, version=version).first_error({"n": value}) == ("/n", message)
