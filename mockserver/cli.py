@@ -15,6 +15,7 @@ import errno
 import gc
 import ipaddress
 import logging
+import math
 import os
 import socket
 import sys
@@ -88,6 +89,12 @@ def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> s
         parse_latency(value, "--latency")
     except SettingsError as exc:
         raise click.BadParameter(str(exc).replace("setting ", ""), ctx, param) from None
+    return value
+
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not math.isfinite(value):  # FloatRange lets nan and inf through
+        raise click.BadParameter(f"{value} is not a number of seconds", ctx, param)
     return value
 
 
@@ -182,6 +189,7 @@ def _megabytes(name: str, default: float, envvar: str, text: str) -> Callable[[F
     "--reload-interval",
     type=click.FloatRange(0),
     default=1.0,
+    callback=_finite,
     help="Seconds between checks for changed files; 0 turns reloading off.",
 )
 @_megabytes("--max-spec-mb", 20, "MOCKSERVER_MAX_SPEC_MB", "Refuse a spec file larger than this many megabytes.")

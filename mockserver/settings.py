@@ -7,7 +7,9 @@ value raises :class:`SettingsError` naming the key, the value and what is allowe
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +18,11 @@ from typing import Any
 __all__ = [
     "DEFAULTS",
     "ENV_PREFIX",
+    "MAX_LATENCY_MS",
     "MockSettings",
     "SettingsError",
     "from_environ",
+    "origin_problem",
     "parse_flag",
     "parse_latency",
     "parse_settings",
@@ -49,6 +53,8 @@ DEFAULTS: dict[str, Any] = {
     "MOCK_LENIENT": False,
 }
 _MEGABYTE = 1024 * 1024
+MAX_LATENCY_MS = 600_000  # ten minutes: longer, every client has given up, and every thread waits
+_ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[^/?#\s@]+")  # scheme://host[:port], as a browser sends it
 
 
 class SettingsError(ValueError):
@@ -101,7 +107,22 @@ def parse_latency(value: Any, key: str = "MOCK_LATENCY") -> tuple[int, int] | No
         raise SettingsError(key, value, "give milliseconds, like 150, or a range, like 100-300") from None
     if bounds[0] < 0 or bounds[1] < bounds[0]:
         raise SettingsError(key, value, "milliseconds must be >= 0 and the range low-high with low <= high")
+    if bounds[1] > MAX_LATENCY_MS:
+        raise SettingsError(key, value, f"at most {MAX_LATENCY_MS} milliseconds (10 minutes)")
     return bounds
+
+
+def origin_problem(origin: str) -> str | None:
+    """Why ``origin`` can never equal a browser's ``Origin`` header, or ``None`` (``*`` and ``null`` too)."""
+    if origin in ("*", "null") or _ORIGIN.fullmatch(origin):
+        return None
+    scheme, _, rest = origin.partition("://")
+    host = rest.split("/", 1)[0]
+    if _ORIGIN.fullmatch(origin.lower()):
+        return f"an origin is written in lower case, as browsers send it: {origin.lower()!r}"
+    if scheme and host and _ORIGIN.fullmatch(f"{scheme}://{host}".lower()):
+        return f"an origin has no path, query or trailing '/': {f'{scheme}://{host}'.lower()!r}"
+    return "an origin is scheme://host[:port], such as http://localhost:3000 (or * for any)"
 
 
 def _int(config: Mapping[str, Any], key: str, low: int) -> int:
@@ -120,7 +141,7 @@ def _seconds(config: Mapping[str, Any], key: str, allowed: str) -> float:
         number = float(config[key])
     except (TypeError, ValueError):
         raise SettingsError(key, config[key], allowed) from None
-    if number != number or number == float("inf"):
+    if not math.isfinite(number):
         raise SettingsError(key, config[key], allowed)
     return number
 
@@ -158,6 +179,9 @@ def parse_settings(config: Mapping[str, Any]) -> MockSettings:
         raise SettingsError(
             "MOCK_CORS_ORIGINS", config["MOCK_CORS_ORIGINS"], "'*' or a comma-separated list of origins"
         )
+    for origin in origins:
+        if problem := origin_problem(str(origin)):
+            raise SettingsError("MOCK_CORS_ORIGINS", origin, problem)
     prefix = str(config["MOCK_ADMIN_PREFIX"]).rstrip("/")
     if not prefix.startswith("/") or len(prefix) < 2:
         raise SettingsError("MOCK_ADMIN_PREFIX", config["MOCK_ADMIN_PREFIX"], "a path like /__admin")

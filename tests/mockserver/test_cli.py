@@ -86,6 +86,9 @@ def test_broken_spec_stops_startup_without_traceback(tmp_path: Path) -> None:
         (["--max-spec-mb", "0"], "--max-spec-mb"),
         (["--max-data-mb", "lots"], "--max-data-mb"),
         (["--max-spec-nodes", "0"], "--max-spec-nodes"),
+        (["--reload-interval", "nan"], "'--reload-interval': nan is not a number of seconds"),
+        (["--latency", "99999999999999999999"], "at most 600000 milliseconds"),
+        (["--cors-origin", "http://localhost:3000/"], "an origin has no path"),
     ],
 )
 def test_bad_options_are_named(args: list[str], fragment: str) -> None:
