@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import ssl
 import sys
 import time
 from collections.abc import Generator, Iterator
@@ -66,6 +67,14 @@ def _fail_closed(target: Target) -> None:
         )
     if target.ca_bundle is not None and not target.ca_bundle.is_file():
         raise pytest.UsageError(f"contract suite: {ENV['ca_bundle']}={str(target.ca_bundle)!r}: no such file")
+    if target.ca_bundle is not None:
+        try:  # read now, not at the first request, where an unreadable file ended the run in a traceback
+            ssl.create_default_context(cafile=str(target.ca_bundle))
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            raise pytest.UsageError(
+                f"contract suite: {ENV['ca_bundle']}={str(target.ca_bundle)!r}: no certificate could be read from it"
+                f" ({getattr(exc, 'reason', None) or exc}); it must hold the CA's certificates, PEM-encoded"
+            ) from None
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -42,12 +42,20 @@ def test_refuses_to_run_without_a_target(tmp_path: Path) -> None:
         ("CONTRACT_BASE_URL", "ftp://x", "must be an http:// or https:// URL"),
         ("CONTRACT_WINDOW_END", "soon", "CONTRACT_WINDOW_END='soon' is not a number"),
         ("CONTRACT_CA_BUNDLE", "/nonexistent/ca.pem", "CONTRACT_CA_BUNDLE='/nonexistent/ca.pem': no such file"),
+        # A file that holds no certificate ended the run in an INTERNALERROR traceback (exit code 3).
+        (
+            "CONTRACT_CA_BUNDLE",
+            str(ROOT / "README.md"),
+            f"CONTRACT_CA_BUNDLE={str(ROOT / 'README.md')!r}: no certificate could be read from it (",
+        ),
     ],
 )
 def test_bad_settings_are_usage_errors(variable: str, value: str, fragment: str, tmp_path: Path) -> None:
-    outcome = run_suite(suite_env("http://127.0.0.1:9", **{variable: value}), tmp_path)
+    outcome = run_suite(suite_env("https://127.0.0.1:9", **{variable: value}), tmp_path)
     assert outcome.exit_code == 4
     assert fragment in outcome.output
+    assert "Traceback" not in outcome.output
+    assert "INTERNALERROR" not in outcome.output
 
 
 def _keyless(base_url: str, **extra: str) -> dict[str, str]:
