@@ -32,6 +32,9 @@ __all__ = ["MAX_BODY_DEPTH", "BodyProblem", "OutOfRange", "carries_body", "out_o
 
 MAX_BODY_DEPTH = 64
 _MESSAGE = 300
+# A \uD800-\uDFFF escape: only then can a JSON string hold a lone surrogate (raw text is UTF-8).
+# (Without one, no string of the body can hold one: the search spares the walk.)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _FINITE_TEXT = 300  # a number written in fewer characters, without an exponent, is within a double's range
 
 
@@ -183,8 +186,32 @@ def out_of_range(value: Any) -> tuple[str, str] | None:
 
 def read_json(text: str | bytes) -> Any:
     """JSON as ``json.loads`` reads it, but ``NaN`` and ``Infinity`` refused (``ValueError``) and a number
-    past a double's range (``1e400``) kept as an :class:`OutOfRange` (:func:`out_of_range` finds it)."""
-    return json.loads(text, parse_constant=_reject_constant, parse_float=_number)
+    past a double's range (``1e400``) kept as an :class:`OutOfRange` (:func:`out_of_range` finds it).
+
+    A lone surrogate escape (``"\\ud800"`` without its pair) is refused too (``ValueError``, with
+    its place): no character, it has no UTF-8, and the schema validator fails on it.
+    """
+    value = json.loads(text, parse_constant=_reject_constant, parse_float=_number)
+    if _SURROGATE_ESCAPE.search(text if isinstance(text, str) else text.decode("utf-8", "replace")):
+        _refuse_lone_surrogates(value)
+    return value
+
+
+def _refuse_lone_surrogates(value: Any) -> None:
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack:
+        node, at = stack.pop()
+        texts = [node] if isinstance(node, str) else list(node) if isinstance(node, dict) else []
+        for text in texts:  # a string, or an object's keys (the object's place: a key has none of its own)
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                code = f"\\u{ord(text[exc.start]):04x}"
+                raise _Unreadable(f"a lone surrogate escape ({code}) is no character", pointer(*at)) from None
+        if isinstance(node, dict):
+            stack.extend((v, (*at, k)) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, (*at, i)) for i, v in enumerate(node))
 
 
 def _json(body: bytes) -> Any:
@@ -297,8 +324,8 @@ def _fields(media: MediaType, raw: Mapping[str, list[str]], files: set[str]) -> 
 def _field(raw: str, schema: Mapping[str, Any]) -> Any:
     if schema.get("type") in ("object", None) and raw.startswith(("{", "[")):
         try:
-            return json.loads(raw)  # an object field sent as JSON, as OpenAPI's default encoding says
-        except ValueError:  # not JSON (or a number of too many digits): the text itself
+            return read_json(raw)  # an object field sent as JSON, as OpenAPI's default encoding says
+        except ValueError:  # not JSON (NaN, a lone surrogate, a number of too many digits): the text itself
             return raw
     return coerce_scalar(raw, schema)
 

@@ -72,6 +72,16 @@ CASES: list[tuple[str, Operation, str | None, bytes, str | None]] = [
     ("not JSON", JSON, "application/json", b'{"name": ', "invalid:not valid JSON at line 1, column 10"),
     ("NaN is not JSON", JSON, "application/json", b'{"name": "x", "age": NaN}', "invalid:NaN is not a JSON number"),
     ("not UTF-8", JSON, "application/json", b'{"name": "\xff"}', "invalid:not UTF-8"),
+    # A lone surrogate escape: the schema validator failed on it, and the mock answered a 500.
+    (
+        "a lone surrogate escape",
+        JSON,
+        "application/json",
+        b'{"name": "R\\ud800"}',
+        "invalid:at /name: a lone surrogate escape (\\ud800) is no character",
+    ),
+    ("in a key", JSON, "application/json", b'{"name": "R", "\\udc00": 1}', "invalid:a lone surrogate escape (\\udc00)"),
+    ("a surrogate pair is a character", JSON, "application/json", b'{"name": "\\ud83d\\udc4d"}', None),
     (
         "a schema fault, with its place",
         JSON,
