@@ -27,7 +27,7 @@ from pathlib import Path
 from mockserver.core.engine import MockState
 from mockserver.memory import release_free_memory
 from mockserver.reload_status import ReloadStatus
-from mockserver.snapshots import Snapshots
+from mockserver.snapshots import NotAFile, Snapshots
 
 __all__ = ["FOLLOW_INTERVAL", "QUIET", "Files", "Follower", "LiveState", "Reloader", "Stamp", "stamp_files"]
 
@@ -136,6 +136,8 @@ class Reloader:
             problem = self._check(files)
             if problem is None:
                 state = self._load(files)
+        except NotAFile as exc:  # a named pipe, a device or a folder where the file was
+            problem = str(exc)
         except Exception as exc:  # out of memory included: the server must go on
             problem = f"{type(exc).__name__}: {exc}"
         self._stamp = stamp

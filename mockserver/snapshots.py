@@ -4,7 +4,9 @@ A reload checks, and every worker then loads, a copy taken once: the very bytes 
 passed, even if the user saves the file again meanwhile. Each copy holds at most its file's
 size limit plus one byte, so an oversized file is refused by the loader without being
 copied whole. The folder lives under the system's temporary directory and is removed when
-the process that made it exits. While the server lives, its processes hold a lock on a file
+the process that made it exits. Only regular files are copied: a named pipe (which blocks
+its reader until a writer comes), a device or a folder in a file's place is refused
+(:class:`NotAFile`), opened without waiting. While the server lives, its processes hold a lock on a file
 in the folder; a server killed before it could remove its folder (``SIGKILL``, the OOM
 killer) leaves the folder unlocked, and the next server this user starts removes it.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 import weakref
 from collections.abc import Sequence
@@ -24,11 +27,15 @@ try:
 except ImportError:  # no flock: folders of killed servers stay where they are
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["Snapshots", "remove_abandoned"]
+__all__ = ["NotAFile", "Snapshots", "remove_abandoned"]
 
 _CHUNK = 1024 * 1024
 _PREFIX = "mockserver-snapshots-"
 _OWNER = ".owner"  # locked by the server's processes for as long as one of them lives
+
+
+class NotAFile(OSError):
+    """A source that is not a regular file: a named pipe, a device or a folder."""
 
 
 class Snapshots:
@@ -59,6 +66,8 @@ class Snapshots:
         for (source, limit), target in zip(self.sources, self.files(generation), strict=True):
             try:
                 _copy(source, target, limit + 1)
+            except NotAFile:
+                raise
             except OSError:
                 target.unlink(missing_ok=True)  # the loader reports the unreadable file by its name
         return self.files(generation)
@@ -121,7 +130,20 @@ def remove_abandoned(folder: Path) -> list[Path]:
 
 
 def _copy(source: Path, target: Path, most: int) -> None:
-    with source.open("rb") as reader, target.open("wb") as writer:
+    # Without O_NONBLOCK, opening a named pipe waits for a writer: the reloader's thread would wait forever.
+    descriptor = os.open(source, os.O_RDONLY | os.O_NONBLOCK)
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        kind = "a folder" if stat.S_ISDIR(mode) else "a named pipe" if stat.S_ISFIFO(mode) else "a device"
+        raise NotAFile(f"{source}: not a regular file but {kind}: nothing is read from it")
+    os.set_blocking(descriptor, True)
+    with open(descriptor, "rb") as reader:
+        _copy_from(reader, target, most)
+
+
+def _copy_from(reader: IO[bytes], target: Path, most: int) -> None:
+    with target.open("wb") as writer:
         left = most
         while left > 0 and (chunk := reader.read(min(_CHUNK, left))):
             writer.write(chunk)

@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,30 @@ def test_a_failed_reload_keeps_the_last_good_and_says_why_once(
     files.change("v2")
     reloader.step()
     assert files.status.read() == (2, None)
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [(os.mkfifo, "a named pipe"), (os.mkdir, "a folder"), (lambda path: os.symlink("/dev/zero", path), "a device")],
+    ids=["named pipe", "folder", "device"],
+)
+def test_what_is_not_a_regular_file_is_refused_without_waiting(
+    make: Callable[[Path], None], kind: str, tmp_path: Path
+) -> None:
+    # A named pipe in the spec's place held the reloader on its open() for good: no reload ever after.
+    files = _Files(tmp_path)
+    reloader = _reloader(files, quiet=0)
+    files.spec.unlink()
+    make(files.spec)
+    done = threading.Thread(target=reloader.step, daemon=True)
+    done.start()
+    done.join(timeout=10)
+    assert not done.is_alive()
+    assert files.status.read() == (1, f"{files.spec}: not a regular file but {kind}: nothing is read from it")
+    (files.spec.rmdir if files.spec.is_dir() else files.spec.unlink)()
+    files.change("v2")
+    reloader.step()
+    assert (files.live.current(), files.status.read()) == (_state("v2"), (2, None))
 
 
 def test_a_check_that_raises_is_caught(tmp_path: Path) -> None:
