@@ -21,6 +21,7 @@ from contract_tests.diff.model import FAIL_ON, DiffError, exit_code
 from contract_tests.diff.render import FORMATS, render
 from usage_contract_kit.documents import parse_text
 from usage_contract_kit.errors import SpecError
+from usage_contract_kit.refs import document_refs
 from usage_contract_kit.spec import validate_document
 from usage_contract_kit.verdicts import FileMemo
 
@@ -39,6 +40,9 @@ def load_document(source: str, text: str) -> dict[str, Any]:
             raise SpecError(source, "", "not an OpenAPI document (no 'openapi' field at the top)")
         if "swagger" in document:
             raise SpecError(source, "", "Swagger 2 documents are not supported; convert it to OpenAPI 3 first")
+        for ref, where in document_refs(document):  # as the kit reads a contract: local refs only
+            if not ref.startswith("#"):
+                raise SpecError(source, where, f"$ref {ref!r} points outside the file (only local refs)")
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         memo = FileMemo()  # openapi-spec-validator costs a second; a text it passed is remembered
         if not memo.known_valid(digest):

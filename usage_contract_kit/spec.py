@@ -198,24 +198,57 @@ def json_keys(node: Any, source: str, at: str = "") -> Any:
 def validate_document(document: dict[str, Any], source: str) -> None:
     """Raise :class:`SpecError` (with the JSON pointer) unless openapi-spec-validator passes ``document``."""
     # Imported here: the validator is only needed while loading, and costs import time.
-    from openapi_spec_validator import validate
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
     try:
-        validate(document)
+        _validator(document).validate()
     except OpenAPIValidationError as exc:
         location = _placed(document, exc, {})
         raise SpecError(source, location, f"not a valid OpenAPI document: {_first_line(exc.message)}") from None
+    except RecursionError:
+        raise SpecError(source, "", f"not a valid OpenAPI document: {_LOOP}") from None
     except Exception as exc:
         raise SpecError(source, "", f"not a valid OpenAPI document: {_first_line(str(exc))}") from None
 
 
-def document_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
-    """Every ``(JSON pointer, problem)`` openapi-spec-validator finds in ``document``."""
+_LOOP = "its $refs lead too deep to check (a $ref that leads back to itself without a schema in between?)"
+
+
+def _validator(document: dict[str, Any]) -> Any:
+    """openapi-spec-validator's validator for ``document``, which reads no other file and fetches no URL.
+
+    By default it follows a ``$ref`` to a URL (fetched with an HTTP request) or to another
+    file; the kit reads local refs only, and the validator must not reach the network or
+    the disk on a document's say-so. Its retriever falls back to an HTTP request, or urllib,
+    for a scheme it has no handler for: every scheme gets :func:`_not_read`.
+    """
+    from jsonschema_path import SchemaPath
+    from openapi_spec_validator.settings import OpenAPISpecValidatorSettings
     from openapi_spec_validator.shortcuts import get_validator_cls
 
+    cache = OpenAPISpecValidatorSettings().resolved_cache_maxsize
+    path = SchemaPath.from_dict(document, handlers=_NoRetrieval(), resolved_cache_maxsize=cache)
+    return get_validator_cls(document)(path)
+
+
+def _not_read(uri: str) -> Any:
+    raise ValueError(f"$ref {uri!r} points outside the file (only local refs)")
+
+
+class _NoRetrieval(dict[str, Any]):
+    """The validator's handlers by URI scheme: for every scheme, one that reads nothing."""
+
+    def __contains__(self, scheme: object) -> bool:
+        return True
+
+    def __getitem__(self, scheme: str) -> Any:
+        return _not_read
+
+
+def document_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every ``(JSON pointer, problem)`` openapi-spec-validator finds in ``document``."""
     try:
-        validator = get_validator_cls(document)(document)
+        validator = _validator(document)
         places: dict[int, tuple[str | int, ...]] = {}
         return [
             (_placed(document, error, places), f"not a valid OpenAPI document: {_first_line(error.message)}")

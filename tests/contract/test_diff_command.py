@@ -85,6 +85,10 @@ def test_old_version_from_standard_input(pair_files: Any) -> None:
     assert "server http://127.0.0.1:4010 removed" in result.stdout
 
 
+_SCHEMA_REF = (
+    "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths: {{/a: {{get: {{responses: {{'200': {{description: ok,"
+    " content: {{application/json: {{schema: {{$ref: '{}'}}}}}}}}}}}}}}}}\n"
+)
 BAD_INPUTS = [
     ("missing file", None, r"error: .*missing\.yaml: cannot read \(No such file or directory\)"),
     ("not YAML", "a: [\n", r"error: .*input\.yaml: not valid YAML at line 2"),
@@ -92,6 +96,10 @@ BAD_INPUTS = [
     ("Swagger 2", "swagger: '2.0'\n", r"error: .*input\.yaml: Swagger 2 documents are not supported"),
     ("invalid OpenAPI", "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {/a: {get: {responses: 5}}}\n", r"error: .*input\.yaml#/paths/~1a/get/responses: not a valid OpenAPI document: 5 is not of type .object.$"),
     ("not UTF-8", b"\xff\xfe", r"error: .*input\.yaml: not UTF-8 text"),
+    # The validator fetched a $ref to a URL (an HTTP request to any host the document named) and read other files.
+    ("a ref to a URL", _SCHEMA_REF.format("http://127.0.0.1:9/x.yaml#/A"), r"error: .*input\.yaml#/paths/~1a/get/responses/200/content/application~1json/schema: \$ref 'http://127\.0\.0\.1:9/x\.yaml#/A' points outside the file \(only local refs\)$"),
+    ("a ref to another file", _SCHEMA_REF.format("../../etc/passwd"), r"error: .*input\.yaml#/paths/.*: \$ref '\.\./\.\./etc/passwd' points outside the file"),
+    ("refs in a loop", _SCHEMA_REF.format("#/components/schemas/A") + "components: {schemas: {A: {$ref: '#/components/schemas/A'}}}\n", r"error: .*input\.yaml: not a valid OpenAPI document: its \$refs lead too deep to check"),
 ]  # fmt: skip
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import json
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -454,3 +455,20 @@ def test_a_fault_inside_a_schema_is_named_at_its_place_in_the_document(version: 
     problems = document_problems(document)
     assert problems
     assert all(location.startswith("/paths/~1people/get/responses/200") for location, _ in problems)
+
+
+def test_the_validator_fetches_no_url_a_document_names() -> None:
+    # openapi-spec-validator followed a $ref to a URL with an HTTP request: none may leave.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(0.5)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/x.yaml#/A"
+        schema = {"$ref": url}
+        response = {"description": "ok", "content": {"application/json": {"schema": schema}}}
+        document = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}}
+        document["paths"] = {"/a": {"get": {"responses": {"200": response}}}}
+        with pytest.raises(SpecError, match="not a valid OpenAPI document"):
+            validate_document(document, "spec.yaml")
+        with pytest.raises(TimeoutError):
+            listener.accept()
