@@ -212,7 +212,9 @@ def compile_schema(
     try:
         validator = draft(compiled, validate_formats=True, formats=_FORMATS)
     except (ValueError, jsonschema_rs.ValidationError) as exc:
-        raise ValueError(f"not a valid schema: {exc}") from None
+        # The validator's own text runs on ("Failed validating in schema", "On instance: null"): its first line.
+        text = str(getattr(exc, "message", None) or exc).strip()
+        raise ValueError(f"not a valid schema: {text.splitlines()[0] if text else type(exc).__name__}") from None
     return SchemaValidator(translated, validator)
 
 

@@ -68,3 +68,13 @@ RANGE_MESSAGES = [
 )
 def test_a_value_out_of_range_is_named(version: str, schema: dict[str, Any], value: float, message: str) -> None:
     assert compile_schema({"properties": {"n": schema}}, version=version).first_error({"n": value}) == ("/n", message)
+
+
+def test_a_schema_the_validator_cannot_compile_is_named_in_one_line() -> None:
+    # A $dynamicRef to a resource outside the document: the validator's message ran over five lines.
+    schema = {"properties": {"a": {"$dynamicRef": "https://schemas.example.test/d.json#x"}}}
+    with pytest.raises(
+        ValueError, match=r"^not a valid schema: Resource 'https://schemas\.example\.test/d\.json' "
+    ) as info:
+        compile_schema(schema, version="3.1.0")
+    assert "\n" not in str(info.value)
