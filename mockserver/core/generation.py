@@ -13,8 +13,7 @@ the spec's table; past a few levels the generator takes the shortest way out (no
 properties, the fewest items), and past :data:`MAX_REF_DEPTH` it gives up. Its last attempts
 take that way out from the top, so that an optional property no value satisfies (a ``oneOf``
 of two equal branches, as specs write by mistake) is left out rather than the whole answer lost.
-properties, the fewest items), and past :data:`MAX_REF_DEPTH` it gives up. A value of more
-than :data:`MAX_VALUES` values or :data:`MAX_CHARACTERS` characters (a ``minItems`` or
+A value of more than :data:`MAX_VALUES` values or :data:`MAX_CHARACTERS` characters (a ``minItems`` or
 ``minLength`` of billions) is not made: :class:`TooLarge` says so before the memory is taken.
 
 :meth:`Generator.produce` validates what it makes against the compiled schema and tries
@@ -99,9 +98,6 @@ class Generator:
                     attempt % 4 != 1 and attempt < 6,
                     minimal=attempt >= _ATTEMPTS - _MINIMAL,
                 ).value(schema, 0)
-                value = self.generate(
-                    schema, rng, static=static and attempt < 2, examples=attempt % 4 != 1 and attempt < 6
-                )
             except TooLarge as error:
                 if too_large is not None and attempt >= _TOO_LARGE_ATTEMPTS:
                     raise  # each draw costs up to the bounds: a few suffice to try the other branches
