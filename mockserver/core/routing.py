@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from usage_contract_kit.model import Operation
@@ -25,6 +25,9 @@ class Route:
     pattern: re.Pattern[str]
     names: tuple[str, ...]
     operations: dict[str, Operation]  # by upper-case method
+    # Per method, the names of its template's parameters, where they differ from ``names``:
+    # templates that differ only in those names are one path (see :func:`compile_routes`).
+    renamed: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def allow(self) -> tuple[str, ...]:
@@ -71,14 +74,22 @@ def _pattern(template: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
 
 
 def compile_routes(operations: Iterable[Operation]) -> Routes:
-    """Group operations by path template; literal paths sort before templated ones."""
-    by_template: dict[str, dict[str, Operation]] = {}
+    """Group operations by path; literal paths sort before templated ones.
+
+    Templates that differ only in their parameters' names (``/pets/{id}`` and
+    ``/pets/{petId}``) match the same paths: OpenAPI forbids writing both, but specs do, a
+    method under each. They are one route, with every method of either; a method both
+    give is the first one's, and each operation reads the path's values by its own names.
+    """
+    by_shape: dict[str, tuple[str, dict[str, Operation]]] = {}
     for op in operations:
-        by_template.setdefault(op.path, {})[op.method] = op
+        shape = _TEMPLATE_PARAM.sub("{}", op.path)
+        by_shape.setdefault(shape, (op.path, {}))[1].setdefault(op.method, op)
     routes = []
-    for template, ops in by_template.items():
+    for template, ops in by_shape.values():
         pattern, names = _pattern(template)
-        routes.append(Route(template, pattern, names, ops))
+        renamed = {method: own for method, op in ops.items() if (own := _pattern(op.path)[1]) != names}
+        routes.append(Route(template, pattern, names, ops, renamed))
     # OpenAPI: concrete paths win over templated ones (/users/me before /users/{id}).
     routes.sort(key=lambda r: (len(r.names), -len(r.template)))
     literal = {r.template: r for r in routes if not r.names}
@@ -88,13 +99,13 @@ def compile_routes(operations: Iterable[Operation]) -> Routes:
 def match_route(routes: Routes, method: str, path: str) -> Match | NoRoute | WrongMethod:
     """Find the operation for ``method`` and (percent-decoded) ``path``."""
     route = routes.literal.get(path)
-    values: dict[str, str] = {}
+    groups: tuple[str, ...] = ()
     if route is None:
         for candidate in routes.routes:
             found = candidate.pattern.match(path)
             if found is not None:
                 route = candidate
-                values = dict(zip(candidate.names, found.groups(), strict=True))
+                groups = found.groups()
                 break
     if route is None:
         return NoRoute(path)
@@ -103,4 +114,5 @@ def match_route(routes: Routes, method: str, path: str) -> Match | NoRoute | Wro
         operation = route.operations.get("GET")
     if operation is None:
         return WrongMethod(method, route.allow)
-    return Match(operation, values)
+    names = route.renamed.get(operation.method, route.names) if route.renamed else route.names
+    return Match(operation, dict(zip(names, groups, strict=True)))

@@ -53,3 +53,37 @@ def test_unknown_paths(path: str) -> None:
 def test_other_method_lists_allowed_ones() -> None:
     found = match_route(ROUTES, "POST", "/orgs/o1/usage")
     assert found == WrongMethod("POST", ("DELETE", "GET", "HEAD"))
+
+
+# OpenAPI forbids two templates that differ only in their parameters' names, but specs
+# write them (a GET under /pets/{id}, a DELETE under /pets/{petId}): both are one path.
+TWIN_ROUTES = _routes(
+    {
+        "/pets/{id}": {"get": _op("id")},
+        "/pets/{petId}": {"delete": _op("petId"), "get": _op("petId")},
+        "/pets/{petId}/toys/{toy}": {"get": _op("petId", "toy")},
+        "/pets/{p}/toys/{t}": {"put": _op("p", "t")},
+    }
+)
+
+TWIN_CASES = [
+    ("GET", "/pets/7", ("/pets/{id}", "GET", {"id": "7"})),  # the first template written keeps the method
+    ("DELETE", "/pets/7", ("/pets/{petId}", "DELETE", {"petId": "7"})),
+    ("HEAD", "/pets/7", ("/pets/{id}", "GET", {"id": "7"})),
+    ("GET", "/pets/7/toys/ball", ("/pets/{petId}/toys/{toy}", "GET", {"petId": "7", "toy": "ball"})),
+    ("PUT", "/pets/7/toys/ball", ("/pets/{p}/toys/{t}", "PUT", {"p": "7", "t": "ball"})),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "expected"), TWIN_CASES, ids=[f"{m} {p}" for m, p, _ in TWIN_CASES])
+def test_templates_that_differ_only_in_names_are_one_path(
+    method: str, path: str, expected: tuple[str, str, dict[str, str]]
+) -> None:
+    found = match_route(TWIN_ROUTES, method, path)
+    assert isinstance(found, Match)
+    assert (found.operation.path, found.operation.method, found.path_params) == expected
+
+
+def test_twin_templates_allow_every_method_of_either() -> None:
+    assert match_route(TWIN_ROUTES, "POST", "/pets/7") == WrongMethod("POST", ("DELETE", "GET", "HEAD"))
+    assert match_route(TWIN_ROUTES, "POST", "/pets/7/toys/b") == WrongMethod("POST", ("GET", "HEAD", "PUT"))
