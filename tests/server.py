@@ -18,7 +18,7 @@ import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,9 +41,9 @@ def mock_process(
     The server runs in a process group of its own, which is killed at the end in case a
     worker outlived its main process.
     """
-    port = free_port()
-    with log.open("wb") as out:
-        process = subprocess.Popen(
+
+    def spawn(port: int, out: IO[bytes]) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port), *args],
             cwd=ROOT,
             stdout=out,
@@ -51,23 +51,74 @@ def mock_process(
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
             start_new_session=True,
         )
+
+    process, base = start_server(spawn, log=log)
+    try:
+        # Every worker up: a test meets the whole server.
+        workers = int(args[args.index("--workers") + 1]) if "--workers" in args else min(2, os.cpu_count() or 1)
+        health_by_worker(base, workers=workers, timeout=20)
+        yield process, base
+    finally:
+        stop_process(process, timeout=15)
+
+
+# A port free when chosen may be taken before the server binds it (another test's server,
+# a client's ephemeral port): the server says so and exits, and it is started on another.
+_PORT_ATTEMPTS = 3
+_PORT_TAKEN = "is already in use"
+
+
+def start_server(
+    spawn: Callable[[int, IO[bytes]], subprocess.Popen[bytes]], *, log: Path, timeout: float = 20
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``spawn(port, log_file)`` on a free loopback port until a worker of it answers health; the process and base URL.
+
+    A port taken between its choice and the bind is not a failure: the server is started
+    again on another, up to three times. A health answer from another process on the
+    port (another test's server) is not taken for this one's.
+    """
+    for attempt in range(1, _PORT_ATTEMPTS + 1):
+        port = free_port()
+        with log.open("wb") as out:
+            process = spawn(port, out)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 20
-            while True:
-                try:
-                    urllib.request.urlopen(base + "/__admin/health", timeout=1).close()
-                    break
-                except (urllib.error.URLError, ConnectionError):
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"mock did not start: {log.read_text()}") from None
-                    time.sleep(0.05)
-            # Every worker up: a test meets the whole server.
-            workers = int(args[args.index("--workers") + 1]) if "--workers" in args else min(2, os.cpu_count() or 1)
-            health_by_worker(base, workers=workers, timeout=20)
-            yield process, base
-        finally:
+            _wait_ready(process, base, log=log, timeout=timeout)
+            return process, base
+        except RuntimeError:
             stop_process(process, timeout=15)
+            if attempt == _PORT_ATTEMPTS or _PORT_TAKEN not in log.read_text():
+                raise
+        except BaseException:
+            stop_process(process, timeout=15)
+            raise
+    raise AssertionError("unreachable")
+
+
+def _ours(pid: Any, parent: int) -> bool:
+    """Whether ``pid`` is ``parent`` or one of its children (where ``/proc`` tells)."""
+    if pid == parent:
+        return True
+    try:
+        stat = Path(f"/proc/{int(pid)}/stat").read_text()
+    except (OSError, TypeError, ValueError):
+        return not Path("/proc/self").exists()  # no /proc to ask: take the answer
+    return int(stat.rsplit(")", 1)[1].split()[1]) == parent
+
+
+def _wait_ready(process: subprocess.Popen[bytes], base: str, *, log: Path, timeout: float) -> None:
+    """Until a worker of ``process`` answers health (not whatever else took the port)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/__admin/health", timeout=1) as response:
+                if _ours(json.loads(response.read()).get("pid"), process.pid):
+                    return
+            raise ConnectionError("another server answers on this port")
+        except (urllib.error.URLError, ConnectionError, TimeoutError, http.client.HTTPException, ValueError):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"mock did not start: {log.read_text()}") from None
+            time.sleep(0.05)
 
 
 def stop_process(process: subprocess.Popen[bytes], *, timeout: float) -> None:

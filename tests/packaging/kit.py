@@ -12,14 +12,13 @@ import os
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import venv
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
-from tests.server import free_port, stop_process
+from tests.server import start_server, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_KEY = "idt_live_acmeFrontend00000000000000000001"  # data/sample-keys.yaml: reads org_1 and org_2
@@ -122,9 +121,9 @@ def install(name: str, where: Path, *requirements: list[str]) -> Environment:
 @contextlib.contextmanager
 def serving(environment: Environment, *args: str, cwd: Path, log: Path) -> Iterator[str]:
     """``mockserver ARGS --port N`` from ``environment``, run from ``cwd``, until the block ends; its base URL."""
-    port = free_port()
-    with log.open("wb") as out:
-        process = subprocess.Popen(
+
+    def spawn(port: int, out: IO[bytes]) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             [environment.command("mockserver"), *args, "--port", str(port)],
             cwd=cwd,
             env=environment.environ(PYTHONUNBUFFERED="1"),
@@ -132,21 +131,9 @@ def serving(environment: Environment, *args: str, cwd: Path, log: Path) -> Itera
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_for(base + "/__admin/health", process, log)
-            yield base
-        finally:
-            stop_process(process, timeout=30)
 
-
-def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=1).close()
-            return
-        except (urllib.error.URLError, ConnectionError):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"mockserver did not start: {log.read_text()}") from None
-            time.sleep(0.1)
+    process, base = start_server(spawn, log=log, timeout=30)
+    try:
+        yield base
+    finally:
+        stop_process(process, timeout=30)
