@@ -21,6 +21,7 @@ from contract_tests.diff.model import FAIL_ON, DiffError, exit_code
 from contract_tests.diff.render import FORMATS, render
 from usage_contract_kit.documents import parse_text
 from usage_contract_kit.errors import SpecError
+from usage_contract_kit.pointers import outside_the_file
 from usage_contract_kit.refs import document_refs
 from usage_contract_kit.spec import validate_document
 from usage_contract_kit.verdicts import FileMemo
@@ -42,7 +43,7 @@ def load_document(source: str, text: str) -> dict[str, Any]:
             raise SpecError(source, "", "Swagger 2 documents are not supported; convert it to OpenAPI 3 first")
         for ref, where in document_refs(document):  # as the kit reads a contract: local refs only
             if not ref.startswith("#"):
-                raise SpecError(source, where, f"$ref {ref!r} points outside the file (only local refs)")
+                raise SpecError(source, where, outside_the_file(ref))
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         memo = FileMemo()  # openapi-spec-validator costs a second; a text it passed is remembered
         if not memo.known_valid(digest):

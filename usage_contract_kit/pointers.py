@@ -23,6 +23,11 @@ def ref_parts(ref: str, *, decode: bool = True) -> list[str]:
     return [raw.replace("~1", "/").replace("~0", "~") for raw in text.split("/")[1:]]
 
 
+def outside_the_file(ref: str) -> str:
+    """What is wrong with a ``$ref`` to another file or a URL: the kit reads local refs only."""
+    return f"$ref {ref!r} points outside the file (only local refs)"
+
+
 def lookup(document: Any, ref: str) -> Any:
     """The node a local ``$ref`` (``#/components/...``) points to.
 
@@ -31,7 +36,7 @@ def lookup(document: Any, ref: str) -> Any:
     ``LookupError`` when the ref is not local or leads nowhere.
     """
     if not ref.startswith("#"):
-        raise LookupError(f"$ref {ref!r} points outside the file (only local refs)")
+        raise LookupError(outside_the_file(ref))
     attempts = (True, False) if "%" in ref else (True,)
     for decode in attempts:
         try:

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from usage_contract_kit.documents import MEGABYTE, read_document
 from usage_contract_kit.errors import Faults, SpecError, pointer
 from usage_contract_kit.model import SecurityScheme, Spec
+from usage_contract_kit.pointers import outside_the_file
 from usage_contract_kit.reading import KNOWN_RULES, OperationReader
 from usage_contract_kit.refs import MAX_NODES, resolve_refs
 
@@ -232,7 +233,7 @@ def _validator(document: dict[str, Any]) -> Any:
 
 
 def _not_read(uri: str) -> Any:
-    raise ValueError(f"$ref {uri!r} points outside the file (only local refs)")
+    raise ValueError(outside_the_file(uri))
 
 
 class _NoRetrieval(dict[str, Any]):

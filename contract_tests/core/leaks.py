@@ -201,13 +201,16 @@ def leak_problems(
         if found:
             problems.append(f"a stack trace ({found.group(0)!r})")
             break
-    for pattern, what in ((_PATH, "a file path"), (_SOURCE_FILE, "a source file")):
-        found_text = next((m.group(0) for m in pattern.finditer(text) if m.group(0) not in request_text), None)
+    for patterns, what in (
+        ((_PATH,), "a file path"),
+        ((_SOURCE_FILE,), "a source file"),
+        (_SQL, "a database query or error"),
+    ):
+        found_text = next(
+            (m.group(0) for p in patterns for m in p.finditer(text) if m.group(0) not in request_text), None
+        )
         if found_text:
             problems.append(f"{what} ({found_text!r})")
-    found_sql = next((m.group(0) for p in _SQL for m in p.finditer(text) if m.group(0) not in request_text), None)
-    if found_sql:
-        problems.append(f"a database query or error ({found_sql!r})")
     codes = set(_code_values(parsed, code_fields))
     names = [
         name

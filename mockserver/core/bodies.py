@@ -35,6 +35,7 @@ _MESSAGE = 300
 # A \uD800-\uDFFF escape: only then can a JSON string hold a lone surrogate (raw text is UTF-8).
 # (Without one, no string of the body can hold one: the search spares the walk.)
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_BYTES = re.compile(_SURROGATE_ESCAPE.pattern.encode())
 _FINITE_TEXT = 300  # a number written in fewer characters, without an exponent, is within a double's range
 
 
@@ -192,7 +193,8 @@ def read_json(text: str | bytes) -> Any:
     its place): no character, it has no UTF-8, and the schema validator fails on it.
     """
     value = json.loads(text, parse_constant=_reject_constant, parse_float=_number)
-    if _SURROGATE_ESCAPE.search(text if isinstance(text, str) else text.decode("utf-8", "replace")):
+    escaped = _SURROGATE_ESCAPE.search(text) if isinstance(text, str) else _SURROGATE_ESCAPE_BYTES.search(text)
+    if escaped:
         _refuse_lone_surrogates(value)
     return value
 

@@ -88,7 +88,9 @@ def compile_routes(operations: Iterable[Operation]) -> Routes:
     routes = []
     for template, ops in by_shape.values():
         pattern, names = _pattern(template)
-        renamed = {method: own for method, op in ops.items() if (own := _pattern(op.path)[1]) != names}
+        renamed = {
+            method: own for method, op in ops.items() if (own := tuple(_TEMPLATE_PARAM.findall(op.path))) != names
+        }
         routes.append(Route(template, pattern, names, ops, renamed))
     # OpenAPI: concrete paths win over templated ones (/users/me before /users/{id}).
     routes.sort(key=lambda r: (len(r.names), -len(r.template)))
